@@ -1,0 +1,264 @@
+#include "actors/agent_registry.hpp"
+
+#include <deque>
+#include <map>
+#include <memory>
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "core/agent_table.hpp"
+#include "core/event_ring.hpp"
+
+namespace hubwatch {
+
+namespace {
+
+using items_type = update_batch::items_type;
+using items_ptr = std::shared_ptr<const items_type>;
+
+/// A delivery that waits for the subscriber's window; `offset` skips items
+/// dropped from its front when the queue overflowed.
+struct pending_batch {
+  items_ptr items;
+  size_t offset = 0;
+
+  size_t size() const {
+    return items->size() - offset;
+  }
+};
+
+struct subscriber_slot {
+  subscriber_actor handle;
+  std::deque<pending_batch> queue;
+  size_t queued = 0;
+  uint64_t missed = 0;
+  size_t in_flight = 0;
+};
+
+struct registry_state {
+  static inline const char* name = "hubwatch.agent-registry";
+
+  void init(const websocket_config& cfg) {
+    history = event_ring<daemon_event>{cfg.event_history};
+    queue_limit = cfg.subscriber_queue;
+    stale_after = cfg.stale_after;
+    status.url = cfg.url;
+  }
+
+  event_ring<daemon_event> history;
+  agent_table agents;
+  connection_status status;
+  observer_counters counters;
+  size_t queue_limit = 0;
+  caf::timespan stale_after{0};
+  bool tick_pending = false;
+  std::map<caf::actor_addr, subscriber_slot> subscribers;
+  // The local clock as wall time: the actor clock (virtual in tests) anchored
+  // to the system clock once at start.
+  caf::timestamp wall_origin;
+  caf::actor_clock::time_point clock_origin;
+};
+
+using registry_actor = agent_registry_actor::stateful_pointer<registry_state>;
+
+caf::timestamp local_now(registry_actor self) {
+  auto& st = self->state;
+  return st.wall_origin + (self->clock().now() - st.clock_origin);
+}
+
+observer_snapshot make_snapshot(registry_state& st) {
+  observer_snapshot result;
+  result.events = st.history.to_vector();
+  result.agents = st.agents.sorted();
+  result.status = st.status;
+  result.counters = st.counters;
+  result.counters.history_dropped = st.history.dropped();
+  return result;
+}
+
+void pump(registry_actor self, subscriber_slot& slot);
+
+void schedule_tick(registry_actor self);
+
+void on_delivered(registry_actor self, const caf::actor_addr& addr) {
+  auto i = self->state.subscribers.find(addr);
+  if (i == self->state.subscribers.end())
+    return;
+  if (i->second.in_flight > 0)
+    --i->second.in_flight;
+  pump(self, i->second);
+}
+
+void on_lost(registry_actor self, const caf::actor_addr& addr) {
+  // Unreachable or gone: forget it quietly; the DOWN message may follow.
+  self->state.subscribers.erase(addr);
+}
+
+void pump(registry_actor self, subscriber_slot& slot) {
+  while (slot.in_flight < subscriber_window && !slot.queue.empty()) {
+    auto& front = slot.queue.front();
+    update_batch batch;
+    if (front.offset == 0) {
+      batch = update_batch{std::move(front.items), slot.missed};
+    } else {
+      items_type rest(front.items->begin() + front.offset, front.items->end());
+      batch = update_batch{std::move(rest), slot.missed};
+    }
+    slot.queued -= batch.items().size();
+    slot.queue.pop_front();
+    slot.missed = 0;
+    ++slot.in_flight;
+    auto addr = slot.handle.address();
+    self->request(slot.handle, caf::infinite, std::move(batch))
+      .then([self, addr] { on_delivered(self, addr); },
+            [self, addr](caf::error&) { on_lost(self, addr); });
+  }
+}
+
+void enqueue(registry_actor self, subscriber_slot& slot, const items_ptr& xs) {
+  auto& st = self->state;
+  slot.queue.push_back(pending_batch{xs, 0});
+  slot.queued += xs->size();
+  // Drop the oldest updates of this subscriber only.
+  while (slot.queued > st.queue_limit) {
+    auto& front = slot.queue.front();
+    auto n = std::min(front.size(), slot.queued - st.queue_limit);
+    front.offset += n;
+    slot.queued -= n;
+    slot.missed += n;
+    st.counters.subscriber_dropped += n;
+    if (front.size() == 0)
+      slot.queue.pop_front();
+  }
+  pump(self, slot);
+}
+
+void publish(registry_actor self, items_type&& xs) {
+  if (xs.empty())
+    return;
+  schedule_tick(self);
+  auto shared = std::make_shared<const items_type>(std::move(xs));
+  for (auto& kvp : self->state.subscribers)
+    enqueue(self, kvp.second, shared);
+}
+
+void apply_status(registry_actor self, connection_status& x,
+                  items_type& out) {
+  auto& st = self->state;
+  st.status = x;
+  st.counters.reconnects = x.reconnects;
+  out.emplace_back(std::move(x));
+  if (st.status.state != connection_state::connected) {
+    std::vector<agent_info> changed;
+    st.agents.mark_all_stale(changed);
+    for (auto& rec : changed)
+      out.emplace_back(std::move(rec));
+  }
+}
+
+// Wakes the registry exactly when the next agent goes stale, and only while
+// one can: no timer runs while disconnected or when every agent is stale.
+void schedule_tick(registry_actor self) {
+  auto& st = self->state;
+  if (st.tick_pending || st.stale_after.count() <= 0
+      || st.status.state != connection_state::connected)
+    return;
+  auto oldest = st.agents.oldest_fresh();
+  if (!oldest)
+    return;
+  auto delay = *oldest + st.stale_after - local_now(self);
+  st.tick_pending = true;
+  self->delayed_send(self, std::max(delay, caf::timespan{0}),
+                     atom::tick::value);
+}
+
+agent_registry_actor::behavior_type
+registry_impl(registry_actor self, websocket_config cfg) {
+  self->state.init(cfg);
+  self->state.wall_origin = caf::make_timestamp();
+  self->state.clock_origin = self->clock().now();
+  self->set_down_handler([self](caf::down_msg& dm) {
+    self->state.subscribers.erase(dm.source);
+  });
+  return {
+    [self](std::vector<hub_update>& xs) {
+      auto& st = self->state;
+      auto now = local_now(self);
+      items_type out;
+      out.reserve(xs.size() * 2);
+      for (auto& x : xs) {
+        if (auto ev = caf::get_if<daemon_event>(&x)) {
+          ++st.counters.events;
+          ++st.counters.events_by_type[static_cast<size_t>(ev->type)];
+          st.history.push(*ev);
+          auto* changed = st.agents.apply(*ev, now);
+          out.emplace_back(std::move(*ev));
+          if (changed != nullptr)
+            out.emplace_back(*changed);
+        } else if (auto err = caf::get_if<parse_error>(&x)) {
+          ++st.counters.parse_errors;
+          ++st.counters.parse_errors_by_kind[static_cast<size_t>(err->kind)];
+          out.emplace_back(std::move(*err));
+        } else if (auto status = caf::get_if<connection_status>(&x)) {
+          apply_status(self, *status, out);
+        }
+        // agent_info items only flow out of the registry, never in.
+      }
+      publish(self, std::move(out));
+    },
+    [self](connection_status& x) {
+      items_type out;
+      apply_status(self, x, out);
+      publish(self, std::move(out));
+    },
+    [self](atom::subscribe, subscriber_actor& sub) {
+      if (!sub)
+        return;
+      auto addr = sub.address();
+      auto [i, added] = self->state.subscribers.try_emplace(addr);
+      if (!added)
+        return; // already subscribed: it has its snapshot
+      self->monitor(sub);
+      auto& slot = i->second;
+      slot.handle = sub;
+      slot.in_flight = 1;
+      self->request(sub, caf::infinite, make_snapshot(self->state))
+        .then([self, addr] { on_delivered(self, addr); },
+              [self, addr](caf::error&) { on_lost(self, addr); });
+    },
+    [self](atom::unsubscribe, subscriber_actor& sub) {
+      if (!sub)
+        return;
+      if (self->state.subscribers.erase(sub.address()) > 0)
+        self->demonitor(sub.address());
+    },
+    [self](atom::snapshot) { return make_snapshot(self->state); },
+    [self](atom::count) {
+      return static_cast<uint64_t>(self->state.subscribers.size());
+    },
+    [self](atom::tick) {
+      auto& st = self->state;
+      st.tick_pending = false;
+      std::vector<agent_info> changed;
+      // While disconnected every agent is stale already.
+      if (st.status.state == connection_state::connected)
+        st.agents.mark_stale(local_now(self), st.stale_after, changed);
+      items_type out;
+      for (auto& rec : changed)
+        out.emplace_back(std::move(rec));
+      publish(self, std::move(out));
+      schedule_tick(self);
+    },
+  };
+}
+
+} // namespace
+
+agent_registry_actor spawn_agent_registry(caf::actor_system& sys,
+                                          const websocket_config& cfg) {
+  return sys.spawn(registry_impl, cfg);
+}
+
+} // namespace hubwatch

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/subscriber.hpp"
+#include "messages/fwd.hpp"
+#include "messages/hub_update.hpp"
+#include "messages/observer_snapshot.hpp"
+#include "messages/websocket_config.hpp"
+
+namespace hubwatch {
+
+/// Keeps the agent map, the last N events and the subscribers, and fans every
+/// update out to them in order.
+using agent_registry_actor = caf::typed_actor<
+  // Updates from the pipeline, in arrival order: events and parse errors from
+  // the parser, connection status changes from the supervisor.
+  caf::reacts_to<std::vector<hub_update>>,
+  caf::reacts_to<connection_status>,
+  // Subscribers: a new one first gets a snapshot, then the live stream.
+  caf::reacts_to<atom::subscribe, subscriber_actor>,
+  caf::reacts_to<atom::unsubscribe, subscriber_actor>,
+  // The same snapshot a new subscriber gets, for anyone who asks.
+  caf::replies_to<atom::snapshot>::with<observer_snapshot>,
+  // Number of subscribers.
+  caf::replies_to<atom::count>::with<uint64_t>,
+  // Staleness check (sent to itself).
+  caf::reacts_to<atom::tick>>;
+
+/// The settings of `cfg` the registry uses: `event_history`,
+/// `subscriber_queue` and `stale_after`.
+agent_registry_actor spawn_agent_registry(caf::actor_system& sys,
+                                          const websocket_config& cfg);
+
+/// At most this many deliveries to one subscriber wait for acknowledgement;
+/// the rest queue at the registry (bounded by `subscriber_queue`).
+constexpr size_t subscriber_window = 4;
+
+} // namespace hubwatch

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <string>
+
+#include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/agent_registry.hpp"
+#include "core/frame_channel.hpp"
+#include "messages/fwd.hpp"
+#include "messages/websocket_config.hpp"
+
+namespace hubwatch {
+
+/// Turns raw frames into `daemon_event`s (numbered in arrival order) and
+/// refused frames into counted `parse_error`s, and hands both to the
+/// registry in order. Never throws out of a handler.
+using parser_actor = caf::typed_actor<
+  // One text frame (tests and simple sources).
+  caf::reacts_to<std::string>,
+  // Frames wait in a channel filled by a connection.
+  caf::reacts_to<atom::frames, frame_channel_ptr>,
+  // A connection status change, passed on after the frames before it.
+  caf::reacts_to<connection_status>>;
+
+/// Uses `max_frame_bytes` and `max_json_depth` of `cfg`.
+parser_actor spawn_parser(caf::actor_system& sys, const websocket_config& cfg,
+                          agent_registry_actor registry);
+
+} // namespace hubwatch

@@ -1,0 +1,151 @@
+#include "core/agent_table.hpp"
+
+#include <algorithm>
+
+namespace hubwatch {
+
+namespace {
+
+const boost::json::value* field(const boost::json::object& obj,
+                                const char* camel, const char* snake) {
+  if (auto* v = obj.if_contains(camel))
+    return v;
+  return obj.if_contains(snake);
+}
+
+} // namespace
+
+bool drives_agent_status(event_type x) {
+  switch (x) {
+    case event_type::heartbeat:
+    case event_type::agent_started:
+    case event_type::agent_stopped:
+    case event_type::agent_error:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void apply_event(agent_info& rec, const daemon_event& ev) {
+  if (!ev.agent_name.empty())
+    rec.name = ev.agent_name;
+  auto& payload = ev.payload.get();
+  switch (ev.type) {
+    case event_type::heartbeat: {
+      rec.last_heartbeat = ev.timestamp;
+      rec.status = agent_status::running;
+      rec.status_word.clear();
+      if (auto* s = payload.if_contains("status"); s && s->is_string()) {
+        auto& word = s->get_string();
+        rec.status_word.assign(word.data(), word.size());
+        if (word == "idle")
+          rec.status = agent_status::idle;
+        else if (word == "error")
+          rec.status = agent_status::error;
+        else if (word == "stopped")
+          rec.status = agent_status::stopped;
+        // "running" and any word we do not know: the agent is alive.
+      }
+      // A heartbeat states the current task; without one there is none.
+      auto* task = field(payload, "currentTask", "current_task");
+      if (task && task->is_string())
+        rec.current_task = std::string{task->get_string()};
+      else
+        rec.current_task = caf::none;
+      // Uptime is a reading: a heartbeat that omits it keeps the last one.
+      if (auto* up = field(payload, "uptimeSeconds", "uptime_seconds");
+          up && up->is_number())
+        rec.uptime_seconds = up->to_number<double>();
+      break;
+    }
+    case event_type::agent_started:
+      rec.status = agent_status::running;
+      rec.status_word.clear();
+      break;
+    case event_type::agent_stopped:
+      rec.status = agent_status::stopped;
+      rec.status_word.clear();
+      break;
+    case event_type::agent_error: {
+      rec.status = agent_status::error;
+      rec.status_word.clear();
+      rec.error_count += 1;
+      auto* msg = payload.if_contains("error");
+      if (msg && msg->is_string())
+        rec.last_error = std::string{msg->get_string()};
+      else
+        rec.last_error = std::string{"Unknown error"};
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+const agent_info* agent_table::apply(const daemon_event& ev,
+                                     caf::timestamp now) {
+  // Hub-wide events have no agent to attach to.
+  if (ev.agent_id.empty())
+    return nullptr;
+  if (!drives_agent_status(ev.type)) {
+    auto i = agents_.find(ev.agent_id);
+    if (i == agents_.end())
+      return nullptr;
+    i->second.last_seen = now;
+    if (!i->second.stale)
+      return nullptr;
+    i->second.stale = false;
+    return &i->second;
+  }
+  auto [i, added] = agents_.try_emplace(ev.agent_id);
+  auto& rec = i->second;
+  if (added)
+    rec.id = ev.agent_id; // blank record: idle, no task, no errors
+  apply_event(rec, ev);
+  rec.last_seen = now;
+  rec.stale = false;
+  return &rec;
+}
+
+void agent_table::mark_stale(caf::timestamp now, caf::timespan stale_after,
+                             std::vector<agent_info>& changed) {
+  for (auto& [id, rec] : agents_)
+    if (!rec.stale && now - rec.last_seen >= stale_after) {
+      rec.stale = true;
+      changed.push_back(rec);
+    }
+}
+
+void agent_table::mark_all_stale(std::vector<agent_info>& changed) {
+  for (auto& [id, rec] : agents_)
+    if (!rec.stale) {
+      rec.stale = true;
+      changed.push_back(rec);
+    }
+}
+
+caf::optional<caf::timestamp> agent_table::oldest_fresh() const {
+  caf::optional<caf::timestamp> result;
+  for (auto& kvp : agents_)
+    if (!kvp.second.stale && (!result || kvp.second.last_seen < *result))
+      result = kvp.second.last_seen;
+  return result;
+}
+
+const agent_info* agent_table::find(const std::string& id) const {
+  auto i = agents_.find(id);
+  return i != agents_.end() ? &i->second : nullptr;
+}
+
+std::vector<agent_info> agent_table::sorted() const {
+  std::vector<agent_info> result;
+  result.reserve(agents_.size());
+  for (auto& kvp : agents_)
+    result.push_back(kvp.second);
+  std::sort(result.begin(), result.end(),
+            [](const agent_info& x, const agent_info& y) { return x.id < y.id; });
+  return result;
+}
+
+} // namespace hubwatch

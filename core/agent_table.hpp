@@ -1,0 +1,57 @@
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/optional.hpp>
+#include <caf/timestamp.hpp>
+
+#include "messages/agent_info.hpp"
+#include "messages/daemon_event.hpp"
+
+namespace hubwatch {
+
+/// True for the event types that create or change an agent record.
+bool drives_agent_status(event_type x);
+
+/// Applies SCHEMA.md's derivation rules for one status-driving event to
+/// `rec`. Plain function: the caller decides which record.
+void apply_event(agent_info& rec, const daemon_event& ev);
+
+/// The agent map: derives records from events and tracks staleness.
+class agent_table {
+public:
+  /// Applies `ev` at local time `now`. Returns the record it created or
+  /// changed, or nullptr if the event changes no record that subscribers need
+  /// to hear about (other event types only refresh `last_seen` of known
+  /// agents).
+  const agent_info* apply(const daemon_event& ev, caf::timestamp now);
+
+  /// Marks every agent last seen before `now - stale_after` stale; appends
+  /// the records that changed to `changed`.
+  void mark_stale(caf::timestamp now, caf::timespan stale_after,
+                  std::vector<agent_info>& changed);
+
+  /// Marks every agent stale (the hub connection is down); appends the
+  /// records that changed to `changed`.
+  void mark_all_stale(std::vector<agent_info>& changed);
+
+  /// The earliest `last_seen` among agents that are not stale, if any: the
+  /// next agent to go stale.
+  caf::optional<caf::timestamp> oldest_fresh() const;
+
+  const agent_info* find(const std::string& id) const;
+
+  /// All records, ordered by id.
+  std::vector<agent_info> sorted() const;
+
+  size_t size() const {
+    return agents_.size();
+  }
+
+private:
+  std::unordered_map<std::string, agent_info> agents_;
+};
+
+} // namespace hubwatch

@@ -1,0 +1,216 @@
+#include "core/frame_parser.hpp"
+
+#include <boost/json/error.hpp>
+#include <boost/json/value.hpp>
+
+namespace hubwatch {
+
+namespace {
+
+boost::json::parse_options make_options(size_t max_depth) {
+  boost::json::parse_options opts;
+  opts.max_depth = max_depth;
+  return opts;
+}
+
+bool fail(parse_error& err, hub_errc kind, std::string message,
+          std::string_view frame) {
+  err.kind = kind;
+  err.message = std::move(message);
+  err.excerpt = make_excerpt(frame);
+  return false;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+// days_from_civil), so no time-zone database or global state is involved.
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+bool read_digits(std::string_view s, size_t pos, size_t n, int& out) {
+  if (pos + n > s.size())
+    return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9')
+      return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  out = v;
+  return true;
+}
+
+} // namespace
+
+frame_parser::frame_parser(size_t max_bytes, size_t max_depth)
+  : max_bytes_(max_bytes),
+    parser_(boost::json::storage_ptr{}, make_options(max_depth)) {
+  // nop
+}
+
+bool frame_parser::parse(std::string_view frame, daemon_event& ev,
+                         parse_error& err) {
+  if (frame.empty())
+    return fail(err, hub_errc::empty_frame, "empty frame", frame);
+  if (frame.size() > max_bytes_)
+    return fail(err, hub_errc::too_large,
+                "frame of " + std::to_string(frame.size())
+                  + " bytes exceeds the limit of " + std::to_string(max_bytes_),
+                frame);
+  boost::json::error_code ec;
+  parser_.reset();
+  parser_.write(frame.data(), frame.size(), ec);
+  if (ec) {
+    if (ec == boost::json::error::too_deep)
+      return fail(err, hub_errc::too_deep, "JSON nested too deeply", frame);
+    return fail(err, hub_errc::invalid_json, "invalid JSON: " + ec.message(),
+                frame);
+  }
+  auto val = parser_.release();
+  auto* obj = val.if_object();
+  if (obj == nullptr)
+    return fail(err, hub_errc::not_an_object,
+                std::string{"expected a JSON object, got "}
+                  + to_string(val.kind()).data(),
+                frame);
+  auto* type = obj->if_contains("type");
+  if (type == nullptr)
+    return fail(err, hub_errc::missing_type, "object has no \"type\" field",
+                frame);
+  if (!type->is_string())
+    return fail(err, hub_errc::type_not_string,
+                std::string{"\"type\" is a "} + to_string(type->kind()).data()
+                  + ", not a string",
+                frame);
+  // Optional string fields: absent is fine, any other type is not.
+  struct field {
+    const char* key;
+    std::string* out;
+  };
+  ev.agent_id.clear();
+  ev.agent_name.clear();
+  ev.timestamp.clear();
+  for (auto [key, out] : {field{"agentId", &ev.agent_id},
+                          field{"agentName", &ev.agent_name},
+                          field{"timestamp", &ev.timestamp}}) {
+    auto* v = obj->if_contains(key);
+    if (v == nullptr || v->is_null())
+      continue;
+    if (!v->is_string())
+      return fail(err, hub_errc::field_not_string,
+                  std::string{"\""} + key + "\" is a "
+                    + to_string(v->kind()).data() + ", not a string",
+                  frame);
+    auto& str = v->get_string();
+    out->assign(str.data(), str.size());
+  }
+  auto* payload = obj->if_contains("payload");
+  if (payload != nullptr && !payload->is_null() && !payload->is_object())
+    return fail(err, hub_errc::payload_not_object,
+                std::string{"\"payload\" is a "}
+                  + to_string(payload->kind()).data() + ", not an object",
+                frame);
+  auto& type_str = type->get_string();
+  ev.type_name.assign(type_str.data(), type_str.size());
+  ev.type = event_type_from_wire(ev.type_name);
+  ev.time = parse_rfc3339(ev.timestamp);
+  if (payload != nullptr && payload->is_object())
+    ev.payload = json_payload{std::move(payload->get_object())};
+  else
+    ev.payload = json_payload{};
+  return true;
+}
+
+caf::optional<caf::timestamp> parse_rfc3339(std::string_view s) {
+  // YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)
+  int year, month, day, hour, minute, second;
+  if (s.size() < 20 || !read_digits(s, 0, 4, year) || s[4] != '-'
+      || !read_digits(s, 5, 2, month) || s[7] != '-'
+      || !read_digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't')
+      || !read_digits(s, 11, 2, hour) || s[13] != ':'
+      || !read_digits(s, 14, 2, minute) || s[16] != ':'
+      || !read_digits(s, 17, 2, second))
+    return caf::none;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23
+      || minute > 59 || second > 60)
+    return caf::none;
+  size_t pos = 19;
+  int64_t nanos = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    int64_t scale = 100000000;
+    size_t digits = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      nanos += (s[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+      ++digits;
+    }
+    if (digits == 0)
+      return caf::none;
+  }
+  if (pos >= s.size())
+    return caf::none;
+  int64_t offset_s = 0;
+  if (s[pos] == 'Z' || s[pos] == 'z') {
+    ++pos;
+  } else if (s[pos] == '+' || s[pos] == '-') {
+    int oh, om;
+    if (!read_digits(s, pos + 1, 2, oh) || pos + 3 >= s.size()
+        || s[pos + 3] != ':' || !read_digits(s, pos + 4, 2, om) || oh > 23
+        || om > 59)
+      return caf::none;
+    offset_s = (oh * 3600 + om * 60) * (s[pos] == '+' ? 1 : -1);
+    pos += 6;
+  } else {
+    return caf::none;
+  }
+  if (pos != s.size())
+    return caf::none;
+  int64_t secs = days_from_civil(year, static_cast<unsigned>(month),
+                                 static_cast<unsigned>(day))
+                   * 86400
+                 + hour * 3600 + minute * 60 + second - offset_s;
+  return caf::timestamp{std::chrono::nanoseconds{secs * 1000000000 + nanos}};
+}
+
+std::string make_excerpt(std::string_view frame) {
+  std::string result;
+  size_t i = 0;
+  while (i < frame.size() && result.size() < parse_error::excerpt_limit) {
+    auto c = static_cast<unsigned char>(frame[i]);
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
+    bool valid = len > 0 && i + len <= frame.size();
+    for (size_t k = 1; valid && k < len; ++k)
+      valid = (static_cast<unsigned char>(frame[i + k]) & 0xC0) == 0x80;
+    if (!valid) {
+      result += "\\x";
+      const char* hex = "0123456789abcdef";
+      result += hex[c >> 4];
+      result += hex[c & 0xF];
+      ++i;
+    } else if (len == 1 && (c < 0x20 || c == 0x7F)) {
+      result += ' ';
+      ++i;
+    } else {
+      if (result.size() + len > parse_error::excerpt_limit)
+        break;
+      result.append(frame.data() + i, len);
+      i += len;
+    }
+  }
+  if (i < frame.size())
+    result += "...";
+  return result;
+}
+
+} // namespace hubwatch

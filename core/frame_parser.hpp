@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include <boost/json/parser.hpp>
+#include <caf/optional.hpp>
+#include <caf/timestamp.hpp>
+
+#include "messages/daemon_event.hpp"
+#include "messages/parse_error.hpp"
+
+namespace hubwatch {
+
+/// Turns one text frame into a `daemon_event` or a typed `parse_error`, by
+/// SCHEMA.md's rules. Plain logic: no actor, no socket.
+///
+/// One instance per thread; it reuses its JSON parser's internal buffers
+/// from frame to frame.
+class frame_parser {
+public:
+  frame_parser(size_t max_bytes, size_t max_depth);
+
+  /// Parses `frame`. On success fills `ev` (all fields but `seq`) and returns
+  /// true; otherwise fills `err` and returns false.
+  bool parse(std::string_view frame, daemon_event& ev, parse_error& err);
+
+  size_t max_bytes() const {
+    return max_bytes_;
+  }
+
+private:
+  size_t max_bytes_;
+  boost::json::parser parser_;
+};
+
+/// Parses an RFC 3339 date-time (`2026-11-25T17:30:05Z`, optional fraction,
+/// `Z` or `±hh:mm`) into UTC; none if it is not one.
+caf::optional<caf::timestamp> parse_rfc3339(std::string_view text);
+
+/// At most `parse_error::excerpt_limit` bytes of `frame`, cut on a UTF-8
+/// boundary, with control bytes and invalid UTF-8 replaced so that the
+/// excerpt is always printable.
+std::string make_excerpt(std::string_view frame);
+
+} // namespace hubwatch

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/meta/load_callback.hpp>
+#include <caf/meta/save_callback.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/variant.hpp>
+
+#include "messages/agent_info.hpp"
+#include "messages/connection_status.hpp"
+#include "messages/daemon_event.hpp"
+#include "messages/parse_error.hpp"
+
+namespace hubwatch {
+
+/// One item of the live stream, in the order the observer produced them: an
+/// event, then the agent record it changed (if any); refused frames and
+/// connection status changes in between, where they happened.
+using hub_update =
+  caf::variant<daemon_event, agent_info, parse_error, connection_status>;
+
+/// Readable form of one update, e.g. `agent inf-001 (inference) running`.
+std::string describe(const hub_update& x);
+
+
+/// A run of updates delivered to a subscriber in one message.
+///
+/// The items are immutable and shared: every local subscriber of one batch
+/// reads the same vector. Across the network they travel by value.
+struct update_batch {
+  using items_type = std::vector<hub_update>;
+
+  update_batch() = default;
+
+  explicit update_batch(items_type xs, uint64_t missed = 0);
+
+  update_batch(std::shared_ptr<const items_type> xs, uint64_t missed);
+
+  const items_type& items() const;
+
+  /// Updates this subscriber lost because its queue overflowed since the
+  /// previous batch (oldest first were dropped).
+  uint64_t missed = 0;
+
+  friend bool operator==(const update_batch& x, const update_batch& y) {
+    return x.missed == y.missed && x.items() == y.items();
+  }
+
+  friend bool operator!=(const update_batch& x, const update_batch& y) {
+    return !(x == y);
+  }
+
+  template <class Inspector>
+  friend typename Inspector::result_type
+  inspect(Inspector& f, update_batch& x) {
+    items_type tmp;
+    auto save = [&]() -> caf::error {
+      tmp = x.items();
+      return caf::none;
+    };
+    auto load = [&]() -> caf::error {
+      x.items_ = std::make_shared<const items_type>(std::move(tmp));
+      return caf::none;
+    };
+    return f(caf::meta::type_name("update_batch"), x.missed,
+             caf::meta::save_callback(save), tmp,
+             caf::meta::load_callback(load));
+  }
+
+private:
+  std::shared_ptr<const items_type> items_;
+};
+
+std::string to_string(const update_batch& x);
+
+} // namespace hubwatch

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+#include "messages/agent_info.hpp"
+#include "messages/connection_status.hpp"
+#include "messages/daemon_event.hpp"
+#include "messages/observer_counters.hpp"
+
+namespace hubwatch {
+
+/// Everything an observer knows at one moment: what `useWebSocket()` returns
+/// in a React app. A new subscriber receives one before the live stream.
+struct observer_snapshot {
+  /// The history ring, oldest first (at most `event_history` events).
+  std::vector<daemon_event> events;
+
+  /// All known agents, ordered by id.
+  std::vector<agent_info> agents;
+
+  connection_status status;
+
+  observer_counters counters;
+
+  /// True while a connection attempt is under way.
+  bool is_loading() const {
+    return status.state == connection_state::connecting;
+  }
+
+  /// The last connection error, or `none`.
+  hub_errc error() const {
+    return status.error_code;
+  }
+};
+
+bool operator==(const observer_snapshot& x, const observer_snapshot& y);
+
+inline bool operator!=(const observer_snapshot& x,
+                       const observer_snapshot& y) {
+  return !(x == y);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, observer_snapshot& x) {
+  return f(caf::meta::type_name("observer_snapshot"), x.events, x.agents,
+           x.status, x.counters);
+}
+
+std::string to_string(const observer_snapshot& x);
+
+} // namespace hubwatch

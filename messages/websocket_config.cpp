@@ -1,0 +1,83 @@
+#include "messages/websocket_config.hpp"
+
+#include <cmath>
+#include <fstream>
+
+#include "core/hub_url.hpp"
+
+namespace hubwatch {
+
+bool operator==(const websocket_config& x, const websocket_config& y) {
+  return x.url == y.url && x.auto_reconnect == y.auto_reconnect
+         && x.reconnect_delay == y.reconnect_delay
+         && x.reconnect_multiplier == y.reconnect_multiplier
+         && x.reconnect_max_delay == y.reconnect_max_delay
+         && x.max_reconnect_attempts == y.max_reconnect_attempts
+         && x.reconnect_jitter == y.reconnect_jitter
+         && x.reconnect_min_uptime == y.reconnect_min_uptime
+         && x.retry_on_http_error == y.retry_on_http_error
+         && x.connect_timeout == y.connect_timeout
+         && x.idle_timeout == y.idle_timeout
+         && x.max_frame_bytes == y.max_frame_bytes
+         && x.max_json_depth == y.max_json_depth
+         && x.event_history == y.event_history
+         && x.subscriber_queue == y.subscriber_queue
+         && x.stale_after == y.stale_after && x.ca_file == y.ca_file
+         && x.tls_verify == y.tls_verify && x.deflate == y.deflate;
+}
+
+namespace {
+
+std::string ms(caf::timespan x) {
+  return std::to_string(
+           std::chrono::duration_cast<std::chrono::milliseconds>(x).count())
+         + " ms";
+}
+
+} // namespace
+
+std::vector<std::string> validate(const websocket_config& x) {
+  std::vector<std::string> errors;
+  auto refuse = [&](const char* key, const std::string& value,
+                    const char* why) {
+    errors.push_back(std::string{key} + " = " + value + ": " + why);
+  };
+  if (auto url = parse_hub_url(x.url); !url)
+    refuse("url", "\"" + x.url + "\"",
+           "not a usable ws:// or wss:// URL");
+  if (x.reconnect_delay.count() < 0)
+    refuse("reconnect-delay-ms", ms(x.reconnect_delay), "must not be negative");
+  if (!(x.reconnect_multiplier >= 1.0) || !std::isfinite(x.reconnect_multiplier))
+    refuse("reconnect-multiplier", std::to_string(x.reconnect_multiplier),
+           "must be a number >= 1");
+  if (x.reconnect_max_delay < x.reconnect_delay)
+    refuse("reconnect-max-delay-ms", ms(x.reconnect_max_delay),
+           "must not be below reconnect-delay-ms");
+  if (!(x.reconnect_jitter >= 0.0 && x.reconnect_jitter < 1.0))
+    refuse("reconnect-jitter", std::to_string(x.reconnect_jitter),
+           "must be in [0, 1)");
+  if (x.reconnect_min_uptime.count() < 0)
+    refuse("reconnect-min-uptime-ms", ms(x.reconnect_min_uptime),
+           "must not be negative");
+  if (x.connect_timeout.count() <= 0)
+    refuse("connect-timeout-ms", ms(x.connect_timeout), "must be positive");
+  if (x.idle_timeout.count() < 0)
+    refuse("idle-timeout-ms", ms(x.idle_timeout),
+           "must not be negative (0 turns it off)");
+  if (x.max_frame_bytes < 64)
+    refuse("max-frame-bytes", std::to_string(x.max_frame_bytes),
+           "must be at least 64");
+  if (x.max_json_depth < 2)
+    refuse("max-json-depth", std::to_string(x.max_json_depth),
+           "must be at least 2");
+  if (x.subscriber_queue == 0)
+    refuse("subscriber-queue", "0", "must be at least 1");
+  if (x.stale_after.count() < 0)
+    refuse("stale-after-ms", ms(x.stale_after),
+           "must not be negative (0 turns it off)");
+  if (!x.ca_file.empty() && !std::ifstream{x.ca_file})
+    refuse("ca-file", "\"" + x.ca_file + "\"", "cannot be read");
+  return errors;
+}
+
+} // namespace hubwatch

@@ -1,0 +1,97 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+#include <caf/timestamp.hpp>
+
+namespace hubwatch {
+
+/// Every setting of an observer. The defaults here are the only defaults:
+/// the config file, environment and flags override them, nothing else
+/// restates them.
+struct websocket_config {
+  /// `ws://` or `wss://` URL of the hub's event endpoint.
+  std::string url = "ws://localhost:8080/ws";
+
+  /// Reconnect after a connection ends (manual `disconnect` aside).
+  bool auto_reconnect = true;
+
+  /// Delay before the first retry; retry n waits
+  /// min(reconnect_delay * reconnect_multiplier^n, reconnect_max_delay).
+  caf::timespan reconnect_delay = std::chrono::milliseconds(2000);
+
+  double reconnect_multiplier = 1.5;
+
+  caf::timespan reconnect_max_delay = std::chrono::seconds(30);
+
+  /// Retries after which the observer gives up; 0 = never.
+  uint32_t max_reconnect_attempts = 0;
+
+  /// Randomisation factor in [0, 1): each delay is spread uniformly over
+  /// delay * (1 ± jitter), so many observers do not reconnect in lockstep.
+  double reconnect_jitter = 0;
+
+  /// A connection must stay up this long before the retry counter resets;
+  /// 0 resets on every successful handshake.
+  caf::timespan reconnect_min_uptime = caf::timespan{0};
+
+  /// Retry after the hub answered the upgrade with 401, 403 or 404.
+  bool retry_on_http_error = false;
+
+  /// Budget for resolve + TCP connect + TLS + WebSocket handshake.
+  caf::timespan connect_timeout = std::chrono::seconds(10);
+
+  /// Drop a connection that receives nothing for this long (keep-alive pings
+  /// are sent halfway through); 0 = off.
+  caf::timespan idle_timeout = std::chrono::seconds(30);
+
+  /// Largest message accepted; a larger one ends the connection.
+  size_t max_frame_bytes = 1024 * 1024;
+
+  /// Deepest JSON nesting accepted in a frame.
+  size_t max_json_depth = 64;
+
+  /// Events kept in the history ring.
+  size_t event_history = 1000;
+
+  /// Updates queued per subscriber before the oldest are dropped.
+  size_t subscriber_queue = 10000;
+
+  /// An agent not heard of for this long is marked stale; 0 = never.
+  caf::timespan stale_after = std::chrono::seconds(15);
+
+  /// PEM file with the CA(s) that sign the hub's certificate; empty = the
+  /// system's CA store.
+  std::string ca_file;
+
+  /// Verify the hub's TLS certificate and host name. Turning this off is
+  /// logged as a warning at every connection.
+  bool tls_verify = true;
+
+  /// Offer permessage-deflate (the hub then fragments every message).
+  bool deflate = false;
+};
+
+bool operator==(const websocket_config& x, const websocket_config& y);
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, websocket_config& x) {
+  return f(caf::meta::type_name("websocket_config"), x.url, x.auto_reconnect,
+           x.reconnect_delay, x.reconnect_multiplier, x.reconnect_max_delay,
+           x.max_reconnect_attempts, x.reconnect_jitter,
+           x.reconnect_min_uptime, x.retry_on_http_error, x.connect_timeout,
+           x.idle_timeout, x.max_frame_bytes, x.max_json_depth,
+           x.event_history, x.subscriber_queue, x.stale_after, x.ca_file,
+           x.tls_verify, x.deflate);
+}
+
+/// Checks every value; returns one message per refused key, each naming the
+/// key and the value (empty when all is well).
+std::vector<std::string> validate(const websocket_config& x);
+
+} // namespace hubwatch

@@ -1,0 +1,332 @@
+#define CAF_SUITE agent_registry
+
+#include "actors/agent_registry.hpp"
+
+#include <caf/test/dsl.hpp>
+
+#include "core/frame_parser.hpp"
+#include "recorder.hpp"
+#include "test_support.hpp"
+
+using namespace hubwatch;
+using namespace std::chrono;
+
+namespace {
+
+using recorder_actor = caf::stateful_actor<test::recorder_state>;
+
+struct fixture : test_coordinator_fixture<test::config> {
+  websocket_config cfg;
+  agent_registry_actor registry;
+  frame_parser parser{1 << 20, 64};
+  uint64_t next_seq = 1;
+
+  fixture() {
+    cfg.stale_after = caf::timespan{0}; // staleness has its own tests
+  }
+
+  ~fixture() {
+    anon_send_exit(registry, caf::exit_reason::user_shutdown);
+  }
+
+  void start() {
+    registry = spawn_agent_registry(sys, cfg);
+    run();
+  }
+
+  daemon_event event(std::string_view frame) {
+    daemon_event ev;
+    parse_error err;
+    if (!parser.parse(frame, ev, err))
+      CAF_FAIL("bad test frame: " << to_string(err));
+    ev.seq = next_seq++;
+    return ev;
+  }
+
+  daemon_event heartbeat(const std::string& id, const std::string& status) {
+    return event(R"({"type":"heartbeat","agentId":")" + id
+                 + R"(","payload":{"status":")" + status + "\"}}");
+  }
+
+  subscriber_actor subscriber(bool stuck = false) {
+    auto hdl = sys.spawn(test::recorder, stuck);
+    return caf::actor_cast<subscriber_actor>(hdl);
+  }
+
+  test::recorder_state& recorded(const subscriber_actor& sub) {
+    return deref<recorder_actor>(sub).state;
+  }
+
+  void ingest(std::vector<hub_update> xs) {
+    self->send(registry, std::move(xs));
+  }
+
+  uint64_t subscriber_count() {
+    auto res = self->request(registry, caf::infinite, atom::count::value);
+    run();
+    uint64_t n = 0;
+    res.receive([&](uint64_t x) { n = x; },
+                [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
+    return n;
+  }
+
+  // Like snapshot(), but runs messages only: no pending timer fires.
+  observer_snapshot snapshot_now() {
+    auto res = self->request(registry, caf::infinite, atom::snapshot::value);
+    sched.run();
+    observer_snapshot result;
+    res.receive([&](observer_snapshot& x) { result = std::move(x); },
+                [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
+    return result;
+  }
+
+  observer_snapshot snapshot() {
+    auto res = self->request(registry, caf::infinite, atom::snapshot::value);
+    run();
+    observer_snapshot result;
+    res.receive([&](observer_snapshot& x) { result = std::move(x); },
+                [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
+    return result;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(agent_registry_tests, fixture)
+
+CAF_TEST(a new subscriber gets a snapshot then the live stream in order) {
+  start();
+  ingest({heartbeat("a", "running")});
+  run();
+  auto sub = subscriber();
+  self->send(registry, atom::subscribe::value, sub);
+  expect((atom::subscribe, subscriber_actor), from(self).to(registry));
+  expect((observer_snapshot), from(registry).to(sub));
+  run(); // the acknowledgement
+  auto& snap = recorded(sub).snapshots.at(0);
+  CAF_CHECK_EQUAL(snap.events.size(), 1u);
+  CAF_CHECK_EQUAL(snap.agents.size(), 1u);
+  // Now the live stream: event, then the agent it changed, then the rest.
+  auto ev1 = heartbeat("b", "idle");
+  auto ev2 = event(R"({"type":"task_result","agentId":"b"})");
+  parse_error err{hub_errc::missing_type, "x", "{}"};
+  ingest({ev1, err, ev2});
+  expect((std::vector<hub_update>), from(self).to(registry));
+  expect((update_batch), from(registry).to(sub));
+  run();
+  connection_status st;
+  st.state = connection_state::connected;
+  self->send(registry, st);
+  run();
+  auto& got = recorded(sub).updates;
+  CAF_REQUIRE_EQUAL(got.size(), 5u);
+  CAF_CHECK_EQUAL(caf::get<daemon_event>(got[0]), ev1);
+  CAF_CHECK_EQUAL(caf::get<agent_info>(got[1]).id, "b");
+  CAF_CHECK_EQUAL(caf::get<agent_info>(got[1]).status, agent_status::idle);
+  CAF_CHECK_EQUAL(caf::get<parse_error>(got[2]), err);
+  // task_result changes no record: no agent update after it.
+  CAF_CHECK_EQUAL(caf::get<daemon_event>(got[3]), ev2);
+  CAF_CHECK_EQUAL(caf::get<connection_status>(got[4]).state,
+                  connection_state::connected);
+  CAF_CHECK_EQUAL(recorded(sub).snapshots.size(), 1u);
+}
+
+CAF_TEST(the ring keeps the last N events and counts what it drops) {
+  start();
+  std::vector<hub_update> xs;
+  for (int i = 0; i < 1001; ++i)
+    xs.emplace_back(heartbeat("a", "running"));
+  ingest(std::move(xs));
+  run();
+  auto snap = snapshot();
+  CAF_REQUIRE_EQUAL(snap.events.size(), 1000u);
+  CAF_CHECK_EQUAL(snap.events.front().seq, 2u);
+  CAF_CHECK_EQUAL(snap.events.back().seq, 1001u);
+  CAF_CHECK_EQUAL(snap.counters.events, 1001u);
+  CAF_CHECK_EQUAL(snap.counters.history_dropped, 1u);
+}
+
+CAF_TEST(the history size comes from the config) {
+  cfg.event_history = 3;
+  start();
+  for (int i = 0; i < 5; ++i)
+    ingest({heartbeat("a", "running")});
+  run();
+  auto snap = snapshot();
+  CAF_REQUIRE_EQUAL(snap.events.size(), 3u);
+  CAF_CHECK_EQUAL(snap.events.front().seq, 3u);
+  CAF_CHECK_EQUAL(snap.counters.history_dropped, 2u);
+}
+
+CAF_TEST(snapshot contents) {
+  start();
+  connection_status st;
+  st.state = connection_state::connected;
+  st.url = "ws://h/ws";
+  st.reconnects = 2;
+  self->send(registry, st);
+  ingest({heartbeat("b", "running"), heartbeat("a", "trading"),
+          event(R"({"type":"agent_error","agentId":"a"})"),
+          parse_error{hub_errc::too_deep, "deep", ""},
+          parse_error{hub_errc::too_deep, "deep", ""},
+          event(R"({"type":"vault_decision","agentId":"b"})")});
+  run();
+  auto snap = snapshot();
+  CAF_CHECK_EQUAL(snap.events.size(), 4u);
+  CAF_REQUIRE_EQUAL(snap.agents.size(), 2u);
+  CAF_CHECK_EQUAL(snap.agents[0].id, "a"); // ordered by id
+  CAF_CHECK_EQUAL(snap.agents[0].status, agent_status::error);
+  CAF_CHECK_EQUAL(snap.agents[0].error_count, 1u);
+  CAF_CHECK_EQUAL(snap.agents[1].id, "b");
+  CAF_CHECK_EQUAL(snap.status, st);
+  CAF_CHECK(!snap.is_loading());
+  CAF_CHECK_EQUAL(snap.counters.events, 4u);
+  CAF_CHECK_EQUAL(snap.counters.events_of(event_type::heartbeat), 2u);
+  CAF_CHECK_EQUAL(snap.counters.events_of(event_type::vault_decision), 1u);
+  CAF_CHECK_EQUAL(snap.counters.parse_errors, 2u);
+  CAF_CHECK_EQUAL(snap.counters.errors_of(hub_errc::too_deep), 2u);
+  CAF_CHECK_EQUAL(snap.counters.reconnects, 2u);
+  // Anyone who asks gets the same snapshot a subscriber would.
+  auto sub = subscriber();
+  self->send(registry, atom::subscribe::value, sub);
+  run();
+  CAF_CHECK_EQUAL(recorded(sub).snapshots.at(0), snap);
+}
+
+CAF_TEST(subscribe and unsubscribe) {
+  start();
+  auto sub = subscriber();
+  CAF_CHECK_EQUAL(subscriber_count(), 0u);
+  self->send(registry, atom::subscribe::value, sub);
+  self->send(registry, atom::subscribe::value, sub); // twice is once
+  CAF_CHECK_EQUAL(subscriber_count(), 1u);
+  CAF_CHECK_EQUAL(recorded(sub).snapshots.size(), 1u);
+  ingest({heartbeat("a", "running")});
+  run();
+  CAF_CHECK_EQUAL(recorded(sub).updates.size(), 2u);
+  self->send(registry, atom::unsubscribe::value, sub);
+  CAF_CHECK_EQUAL(subscriber_count(), 0u);
+  ingest({heartbeat("a", "running")});
+  run();
+  CAF_CHECK_EQUAL(recorded(sub).updates.size(), 2u);
+}
+
+CAF_TEST(a dead subscriber is removed) {
+  start();
+  auto sub = subscriber();
+  auto other = subscriber();
+  self->send(registry, atom::subscribe::value, sub);
+  self->send(registry, atom::subscribe::value, other);
+  CAF_CHECK_EQUAL(subscriber_count(), 2u);
+  anon_send_exit(sub, caf::exit_reason::kill);
+  run();
+  CAF_CHECK_EQUAL(subscriber_count(), 1u);
+  ingest({heartbeat("a", "running")});
+  run();
+  CAF_CHECK_EQUAL(recorded(other).updates.size(), 2u);
+}
+
+CAF_TEST(a stuck subscriber loses its oldest updates and is told how many) {
+  cfg.subscriber_queue = 10;
+  start();
+  auto stuck = subscriber(true);
+  auto healthy = subscriber();
+  self->send(registry, atom::subscribe::value, stuck);
+  self->send(registry, atom::subscribe::value, healthy);
+  run();
+  // The window (subscriber_window unacknowledged batches) fills, then the
+  // queue (10 updates), then the oldest queued updates go.
+  for (int i = 0; i < 20; ++i) {
+    ingest({heartbeat("a", "running")}); // 2 updates each
+    run();
+  }
+  auto& st = recorded(stuck);
+  CAF_CHECK_EQUAL(st.batches, subscriber_window);
+  CAF_CHECK_EQUAL(recorded(healthy).updates.size(), 40u);
+  CAF_CHECK_EQUAL(recorded(healthy).missed, 0u);
+  auto delivered = st.updates.size();
+  CAF_CHECK_EQUAL(delivered, 2 * subscriber_window);
+  self->send(caf::actor_cast<caf::actor>(stuck), test::release_atom::value);
+  run();
+  // After release: the queued 10 arrive with the count of the dropped.
+  auto missed = 40 - delivered - 10;
+  CAF_CHECK_EQUAL(st.missed, missed);
+  CAF_CHECK_EQUAL(st.updates.size(), delivered + 10);
+  auto snap = snapshot();
+  CAF_CHECK_EQUAL(snap.counters.subscriber_dropped, missed);
+  // The survivors are the newest updates, in order.
+  auto events = st.all<daemon_event>();
+  for (size_t i = 1; i < events.size(); ++i)
+    CAF_CHECK_LESS(events[i - 1].seq, events[i].seq);
+  CAF_CHECK_EQUAL(events.back().seq, 20u);
+}
+
+CAF_TEST(while disconnected every agent is stale and none is forgotten) {
+  start();
+  auto sub = subscriber();
+  self->send(registry, atom::subscribe::value, sub);
+  ingest({heartbeat("a", "running"), heartbeat("b", "idle")});
+  run();
+  connection_status down;
+  down.state = connection_state::disconnected;
+  self->send(registry, down);
+  run();
+  auto stale = recorded(sub).all<agent_info>();
+  CAF_REQUIRE_EQUAL(stale.size(), 4u);
+  CAF_CHECK(stale[2].stale && stale[3].stale);
+  auto snap = snapshot();
+  CAF_CHECK_EQUAL(snap.agents.size(), 2u);
+  CAF_CHECK(snap.agents[0].stale && snap.agents[1].stale);
+  CAF_CHECK_EQUAL(snap.agents[1].status, agent_status::idle);
+  ingest({heartbeat("a", "running")});
+  run();
+  snap = snapshot();
+  CAF_CHECK(!snap.agents[0].stale);
+  CAF_CHECK(snap.agents[1].stale);
+}
+
+CAF_TEST(agents go stale after stale_after on the virtual clock) {
+  cfg.stale_after = seconds(15);
+  start();
+  auto sub = subscriber();
+  self->send(registry, atom::subscribe::value, sub);
+  connection_status up;
+  up.state = connection_state::connected;
+  self->send(registry, up);
+  // sched.run() runs messages only; timeouts fire when the test says so.
+  sched.run();
+  CAF_CHECK(!sched.has_pending_timeout()); // no agents, no timer
+  self->send(registry, std::vector<hub_update>{heartbeat("a", "running")});
+  sched.run();
+  sched.clock().advance_time(seconds(10));
+  self->send(registry, std::vector<hub_update>{heartbeat("b", "running")});
+  sched.run();
+  // a goes stale at t0 + 15 s, not a moment earlier.
+  sched.clock().advance_time(milliseconds(4999));
+  sched.run();
+  CAF_CHECK(!snapshot_now().agents[0].stale);
+  sched.clock().advance_time(milliseconds(1));
+  sched.run();
+  auto snap = snapshot_now();
+  CAF_CHECK(snap.agents[0].stale);
+  CAF_CHECK(!snap.agents[1].stale);
+  CAF_CHECK_EQUAL(snap.agents[0].status, agent_status::running);
+  // b at t0 + 25 s.
+  sched.clock().advance_time(seconds(10));
+  sched.run();
+  CAF_CHECK(snapshot_now().agents[1].stale);
+  CAF_CHECK(!sched.has_pending_timeout()); // all stale: the timer stops
+  auto updates = recorded(sub).all<agent_info>();
+  CAF_REQUIRE_EQUAL(updates.size(), 4u);
+  CAF_CHECK_EQUAL(updates[2].id, "a");
+  CAF_CHECK(updates[2].stale);
+  CAF_CHECK_EQUAL(updates[3].id, "b");
+  CAF_CHECK(updates[3].stale);
+  // The next event makes an agent fresh again.
+  self->send(registry, std::vector<hub_update>{heartbeat("a", "idle")});
+  sched.run();
+  CAF_CHECK(!snapshot_now().agents[0].stale);
+  CAF_CHECK(sched.has_pending_timeout());
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

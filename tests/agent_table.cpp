@@ -1,0 +1,200 @@
+#define CAF_SUITE agent_table
+
+#include "core/agent_table.hpp"
+
+#include <caf/test/unit_test.hpp>
+
+#include "core/frame_parser.hpp"
+#include "test_support.hpp"
+
+using namespace hubwatch;
+using namespace std::chrono;
+
+namespace {
+
+struct fixture {
+  frame_parser parser{1024 * 1024, 64};
+  agent_table table;
+  caf::timestamp now{seconds(1000)};
+
+  daemon_event event(std::string_view frame) {
+    daemon_event ev;
+    parse_error err;
+    if (!parser.parse(frame, ev, err))
+      CAF_FAIL("bad test frame: " << to_string(err));
+    return ev;
+  }
+
+  const agent_info* apply(std::string_view frame) {
+    return table.apply(event(frame), now);
+  }
+
+  const agent_info& agent(const std::string& id) {
+    auto* rec = table.find(id);
+    if (rec == nullptr)
+      CAF_FAIL("no agent " << id);
+    return *rec;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(agent_table_tests, fixture)
+
+CAF_TEST(a heartbeat creates a running agent with its fields) {
+  auto* rec = apply(R"({"type":"heartbeat","agentId":"inf-001",)"
+                    R"("agentName":"inference","timestamp":"T1",)"
+                    R"("payload":{"status":"running","currentTask":"job-1",)"
+                    R"("uptimeSeconds":3605}})");
+  CAF_REQUIRE(rec != nullptr);
+  CAF_CHECK_EQUAL(rec->id, "inf-001");
+  CAF_CHECK_EQUAL(rec->name, "inference");
+  CAF_CHECK_EQUAL(rec->status, agent_status::running);
+  CAF_CHECK_EQUAL(rec->status_word, "running");
+  CAF_CHECK_EQUAL(rec->last_heartbeat, "T1");
+  CAF_CHECK_EQUAL(rec->current_task, std::string{"job-1"});
+  CAF_CHECK_EQUAL(rec->uptime_seconds, 3605.0);
+  CAF_CHECK_EQUAL(rec->error_count, 0u);
+  CAF_CHECK(!rec->last_error);
+  CAF_CHECK_EQUAL(rec->last_seen, now);
+  CAF_CHECK(!rec->stale);
+}
+
+CAF_TEST(heartbeat status words) {
+  auto status_of = [&](const std::string& word) {
+    apply(R"({"type":"heartbeat","agentId":"a","payload":{"status":")" + word
+          + "\"}}");
+    return agent("a").status;
+  };
+  CAF_CHECK_EQUAL(status_of("idle"), agent_status::idle);
+  CAF_CHECK_EQUAL(status_of("error"), agent_status::error);
+  CAF_CHECK_EQUAL(status_of("stopped"), agent_status::stopped);
+  CAF_CHECK_EQUAL(status_of("running"), agent_status::running);
+  // Unknown words mean alive: running, with the word kept for display.
+  CAF_CHECK_EQUAL(status_of("trading"), agent_status::running);
+  CAF_CHECK_EQUAL(agent("a").status_word, "trading");
+  CAF_CHECK_EQUAL(status_of("active"), agent_status::running);
+  CAF_CHECK_EQUAL(agent("a").status_word, "active");
+  // A heartbeat with no status word at all still means alive.
+  apply(R"({"type":"heartbeat","agentId":"b","payload":{"activeJobs":3}})");
+  CAF_CHECK_EQUAL(agent("b").status, agent_status::running);
+  CAF_CHECK_EQUAL(agent("b").status_word, "");
+  // A heartbeat saying error does not count as an error event.
+  CAF_CHECK_EQUAL(agent("a").error_count, 0u);
+}
+
+CAF_TEST(snake case heartbeat fields) {
+  apply(R"({"type":"heartbeat","agentId":"d","payload":{"status":"trading",)"
+        R"("current_task":"swap-9","uptime_seconds":12.5}})");
+  CAF_CHECK_EQUAL(agent("d").current_task, std::string{"swap-9"});
+  CAF_CHECK_EQUAL(agent("d").uptime_seconds, 12.5);
+}
+
+CAF_TEST(a heartbeat without a task clears it; without uptime keeps it) {
+  apply(R"({"type":"heartbeat","agentId":"a","payload":{"currentTask":"t",)"
+        R"("uptimeSeconds":10}})");
+  apply(R"({"type":"heartbeat","agentId":"a","payload":{}})");
+  CAF_CHECK(!agent("a").current_task);
+  CAF_CHECK_EQUAL(agent("a").uptime_seconds, 10.0);
+  apply(R"({"type":"heartbeat","agentId":"a","payload":{"currentTask":null}})");
+  CAF_CHECK(!agent("a").current_task);
+}
+
+CAF_TEST(lifecycle events) {
+  apply(R"({"type":"agent_started","agentId":"x","agentName":"executor"})");
+  CAF_CHECK_EQUAL(agent("x").status, agent_status::running);
+  CAF_CHECK_EQUAL(agent("x").name, "executor");
+  apply(R"({"type":"agent_error","agentId":"x","payload":{"error":"boom"}})");
+  CAF_CHECK_EQUAL(agent("x").status, agent_status::error);
+  CAF_CHECK_EQUAL(agent("x").error_count, 1u);
+  CAF_CHECK_EQUAL(agent("x").last_error, std::string{"boom"});
+  apply(R"({"type":"agent_error","agentId":"x"})");
+  CAF_CHECK_EQUAL(agent("x").error_count, 2u);
+  CAF_CHECK_EQUAL(agent("x").last_error, std::string{"Unknown error"});
+  apply(R"({"type":"agent_error","agentId":"x","payload":{"error":7}})");
+  CAF_CHECK_EQUAL(agent("x").last_error, std::string{"Unknown error"});
+  apply(R"({"type":"agent_stopped","agentId":"x"})");
+  CAF_CHECK_EQUAL(agent("x").status, agent_status::stopped);
+  CAF_CHECK_EQUAL(agent("x").error_count, 3u);
+  // The name of a record is not wiped by events that omit it.
+  CAF_CHECK_EQUAL(agent("x").name, "executor");
+}
+
+CAF_TEST(an agent first seen through a lifecycle event starts blank) {
+  apply(R"({"type":"agent_stopped","agentId":"y"})");
+  auto& rec = agent("y");
+  CAF_CHECK_EQUAL(rec.status, agent_status::stopped);
+  CAF_CHECK(!rec.current_task);
+  CAF_CHECK_EQUAL(rec.error_count, 0u);
+  CAF_CHECK_EQUAL(rec.last_heartbeat, "");
+}
+
+CAF_TEST(other types never create agents but refresh last seen) {
+  CAF_CHECK(apply(R"({"type":"task_result","agentId":"z"})") == nullptr);
+  CAF_CHECK(apply(R"({"type":"mystery","agentId":"z"})") == nullptr);
+  CAF_CHECK_EQUAL(table.size(), 0u);
+  apply(R"({"type":"heartbeat","agentId":"z"})");
+  now += seconds(3);
+  // Known agent, nothing subscribers need: no update, but last_seen moves.
+  CAF_CHECK(apply(R"({"type":"task_result","agentId":"z"})") == nullptr);
+  CAF_CHECK_EQUAL(agent("z").last_seen, now);
+  CAF_CHECK_EQUAL(agent("z").status, agent_status::running);
+}
+
+CAF_TEST(hub wide events create no agent) {
+  CAF_CHECK(apply(R"({"type":"heartbeat","agentId":""})") == nullptr);
+  CAF_CHECK(apply(R"({"type":"agent_started"})") == nullptr);
+  CAF_CHECK_EQUAL(table.size(), 0u);
+}
+
+CAF_TEST(staleness) {
+  apply(R"({"type":"heartbeat","agentId":"a"})");
+  now += seconds(10);
+  apply(R"({"type":"heartbeat","agentId":"b"})");
+  std::vector<agent_info> changed;
+  table.mark_stale(now + seconds(5), seconds(15), changed);
+  CAF_REQUIRE_EQUAL(changed.size(), 1u);
+  CAF_CHECK_EQUAL(changed[0].id, "a");
+  CAF_CHECK(changed[0].stale);
+  CAF_CHECK_EQUAL(changed[0].status, agent_status::running);
+  changed.clear();
+  // Already stale agents are not reported again.
+  table.mark_stale(now + seconds(5), seconds(15), changed);
+  CAF_CHECK(changed.empty());
+  // Any event about a stale agent makes it fresh; others report the change.
+  auto* rec = apply(R"({"type":"task_result","agentId":"a"})");
+  CAF_REQUIRE(rec != nullptr);
+  CAF_CHECK(!rec->stale);
+  table.mark_all_stale(changed);
+  CAF_CHECK_EQUAL(changed.size(), 2u);
+}
+
+CAF_TEST(agents derived from the captured stream) {
+  for (auto& frame : test::wire_frames("realhub-demo.jsonl"))
+    table.apply(event(frame), now);
+  CAF_REQUIRE_EQUAL(table.size(), 4u);
+  auto all = table.sorted();
+  CAF_CHECK_EQUAL(all[0].id, "coord-001");
+  CAF_CHECK_EQUAL(all[1].id, "defi-001");
+  CAF_CHECK_EQUAL(all[2].id, "exec-001");
+  CAF_CHECK_EQUAL(all[3].id, "inf-001");
+  CAF_CHECK_EQUAL(agent("coord-001").status, agent_status::running);
+  CAF_CHECK_EQUAL(agent("coord-001").name, "coordinator");
+  CAF_CHECK_EQUAL(agent("defi-001").status, agent_status::running);
+  // inf-001's heartbeats carry no top-level status: alive, so running.
+  CAF_CHECK_EQUAL(agent("inf-001").status, agent_status::running);
+  CAF_CHECK_EQUAL(agent("inf-001").status_word, "");
+  // exec-001 cycles started -> error -> stopped; the capture ends stopped
+  // after its 14th error.
+  auto& exec = agent("exec-001");
+  CAF_CHECK_EQUAL(exec.status, agent_status::stopped);
+  CAF_CHECK_EQUAL(exec.error_count, 14u);
+  CAF_CHECK_EQUAL(exec.last_error,
+                  std::string{"simulated failure #14: rpc timeout"});
+  CAF_CHECK_EQUAL(exec.last_heartbeat, "");
+  for (auto& rec : all)
+    if (rec.id != "exec-001")
+      CAF_CHECK_EQUAL(rec.error_count, 0u);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,200 @@
+#define CAF_SUITE frame_parser
+
+#include "core/frame_parser.hpp"
+
+#include <caf/test/unit_test.hpp>
+
+#include "test_support.hpp"
+
+using namespace hubwatch;
+
+namespace {
+
+struct fixture {
+  frame_parser parser{1024, 16};
+  daemon_event ev;
+  parse_error err;
+
+  bool parse(std::string_view frame) {
+    return parser.parse(frame, ev, err);
+  }
+
+  hub_errc error_of(std::string_view frame) {
+    if (parse(frame)) {
+      CAF_FAIL("frame unexpectedly accepted: " << frame);
+    }
+    return err.kind;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(frame_parser_tests, fixture)
+
+CAF_TEST(a heartbeat parses into every field) {
+  auto ok = parse(R"({"type":"heartbeat","agentId":"inf-001",)"
+                  R"("agentName":"inference","timestamp":"2026-11-25T17:30:05Z",)"
+                  R"("payload":{"status":"running","currentTask":"job-5671",)"
+                  R"("uptimeSeconds":3605,"gpuUtilization":77.4}})");
+  CAF_REQUIRE(ok);
+  CAF_CHECK_EQUAL(ev.type, event_type::heartbeat);
+  CAF_CHECK_EQUAL(ev.type_name, "heartbeat");
+  CAF_CHECK_EQUAL(ev.agent_id, "inf-001");
+  CAF_CHECK_EQUAL(ev.agent_name, "inference");
+  CAF_CHECK_EQUAL(ev.timestamp, "2026-11-25T17:30:05Z");
+  CAF_REQUIRE(ev.time);
+  // 2026-11-25T17:30:05Z is 1795627805 s after the epoch.
+  CAF_CHECK_EQUAL(ev.time->time_since_epoch(),
+                  std::chrono::seconds(1795627805));
+  CAF_CHECK_EQUAL(ev.payload.get().at("currentTask").as_string(), "job-5671");
+  CAF_CHECK_EQUAL(ev.payload.get().at("gpuUtilization").as_double(), 77.4);
+}
+
+CAF_TEST(every known type maps to its enumerator) {
+  const char* names[] = {
+    "heartbeat",         "agent_started",        "agent_stopped",
+    "agent_error",       "task_assignment",      "status_update",
+    "task_result",       "pnl_report",           "quality_gate",
+    "payment_settled",   "risk_check_requested", "risk_check_approved",
+    "risk_check_denied", "festival_progress",    "vault_decision"};
+  for (size_t i = 0; i < 15; ++i) {
+    CAF_REQUIRE(parse(std::string{R"({"type":")"} + names[i] + "\"}"));
+    CAF_CHECK_EQUAL(static_cast<size_t>(ev.type), i);
+    CAF_CHECK_EQUAL(to_string(ev.type), std::string{names[i]});
+  }
+}
+
+CAF_TEST(unknown types are valid and keep their string) {
+  CAF_REQUIRE(parse(R"({"type":"moon_landing","agentId":"x"})"));
+  CAF_CHECK_EQUAL(ev.type, event_type::unknown);
+  CAF_CHECK_EQUAL(ev.type_name, "moon_landing");
+}
+
+CAF_TEST(optional fields may be absent) {
+  CAF_REQUIRE(parse(R"({"type":"status_update"})"));
+  CAF_CHECK_EQUAL(ev.agent_id, "");
+  CAF_CHECK_EQUAL(ev.agent_name, "");
+  CAF_CHECK_EQUAL(ev.timestamp, "");
+  CAF_CHECK(!ev.time);
+  CAF_CHECK(ev.payload.empty());
+}
+
+CAF_TEST(a null or missing payload is an empty payload) {
+  CAF_REQUIRE(parse(R"({"type":"agent_started","payload":null})"));
+  CAF_CHECK(ev.payload.empty());
+  CAF_CHECK_EQUAL(ev.payload.to_json(), "{}");
+}
+
+CAF_TEST(fields from a previous frame do not leak into the next) {
+  CAF_REQUIRE(parse(R"({"type":"heartbeat","agentId":"a","agentName":"n",)"
+                    R"("timestamp":"2026-11-25T17:30:05Z","payload":{"x":1}})"));
+  CAF_REQUIRE(parse(R"({"type":"heartbeat"})"));
+  CAF_CHECK_EQUAL(ev.agent_id, "");
+  CAF_CHECK_EQUAL(ev.agent_name, "");
+  CAF_CHECK(!ev.time);
+  CAF_CHECK(ev.payload.empty());
+}
+
+CAF_TEST(each kind of bad frame has its own error) {
+  CAF_CHECK_EQUAL(error_of(""), hub_errc::empty_frame);
+  CAF_CHECK_EQUAL(error_of("{\"type\":"), hub_errc::invalid_json);
+  CAF_CHECK_EQUAL(error_of("not json"), hub_errc::invalid_json);
+  CAF_CHECK_EQUAL(error_of(R"([{"type":"heartbeat"}])"),
+                  hub_errc::not_an_object);
+  CAF_CHECK_EQUAL(error_of(R"("heartbeat")"), hub_errc::not_an_object);
+  CAF_CHECK_EQUAL(error_of(R"({"agentId":"a"})"), hub_errc::missing_type);
+  CAF_CHECK_EQUAL(error_of(R"({"type":7})"), hub_errc::type_not_string);
+  CAF_CHECK_EQUAL(error_of(R"({"type":null})"), hub_errc::type_not_string);
+  CAF_CHECK_EQUAL(error_of(R"({"type":"heartbeat","agentId":42})"),
+                  hub_errc::field_not_string);
+  CAF_CHECK_EQUAL(error_of(R"({"type":"heartbeat","agentName":{}})"),
+                  hub_errc::field_not_string);
+  CAF_CHECK_EQUAL(error_of(R"({"type":"heartbeat","timestamp":1700000000})"),
+                  hub_errc::field_not_string);
+  CAF_CHECK_EQUAL(error_of(R"({"type":"heartbeat","payload":"running"})"),
+                  hub_errc::payload_not_object);
+  CAF_CHECK_EQUAL(error_of(R"({"type":"heartbeat","payload":[1]})"),
+                  hub_errc::payload_not_object);
+  std::string deep = R"({"type":"x","payload":)";
+  for (int i = 0; i < 20; ++i)
+    deep += "{\"a\":";
+  deep += "1";
+  for (int i = 0; i < 20; ++i)
+    deep += "}";
+  deep += "}";
+  CAF_CHECK_EQUAL(error_of(deep), hub_errc::too_deep);
+  std::string big = R"({"type":"x","payload":{"s":")" + std::string(1100, 'a')
+                    + "\"}}";
+  CAF_CHECK_EQUAL(error_of(big), hub_errc::too_large);
+  // Invalid UTF-8 inside a JSON string is invalid JSON.
+  CAF_CHECK_EQUAL(error_of("{\"type\":\"\xff\xfe\"}"), hub_errc::invalid_json);
+}
+
+CAF_TEST(the next valid frame after a bad one parses normally) {
+  CAF_CHECK_EQUAL(error_of("{\"type\":"), hub_errc::invalid_json);
+  CAF_REQUIRE(parse(R"({"type":"agent_stopped","agentId":"a"})"));
+  CAF_CHECK_EQUAL(ev.type, event_type::agent_stopped);
+  CAF_CHECK_EQUAL(ev.agent_id, "a");
+}
+
+CAF_TEST(errors name the problem and carry an excerpt) {
+  error_of(R"({"agentId":"inf-001","payload":{}})");
+  CAF_CHECK_EQUAL(err.message, "object has no \"type\" field");
+  CAF_CHECK_EQUAL(err.excerpt, R"({"agentId":"inf-001","payload":{}})");
+  error_of(R"({"type":7})");
+  CAF_CHECK_EQUAL(err.message, "\"type\" is a int64, not a string");
+  std::string long_frame = "[" + std::string(500, '1') + "]";
+  error_of(long_frame);
+  CAF_CHECK_EQUAL(err.excerpt.size(), parse_error::excerpt_limit + 3);
+  CAF_CHECK_EQUAL(err.excerpt.substr(err.excerpt.size() - 3), "...");
+}
+
+CAF_TEST(excerpts are printable whatever the frame holds) {
+  CAF_CHECK_EQUAL(make_excerpt("a\nb\tc"), "a b c");
+  CAF_CHECK_EQUAL(make_excerpt("x\xff"), "x\\xff");
+  CAF_CHECK_EQUAL(make_excerpt("\xc3\xa9t\xc3\xa9"), "\xc3\xa9t\xc3\xa9");
+  // A multi-byte character is never cut in half.
+  std::string s(parse_error::excerpt_limit - 1, 'a');
+  s += "\xc3\xa9";
+  auto e = make_excerpt(s);
+  CAF_CHECK_EQUAL(e, std::string(parse_error::excerpt_limit - 1, 'a') + "...");
+}
+
+CAF_TEST(rfc3339 timestamps) {
+  using std::chrono::milliseconds;
+  using std::chrono::seconds;
+  auto t = parse_rfc3339("1970-01-01T00:00:00Z");
+  CAF_REQUIRE(t);
+  CAF_CHECK_EQUAL(t->time_since_epoch().count(), 0);
+  t = parse_rfc3339("2026-11-25T17:30:05.250Z");
+  CAF_REQUIRE(t);
+  CAF_CHECK_EQUAL(t->time_since_epoch(), seconds(1795627805) + milliseconds(250));
+  t = parse_rfc3339("2026-11-25T18:30:05+01:00");
+  CAF_REQUIRE(t);
+  CAF_CHECK_EQUAL(t->time_since_epoch(), seconds(1795627805));
+  CAF_CHECK(!parse_rfc3339(""));
+  CAF_CHECK(!parse_rfc3339("yesterday"));
+  CAF_CHECK(!parse_rfc3339("2026-11-25 17:30:05"));
+  CAF_CHECK(!parse_rfc3339("2026-13-25T17:30:05Z"));
+  CAF_CHECK(!parse_rfc3339("2026-11-25T17:30:05"));
+  CAF_CHECK(!parse_rfc3339("2026-11-25T17:30:05.Z"));
+  CAF_CHECK(!parse_rfc3339("2026-11-25T17:30:05Zjunk"));
+}
+
+CAF_TEST(every captured frame parses) {
+  auto frames = test::wire_frames("realhub-demo.jsonl");
+  CAF_REQUIRE_EQUAL(frames.size(), 79u);
+  frame_parser big{1024 * 1024, 64};
+  size_t unknown = 0;
+  for (auto& frame : frames) {
+    if (!big.parse(frame, ev, err))
+      CAF_FAIL("captured frame refused: " << to_string(err));
+    CAF_CHECK(ev.time);
+    CAF_CHECK(!ev.agent_id.empty());
+    if (ev.type == event_type::unknown)
+      ++unknown;
+  }
+  CAF_CHECK_EQUAL(unknown, 0u);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,179 @@
+#define CAF_SUITE messages
+
+#include <caf/test/dsl.hpp>
+
+#include "core/frame_parser.hpp"
+#include "messages/hub_update.hpp"
+#include "messages/observer_snapshot.hpp"
+#include "messages/websocket_config.hpp"
+#include "test_support.hpp"
+
+using namespace hubwatch;
+using namespace std::chrono;
+
+namespace {
+
+struct fixture : test_coordinator_fixture<test::config> {
+  daemon_event sample_event() {
+    frame_parser p{1 << 20, 64};
+    daemon_event ev;
+    parse_error err;
+    auto frames = test::wire_frames("realhub-demo.jsonl");
+    // The vault decision: the most deeply nested payload of the capture.
+    for (auto& f : frames)
+      if (f.find("vault_decision") != std::string::npos) {
+        if (!p.parse(f, ev, err))
+          CAF_FAIL(to_string(err));
+        break;
+      }
+    ev.seq = 42;
+    return ev;
+  }
+
+  agent_info sample_agent() {
+    agent_info x;
+    x.id = "exec-001";
+    x.name = "executor";
+    x.status = agent_status::error;
+    x.status_word = "trading";
+    x.last_heartbeat = "2026-11-25T18:00:13Z";
+    x.current_task = std::string{"job-1"};
+    x.uptime_seconds = 12.5;
+    x.error_count = 3;
+    x.last_error = std::string{"rpc timeout"};
+    x.last_seen = caf::timestamp{seconds(1795627805)};
+    x.stale = true;
+    return x;
+  }
+
+  connection_status sample_status() {
+    connection_status x;
+    x.state = connection_state::disconnected;
+    x.url = "ws://localhost:8080/ws";
+    x.attempt = 2;
+    x.next_delay = caf::timespan{milliseconds(3000)};
+    x.error_code = hub_errc::connection_lost;
+    x.error_message = "end of stream";
+    x.close_code = uint16_t{1006};
+    x.close_reason = "abnormal";
+    x.http_status = uint16_t{404};
+    x.reconnects = 7;
+    return x;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(message_tests, fixture)
+
+CAF_TEST(every message type survives the binary serializer) {
+  auto ev = sample_event();
+  CAF_REQUIRE(!ev.payload.empty());
+  CAF_CHECK_EQUAL(roundtrip(ev), ev);
+  auto agent = sample_agent();
+  CAF_CHECK_EQUAL(roundtrip(agent), agent);
+  auto status = sample_status();
+  CAF_CHECK_EQUAL(roundtrip(status), status);
+  parse_error err{hub_errc::missing_type, "no type", "{\"a\":1}"};
+  CAF_CHECK_EQUAL(roundtrip(err), err);
+  observer_counters counters;
+  counters.events = 10;
+  counters.events_by_type[3] = 4;
+  counters.parse_errors_by_kind[static_cast<size_t>(hub_errc::too_deep)] = 1;
+  CAF_CHECK_EQUAL(roundtrip(counters), counters);
+  observer_snapshot snap;
+  snap.events = {ev, ev};
+  snap.agents = {agent};
+  snap.status = status;
+  snap.counters = counters;
+  CAF_CHECK_EQUAL(roundtrip(snap), snap);
+  update_batch batch{update_batch::items_type{ev, agent, err, status}, 5};
+  auto copy = roundtrip(batch);
+  CAF_CHECK_EQUAL(copy, batch);
+  CAF_REQUIRE_EQUAL(copy.items().size(), 4u);
+  CAF_CHECK(caf::holds_alternative<agent_info>(copy.items()[1]));
+  CAF_CHECK_EQUAL(copy.missed, 5u);
+  websocket_config cfg;
+  cfg.url = "wss://hub.example/v1/events";
+  cfg.reconnect_jitter = 0.2;
+  CAF_CHECK(roundtrip(cfg) == cfg);
+}
+
+CAF_TEST(round trips through a type-erased message) {
+  // What the middleman does with a message for a remote subscriber.
+  auto msg = caf::make_message(sample_event(), sample_status());
+  auto copy = roundtrip(msg);
+  CAF_REQUIRE(copy.match_elements<daemon_event, connection_status>());
+  CAF_CHECK_EQUAL(copy.get_as<daemon_event>(0), sample_event());
+  CAF_CHECK_EQUAL(copy.get_as<connection_status>(1), sample_status());
+}
+
+CAF_TEST(copies of an event share one payload) {
+  auto ev = sample_event();
+  auto copy = ev;
+  CAF_CHECK(&ev.payload.get() == &copy.payload.get());
+}
+
+CAF_TEST(readable to_string) {
+  CAF_CHECK_EQUAL(to_string(sample_agent()),
+                  "exec-001 (executor) error/trading task=job-1 errors=3 "
+                  "last_error=\"rpc timeout\" stale");
+  CAF_CHECK_EQUAL(to_string(sample_status()),
+                  "disconnected ws://localhost:8080/ws attempt=2 next=3000ms "
+                  "close=1006 (abnormal) http=404 error=connection_lost: end "
+                  "of stream");
+  parse_error err{hub_errc::missing_type, "no type", "{}"};
+  CAF_CHECK_EQUAL(to_string(err), "missing_type: no type in {}");
+  daemon_event ev;
+  ev.seq = 3;
+  ev.type_name = "heartbeat";
+  ev.agent_id = "a";
+  CAF_CHECK_EQUAL(to_string(ev), "#3 heartbeat a {}");
+  CAF_CHECK_EQUAL(describe(hub_update{err}), "parse_error " + to_string(err));
+}
+
+CAF_TEST(error codes render with their names) {
+  CAF_CHECK_EQUAL(sys.render(make_error(hub_errc::idle_timeout)),
+                  "hubwatch: idle_timeout");
+  hub_errc x;
+  CAF_CHECK(from_string("payload_not_object", x));
+  CAF_CHECK_EQUAL(x, hub_errc::payload_not_object);
+  CAF_CHECK(!from_string("nonsense", x));
+  for (size_t i = 0; i < hub_errc_count; ++i) {
+    auto code = static_cast<hub_errc>(i);
+    CAF_CHECK(from_string(to_string(code), x) && x == code);
+  }
+}
+
+CAF_TEST(default config is the original design) {
+  websocket_config cfg;
+  CAF_CHECK_EQUAL(cfg.url, "ws://localhost:8080/ws");
+  CAF_CHECK(cfg.auto_reconnect);
+  CAF_CHECK_EQUAL(cfg.reconnect_delay, milliseconds(2000));
+  CAF_CHECK_EQUAL(cfg.reconnect_multiplier, 1.5);
+  CAF_CHECK_EQUAL(cfg.reconnect_max_delay, seconds(30));
+  CAF_CHECK_EQUAL(cfg.max_reconnect_attempts, 0u);
+  CAF_CHECK_EQUAL(cfg.event_history, 1000u);
+  CAF_CHECK(validate(cfg).empty());
+}
+
+CAF_TEST(bad config values are refused by name) {
+  websocket_config cfg;
+  cfg.url = "http://localhost:8080/ws";
+  cfg.reconnect_delay = milliseconds(-5);
+  cfg.reconnect_multiplier = 0.5;
+  cfg.reconnect_jitter = 1.5;
+  cfg.ca_file = "/nonexistent/ca.pem";
+  auto errors = validate(cfg);
+  CAF_REQUIRE_EQUAL(errors.size(), 5u);
+  CAF_CHECK_EQUAL(errors[0], "url = \"http://localhost:8080/ws\": not a "
+                             "usable ws:// or wss:// URL");
+  CAF_CHECK_EQUAL(errors[1], "reconnect-delay-ms = -5 ms: must not be negative");
+  CAF_CHECK_EQUAL(errors[2],
+                  "reconnect-multiplier = 0.500000: must be a number >= 1");
+  CAF_CHECK_EQUAL(errors[3], "reconnect-jitter = 1.500000: must be in [0, 1)");
+  CAF_CHECK_EQUAL(errors[4],
+                  "ca-file = \"/nonexistent/ca.pem\": cannot be read");
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
