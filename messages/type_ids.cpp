@@ -6,6 +6,7 @@
 #include "messages/hub_errc.hpp"
 #include "messages/hub_update.hpp"
 #include "messages/observer_snapshot.hpp"
+#include "messages/session_result.hpp"
 #include "messages/websocket_config.hpp"
 
 namespace hubwatch {
@@ -19,6 +20,7 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<observer_snapshot>("hubwatch::observer_snapshot")
     .add_message_type<update_batch>("hubwatch::update_batch")
     .add_message_type<std::vector<hub_update>>("hubwatch::hub_updates")
+    .add_message_type<session_result>("hubwatch::session_result")
     .add_message_type<websocket_config>("hubwatch::websocket_config")
     .add_message_type<subscriber_actor>("hubwatch::subscriber_actor")
     .add_message_type<agent_registry_actor>("hubwatch::agent_registry_actor")

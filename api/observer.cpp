@@ -1,0 +1,215 @@
+#include "api/observer.hpp"
+
+#include <random>
+
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/connection.hpp"
+#include "core/hub_url.hpp"
+#include "net/io_runner.hpp"
+
+namespace hubwatch {
+
+namespace {
+
+struct callback_state {
+  static inline const char* name = "hubwatch.callback-subscriber";
+  std::shared_ptr<subscription::box> box;
+};
+
+subscriber_actor::behavior_type
+callback_subscriber(subscriber_actor::stateful_pointer<callback_state> self,
+                    std::shared_ptr<subscription::box> box) {
+  self->state.box = std::move(box);
+  return {
+    [self](observer_snapshot& x) {
+      auto& b = *self->state.box;
+      std::lock_guard<std::mutex> guard{b.mtx};
+      if (b.active && b.callbacks.on_snapshot)
+        b.callbacks.on_snapshot(x);
+    },
+    [self](update_batch& x) {
+      auto& b = *self->state.box;
+      std::lock_guard<std::mutex> guard{b.mtx};
+      if (!b.active)
+        return;
+      if (x.missed > 0 && b.callbacks.on_missed)
+        b.callbacks.on_missed(x.missed);
+      if (b.callbacks.on_update)
+        for (auto& item : x.items())
+          b.callbacks.on_update(item);
+    },
+  };
+}
+
+/// Bounds the wait for a polite close: Beast's close handshake is bounded by
+/// the connect timeout; a little on top for the messages around it.
+caf::timespan close_wait(const websocket_config& cfg) {
+  return cfg.connect_timeout + std::chrono::seconds(2);
+}
+
+} // namespace
+
+// -- subscription -------------------------------------------------------------
+
+subscription::subscription(std::shared_ptr<box> b, subscriber_actor actor,
+                           agent_registry_actor registry)
+  : box_(std::move(b)), actor_(std::move(actor)), registry_(std::move(registry)) {
+  // nop
+}
+
+subscription& subscription::operator=(subscription&& other) noexcept {
+  if (this != &other) {
+    reset();
+    box_ = std::move(other.box_);
+    actor_ = std::move(other.actor_);
+    registry_ = std::move(other.registry_);
+  }
+  return *this;
+}
+
+subscription::~subscription() {
+  reset();
+}
+
+void subscription::reset() {
+  if (!box_)
+    return;
+  {
+    // Waits for a callback in progress; none starts after this.
+    std::lock_guard<std::mutex> guard{box_->mtx};
+    box_->active = false;
+  }
+  caf::anon_send(registry_, atom::unsubscribe::value, actor_);
+  caf::anon_send_exit(actor_, caf::exit_reason::user_shutdown);
+  box_ = nullptr;
+  actor_ = nullptr;
+  registry_ = nullptr;
+}
+
+// -- observer -----------------------------------------------------------------
+
+observer::observer(caf::actor_system& sys, websocket_config cfg)
+  : sys_(sys), cfg_(std::move(cfg)), own_io_(std::make_unique<io_runner>()) {
+  io_ = &own_io_->context();
+  registry_ = spawn_agent_registry(sys_, cfg_);
+  parser_ = spawn_parser(sys_, cfg_, registry_);
+}
+
+observer::observer(caf::actor_system& sys, websocket_config cfg,
+                   boost::asio::io_context& io)
+  : sys_(sys), cfg_(std::move(cfg)), io_(&io) {
+  registry_ = spawn_agent_registry(sys_, cfg_);
+  parser_ = spawn_parser(sys_, cfg_, registry_);
+}
+
+observer::~observer() {
+  if (supervisor_) {
+    // Close politely and wait until the connection actor is gone, so that
+    // no session touches the io_context after it stops.
+    caf::scoped_actor self{sys_};
+    self->request(supervisor_, close_wait(cfg_), atom::disconnect::value)
+      .receive([](const connection_status&) {}, [](const caf::error&) {});
+    self->send_exit(supervisor_, caf::exit_reason::user_shutdown);
+  }
+  caf::anon_send_exit(parser_, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(registry_, caf::exit_reason::user_shutdown);
+}
+
+std::vector<std::string> observer::start() {
+  auto errors = validate(cfg_);
+  if (!errors.empty())
+    return errors;
+  if (!supervisor_) {
+    auto url = parse_hub_url(cfg_.url);
+    session_settings settings;
+    settings.url = *url;
+    settings.connect_timeout = cfg_.connect_timeout;
+    settings.idle_timeout = cfg_.idle_timeout;
+    settings.max_frame_bytes = cfg_.max_frame_bytes;
+    settings.ca_file = cfg_.ca_file;
+    settings.tls_verify = cfg_.tls_verify;
+    settings.deflate = cfg_.deflate;
+    if (url->tls && !cfg_.tls_verify)
+      std::fprintf(stderr, "hubwatch: warning: TLS certificate verification "
+                           "is off for %s (tls-no-verify)\n",
+                   cfg_.url.c_str());
+    // Frames waiting for the parser: beyond this the session stops reading.
+    auto max_pending = std::max<size_t>(4 * cfg_.max_frame_bytes, 1 << 22);
+    auto& sys = sys_;
+    auto* io = io_;
+    auto parser = parser_;
+    connection_factory factory = [&sys, io, settings, max_pending,
+                                  parser](connection_owner_actor owner,
+                                          uint32_t) {
+      return spawn_connection(sys, *io, settings, max_pending, parser,
+                              std::move(owner));
+    };
+    supervisor_ = spawn_supervisor(sys_, cfg_, std::move(factory), parser_,
+                                   std::random_device{}());
+  }
+  caf::anon_send(supervisor_, atom::connect::value);
+  return {};
+}
+
+observer_snapshot observer::snapshot() const {
+  caf::scoped_actor self{sys_};
+  observer_snapshot result;
+  self->request(registry_, caf::infinite, atom::snapshot::value)
+    .receive([&](observer_snapshot& x) { result = std::move(x); },
+             [](const caf::error&) {});
+  return result;
+}
+
+connection_status observer::status() const {
+  if (!supervisor_)
+    return snapshot().status;
+  caf::scoped_actor self{sys_};
+  connection_status result;
+  self->request(supervisor_, caf::infinite, atom::snapshot::value)
+    .receive([&](connection_status& x) { result = std::move(x); },
+             [](const caf::error&) {});
+  return result;
+}
+
+void observer::reconnect() {
+  if (supervisor_)
+    caf::anon_send(supervisor_, atom::reconnect::value);
+}
+
+void observer::connect() {
+  if (supervisor_)
+    caf::anon_send(supervisor_, atom::connect::value);
+}
+
+connection_status observer::disconnect() {
+  if (!supervisor_)
+    return status();
+  caf::scoped_actor self{sys_};
+  connection_status result;
+  self->request(supervisor_, close_wait(cfg_), atom::disconnect::value)
+    .receive([&](connection_status& x) { result = std::move(x); },
+             [](const caf::error&) {});
+  return result;
+}
+
+void observer::subscribe(const subscriber_actor& sub) {
+  caf::anon_send(registry_, atom::subscribe::value, sub);
+}
+
+void observer::unsubscribe(const subscriber_actor& sub) {
+  caf::anon_send(registry_, atom::unsubscribe::value, sub);
+}
+
+subscription observer::subscribe(subscriber_callbacks callbacks) {
+  auto b = std::make_shared<subscription::box>();
+  b->callbacks = std::move(callbacks);
+  auto actor = sys_.spawn(callback_subscriber, b);
+  caf::anon_send(registry_, atom::subscribe::value, actor);
+  return subscription{std::move(b), std::move(actor), registry_};
+}
+
+} // namespace hubwatch

@@ -1,0 +1,135 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <caf/actor_system.hpp>
+
+#include "actors/agent_registry.hpp"
+#include "actors/parser.hpp"
+#include "actors/subscriber.hpp"
+#include "actors/supervisor.hpp"
+#include "messages/observer_snapshot.hpp"
+#include "messages/websocket_config.hpp"
+
+namespace hubwatch {
+
+class io_runner;
+
+/// Plain callbacks for code that is not an actor. They run on one of the
+/// actor system's threads, one at a time per subscription, in order.
+struct subscriber_callbacks {
+  /// Once, first: everything the observer knew at subscription time.
+  std::function<void(const observer_snapshot&)> on_snapshot;
+  /// Every live update, in order.
+  std::function<void(const hub_update&)> on_update;
+  /// Updates this subscription lost because it fell too far behind.
+  std::function<void(uint64_t)> on_missed;
+};
+
+/// A callback subscription. Unsubscribes when destroyed or reset; after
+/// that returns, no callback runs (do not reset it from inside a callback).
+class subscription {
+public:
+  subscription() = default;
+  subscription(subscription&&) noexcept = default;
+  subscription& operator=(subscription&& other) noexcept;
+  ~subscription();
+
+  void reset();
+
+  explicit operator bool() const {
+    return box_ != nullptr;
+  }
+
+  struct box {
+    std::mutex mtx;
+    bool active = true;
+    subscriber_callbacks callbacks;
+  };
+
+private:
+  friend class observer;
+  subscription(std::shared_ptr<box> b, subscriber_actor actor,
+               agent_registry_actor registry);
+
+  std::shared_ptr<box> box_;
+  subscriber_actor actor_;
+  agent_registry_actor registry_;
+};
+
+/// The `useWebSocket()` of hubwatch: one observed hub, its agents, events
+/// and connection state. Construct as many as you like in one process.
+///
+/// The constructor only prepares (subscribers can attach before anything
+/// arrives); `start()` checks the configuration and connects. The destructor
+/// closes the connection with 1000 and stops every actor it started.
+class observer {
+public:
+  /// Runs WebSocket I/O on a thread of its own.
+  observer(caf::actor_system& sys, websocket_config cfg);
+
+  /// Runs WebSocket I/O on `io`, which the caller keeps running and alive
+  /// for longer than this observer.
+  observer(caf::actor_system& sys, websocket_config cfg,
+           boost::asio::io_context& io);
+
+  ~observer();
+
+  observer(const observer&) = delete;
+  observer& operator=(const observer&) = delete;
+
+  /// Checks the configuration and connects. Returns one message per refused
+  /// setting (naming key and value) and connects only if there is none.
+  std::vector<std::string> start();
+
+  /// Everything known now: last events, agents, status, counters.
+  observer_snapshot snapshot() const;
+
+  /// The connection status alone (cheaper than `snapshot()`).
+  connection_status status() const;
+
+  /// Closes the current connection, if any, and connects now.
+  void reconnect();
+
+  /// Connects if not connected (after `disconnect()`).
+  void connect();
+
+  /// Closes with 1000 and makes no further attempt until `connect()` or
+  /// `reconnect()`. Returns once the connection is gone.
+  connection_status disconnect();
+
+  void subscribe(const subscriber_actor& sub);
+
+  void unsubscribe(const subscriber_actor& sub);
+
+  /// Subscribes plain callbacks.
+  [[nodiscard]] subscription subscribe(subscriber_callbacks callbacks);
+
+  agent_registry_actor registry() const {
+    return registry_;
+  }
+
+  supervisor_actor supervisor() const {
+    return supervisor_;
+  }
+
+  const websocket_config& config() const {
+    return cfg_;
+  }
+
+private:
+  caf::actor_system& sys_;
+  websocket_config cfg_;
+  std::unique_ptr<io_runner> own_io_;
+  boost::asio::io_context* io_;
+  agent_registry_actor registry_;
+  parser_actor parser_;
+  supervisor_actor supervisor_;
+};
+
+} // namespace hubwatch

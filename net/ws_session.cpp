@@ -1,0 +1,472 @@
+#include "net/ws_session.hpp"
+
+#include <optional>
+#include <type_traits>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+namespace hubwatch {
+
+namespace {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+
+using plain_stream = websocket::stream<beast::tcp_stream>;
+using tls_stream = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+
+std::string host_header(const hub_url& url) {
+  std::string host = url.host.find(':') != std::string::npos
+                       ? "[" + url.host + "]"
+                       : url.host;
+  if (url.port != (url.tls ? 443 : 80))
+    host += ":" + std::to_string(url.port);
+  return host;
+}
+
+template <class Stream>
+class session_impl final
+  : public ws_session,
+    public std::enable_shared_from_this<session_impl<Stream>> {
+public:
+  static constexpr bool is_tls = std::is_same_v<Stream, tls_stream>;
+
+  session_impl(net::io_context& io, session_settings settings,
+               frame_channel_ptr ch, session_callbacks callbacks,
+               std::unique_ptr<ssl::context> tls_ctx)
+    : settings_(std::move(settings)),
+      ch_(std::move(ch)),
+      callbacks_(std::move(callbacks)),
+      tls_ctx_(std::move(tls_ctx)),
+      ws_(make_stream(io)),
+      resolver_(ws_.get_executor()),
+      deadline_(ws_.get_executor()) {
+    // nop
+  }
+
+  void start() override {
+    auto self = this->shared_from_this();
+    // The channel calls back from the parser's thread: hop onto our strand,
+    // and hold only a weak reference so the channel does not keep us alive.
+    std::weak_ptr<session_impl> weak = self;
+    auto ex = ws_.get_executor();
+    ch_->on_drained([weak, ex] {
+      net::post(ex, [weak] {
+        if (auto s = weak.lock())
+          s->resume_reading();
+      });
+    });
+    net::post(ex, [self] { self->do_resolve(); });
+  }
+
+  void close() override {
+    auto self = this->shared_from_this();
+    net::post(ws_.get_executor(), [self] { self->do_close(); });
+  }
+
+  void abort() override {
+    auto self = this->shared_from_this();
+    net::post(ws_.get_executor(), [self] { self->do_abort(); });
+  }
+
+private:
+  Stream make_stream(net::io_context& io) {
+    if constexpr (is_tls)
+      return Stream{net::make_strand(io), *tls_ctx_};
+    else
+      return Stream{net::make_strand(io)};
+  }
+
+  beast::tcp_stream& tcp_layer() {
+    return beast::get_lowest_layer(ws_);
+  }
+
+  // -- connect phase ---------------------------------------------------------
+
+  void do_resolve() {
+    if (finished_)
+      return;
+    deadline_.expires_after(settings_.connect_timeout);
+    deadline_.async_wait(
+      [self = this->shared_from_this()](beast::error_code ec) {
+        self->on_deadline(ec);
+      });
+    resolver_.async_resolve(
+      settings_.url.host, std::to_string(settings_.url.port),
+      [self = this->shared_from_this()](beast::error_code ec,
+                                        tcp::resolver::results_type res) {
+        self->on_resolve(ec, std::move(res));
+      });
+  }
+
+  void on_deadline(beast::error_code ec) {
+    if (ec || connected_ || finished_)
+      return;
+    timed_out_ = true;
+    resolver_.cancel();
+    tcp_layer().close();
+  }
+
+  bool connect_failed(beast::error_code ec, hub_errc code, const char* what) {
+    if (!ec)
+      return false;
+    if (timed_out_)
+      finish(hub_errc::connect_timeout,
+             "no connection within connect-timeout-ms ("
+               + std::to_string(std::chrono::duration_cast<
+                                  std::chrono::milliseconds>(
+                                  settings_.connect_timeout)
+                                  .count())
+               + " ms)");
+    else if (aborted_)
+      finish(hub_errc::closed_by_observer, "connection attempt cancelled");
+    else
+      finish(code, std::string{what} + ": " + ec.message());
+    return true;
+  }
+
+  void on_resolve(beast::error_code ec, tcp::resolver::results_type res) {
+    if (finished_ || connect_failed(ec, hub_errc::resolve_failed,
+                                    ("cannot resolve " + settings_.url.host)
+                                      .c_str()))
+      return;
+    tcp_layer().async_connect(
+      res, [self = this->shared_from_this()](beast::error_code ec,
+                                             const tcp::endpoint&) {
+        self->on_connect(ec);
+      });
+  }
+
+  void on_connect(beast::error_code ec) {
+    if (finished_ || connect_failed(ec, hub_errc::connect_failed,
+                                    "cannot connect"))
+      return;
+    tcp_layer().socket().set_option(tcp::no_delay{true}, ec);
+    if constexpr (is_tls) {
+      auto& tls = ws_.next_layer();
+      // SNI: virtual hosts behind a TLS terminator pick the certificate by it.
+      if (!SSL_set_tlsext_host_name(tls.native_handle(),
+                                    settings_.url.host.c_str())) {
+        finish(hub_errc::tls_failed, "cannot set the TLS server name");
+        return;
+      }
+      if (settings_.tls_verify)
+        tls.set_verify_callback(ssl::host_name_verification(settings_.url.host));
+      tls.async_handshake(ssl::stream_base::client,
+                          [self = this->shared_from_this()](
+                            beast::error_code ec) { self->on_tls(ec); });
+    } else {
+      do_handshake();
+    }
+  }
+
+  void on_tls(beast::error_code ec) {
+    if (finished_ || connect_failed(ec, hub_errc::tls_failed,
+                                    "TLS handshake failed"))
+      return;
+    do_handshake();
+  }
+
+  void do_handshake() {
+    // Our deadline covers the handshake; Beast's own timer would race it.
+    auto opt = websocket::stream_base::timeout::suggested(
+      beast::role_type::client);
+    opt.handshake_timeout = websocket::stream_base::none();
+    ws_.set_option(opt);
+    ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::request_type& req) {
+        req.set(beast::http::field::user_agent, "hubwatch/0.1");
+      }));
+    if (settings_.deflate) {
+      websocket::permessage_deflate pmd;
+      pmd.client_enable = true;
+      ws_.set_option(pmd);
+    }
+    ws_.read_message_max(settings_.max_frame_bytes);
+    ws_.async_handshake(response_, host_header(settings_.url),
+                        settings_.url.target,
+                        [self = this->shared_from_this()](
+                          beast::error_code ec) { self->on_handshake(ec); });
+  }
+
+  void on_handshake(beast::error_code ec) {
+    if (finished_)
+      return;
+    if (ec && !timed_out_ && !aborted_
+        && ec == websocket::error::upgrade_declined) {
+      auto status = response_.result_int();
+      std::string msg = "the hub refused the WebSocket upgrade with HTTP "
+                        + std::to_string(status);
+      if (!response_.reason().empty()) {
+        msg += ' ';
+        msg += std::string{response_.reason()};
+      }
+      finish(hub_errc::handshake_rejected, std::move(msg), {}, {},
+             static_cast<uint16_t>(status));
+      return;
+    }
+    if (connect_failed(ec, hub_errc::handshake_failed,
+                       "WebSocket handshake failed"))
+      return;
+    connected_ = true;
+    deadline_.cancel();
+    // From now on: the idle timeout with keep-alive pings, and a bound on
+    // our own close handshake.
+    websocket::stream_base::timeout opt;
+    opt.handshake_timeout = settings_.connect_timeout;
+    if (settings_.idle_timeout.count() > 0) {
+      opt.idle_timeout = settings_.idle_timeout;
+      opt.keep_alive_pings = true;
+    } else {
+      opt.idle_timeout = websocket::stream_base::none();
+      opt.keep_alive_pings = false;
+    }
+    ws_.set_option(opt);
+    callbacks_.connected();
+    do_read();
+  }
+
+  // -- reading ---------------------------------------------------------------
+
+  void do_read() {
+    ws_.async_read(buffer_, [self = this->shared_from_this()](
+                              beast::error_code ec, size_t) {
+      self->on_read(ec);
+    });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (finished_)
+      return;
+    if (ec) {
+      on_read_error(ec);
+      return;
+    }
+    auto data = buffer_.cdata();
+    std::string_view bytes{static_cast<const char*>(data.data()), data.size()};
+    auto res = ch_->push(ws_.got_text() ? frame_kind::text : frame_kind::binary,
+                         bytes);
+    buffer_.consume(buffer_.size());
+    if (res.ring)
+      callbacks_.frames_ready();
+    if (res.pause) {
+      // The parser is behind: stop reading so TCP pushes back on the hub.
+      paused_ = true;
+      return;
+    }
+    do_read();
+  }
+
+  void resume_reading() {
+    if (!paused_ || finished_ || closing_)
+      return;
+    paused_ = false;
+    do_read();
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (closing_) {
+      finish(hub_errc::closed_by_observer,
+             aborted_ ? "connection dropped by the observer"
+                      : "closed by the observer",
+             uint16_t{1000});
+      return;
+    }
+    if (ec == websocket::error::closed) {
+      auto& reason = ws_.reason();
+      finish(hub_errc::closed_by_hub, "the hub closed the connection",
+             static_cast<uint16_t>(reason.code),
+             std::string{reason.reason.c_str()});
+      return;
+    }
+    if (ec == beast::error::timeout) {
+      finish(hub_errc::idle_timeout,
+             "nothing received for idle-timeout-ms ("
+               + std::to_string(std::chrono::duration_cast<
+                                  std::chrono::milliseconds>(
+                                  settings_.idle_timeout)
+                                  .count())
+               + " ms), not even a pong");
+      return;
+    }
+    if (ec == websocket::error::message_too_big) {
+      // Tell the parser too, so the refused message is counted in order.
+      auto res = ch_->push(frame_kind::too_large, {});
+      if (res.ring)
+        callbacks_.frames_ready();
+      finish(hub_errc::too_large,
+             "a message exceeded max-frame-bytes ("
+               + std::to_string(settings_.max_frame_bytes) + ")",
+             uint16_t{1009});
+      return;
+    }
+    if (ec == websocket::error::bad_frame_payload) {
+      finish(hub_errc::read_failed,
+             "the hub sent a text frame that is not valid UTF-8",
+             uint16_t{1007});
+      return;
+    }
+    if (ec == net::error::eof || ec == net::error::connection_reset
+        || ec == net::error::broken_pipe || ec == ssl::error::stream_truncated
+        || ec == net::error::connection_aborted) {
+      finish(hub_errc::connection_lost,
+             "the TCP connection ended without a close frame ("
+               + ec.message() + ")",
+             abnormal_closure);
+      return;
+    }
+    finish(hub_errc::read_failed, ec.message(), abnormal_closure);
+  }
+
+  // -- ending ----------------------------------------------------------------
+
+  void do_close() {
+    if (finished_ || closing_)
+      return;
+    closing_ = true;
+    if (!connected_) {
+      // Nothing to close politely yet.
+      do_abort();
+      return;
+    }
+    ws_.async_close(websocket::close_code::normal,
+                    [self = this->shared_from_this()](beast::error_code) {
+                      self->finish(hub_errc::closed_by_observer,
+                                   "closed by the observer", uint16_t{1000});
+                    });
+  }
+
+  void do_abort() {
+    if (finished_)
+      return;
+    closing_ = true;
+    aborted_ = true;
+    deadline_.cancel();
+    resolver_.cancel();
+    tcp_layer().close();
+    if (paused_ || !connected_) {
+      // Pending connect-phase handlers will see finished_ and stop.
+      finish(hub_errc::closed_by_observer, "connection dropped by the observer",
+             connected_ ? caf::optional<uint16_t>{1000} : caf::none);
+    }
+  }
+
+  void finish(hub_errc code, std::string message,
+              caf::optional<uint16_t> close_code = caf::none,
+              std::string close_reason = {},
+              caf::optional<uint16_t> http_status = caf::none) {
+    if (finished_)
+      return;
+    finished_ = true;
+    deadline_.cancel();
+    session_result result;
+    result.code = code;
+    result.message = std::move(message);
+    result.was_connected = connected_;
+    result.close_code = close_code;
+    result.close_reason = std::move(close_reason);
+    result.http_status = http_status;
+    beast::error_code ignored;
+    tcp_layer().socket().close(ignored);
+    callbacks_.ended(std::move(result));
+  }
+
+  session_settings settings_;
+  frame_channel_ptr ch_;
+  session_callbacks callbacks_;
+  std::unique_ptr<ssl::context> tls_ctx_;
+  Stream ws_;
+  tcp::resolver resolver_;
+  net::steady_timer deadline_;
+  beast::flat_buffer buffer_;
+  websocket::response_type response_;
+  bool connected_ = false;
+  bool paused_ = false;
+  bool closing_ = false;
+  bool aborted_ = false;
+  bool timed_out_ = false;
+  bool finished_ = false;
+};
+
+/// Reports a failure that happens before any I/O (e.g. an unreadable CA
+/// file) through the same callback, from the io thread, like any other end.
+class failed_session final
+  : public ws_session,
+    public std::enable_shared_from_this<failed_session> {
+public:
+  failed_session(net::io_context& io, session_callbacks callbacks,
+                 session_result result)
+    : io_(io), callbacks_(std::move(callbacks)), result_(std::move(result)) {
+    // nop
+  }
+
+  void start() override {
+    net::post(io_, [self = shared_from_this()] {
+      self->callbacks_.ended(self->result_);
+    });
+  }
+
+  void close() override {
+    // nop
+  }
+
+  void abort() override {
+    // nop
+  }
+
+private:
+  net::io_context& io_;
+  session_callbacks callbacks_;
+  session_result result_;
+};
+
+} // namespace
+
+ws_session::~ws_session() {
+  // nop
+}
+
+std::shared_ptr<ws_session> make_ws_session(net::io_context& io,
+                                            session_settings settings,
+                                            frame_channel_ptr ch,
+                                            session_callbacks callbacks) {
+  if (!settings.url.tls)
+    return std::make_shared<session_impl<plain_stream>>(
+      io, std::move(settings), std::move(ch), std::move(callbacks), nullptr);
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+  beast::error_code ec;
+  if (settings.tls_verify) {
+    ctx->set_verify_mode(ssl::verify_peer, ec);
+    if (!settings.ca_file.empty())
+      ctx->load_verify_file(settings.ca_file, ec);
+    else
+      ctx->set_default_verify_paths(ec);
+  } else {
+    ctx->set_verify_mode(ssl::verify_none, ec);
+  }
+  if (ec) {
+    session_result res;
+    res.code = hub_errc::tls_failed;
+    res.message = "cannot load the CA certificates"
+                  + (settings.ca_file.empty() ? std::string{}
+                                              : " from " + settings.ca_file)
+                  + ": " + ec.message();
+    return std::make_shared<failed_session>(io, std::move(callbacks),
+                                            std::move(res));
+  }
+  return std::make_shared<session_impl<tls_stream>>(
+    io, std::move(settings), std::move(ch), std::move(callbacks),
+    std::move(ctx));
+}
+
+} // namespace hubwatch

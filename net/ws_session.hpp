@@ -1,0 +1,63 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <caf/timestamp.hpp>
+
+#include "core/frame_channel.hpp"
+#include "core/hub_url.hpp"
+#include "messages/session_result.hpp"
+
+namespace hubwatch {
+
+/// What one WebSocket session needs to know.
+struct session_settings {
+  hub_url url;
+  caf::timespan connect_timeout = std::chrono::seconds(10);
+  /// 0 = no idle timeout and no keep-alive pings.
+  caf::timespan idle_timeout = std::chrono::seconds(30);
+  size_t max_frame_bytes = 1024 * 1024;
+  std::string ca_file;
+  bool tls_verify = true;
+  bool deflate = false;
+};
+
+/// How a session reports. Each is called on the session's executor and must
+/// only hand the news on (the connection actor turns them into messages).
+struct session_callbacks {
+  std::function<void()> connected;
+  /// Frames wait in the channel and the consumer must be told.
+  std::function<void()> frames_ready;
+  /// Called exactly once, last.
+  std::function<void(session_result)> ended;
+};
+
+/// One Boost.Beast WebSocket client connection: resolve, connect, TLS,
+/// handshake, then read until the end. A strict observer by construction:
+/// this type has no way to send a data frame. Only Beast's own control
+/// frames (pong, keep-alive ping, close) ever leave.
+class ws_session {
+public:
+  virtual ~ws_session();
+
+  /// Starts the attempt; returns at once.
+  virtual void start() = 0;
+
+  /// Closes with 1000 (normal closure); the end is reported as
+  /// `closed_by_observer`.
+  virtual void close() = 0;
+
+  /// Drops everything at once (the owner is gone); still reports the end.
+  virtual void abort() = 0;
+};
+
+/// Makes a `ws://` or `wss://` session on `io` that hands frames to `ch`.
+std::shared_ptr<ws_session> make_ws_session(boost::asio::io_context& io,
+                                            session_settings settings,
+                                            frame_channel_ptr ch,
+                                            session_callbacks callbacks);
+
+} // namespace hubwatch
