@@ -3,6 +3,8 @@
 #include <cmath>
 #include <fstream>
 
+#include <caf/message.hpp>
+
 #include "core/hub_url.hpp"
 
 namespace hubwatch {
@@ -42,9 +44,17 @@ std::vector<std::string> validate(const websocket_config& x) {
                     const char* why) {
     errors.push_back(std::string{key} + " = " + value + ": " + why);
   };
-  if (auto url = parse_hub_url(x.url); !url)
-    refuse("url", "\"" + x.url + "\"",
-           "not a usable ws:// or wss:// URL");
+  if (auto url = parse_hub_url(x.url); !url) {
+    // The parser says why; its context starts with the URL again.
+    auto why = std::string{"not a usable ws:// or wss:// URL"};
+    auto& ctx = url.error().context();
+    if (ctx.match_elements<std::string>()) {
+      auto& text = ctx.get_as<std::string>(0);
+      if (auto pos = text.rfind("\": "); pos != std::string::npos)
+        why = text.substr(pos + 3);
+    }
+    refuse("url", "\"" + x.url + "\"", why.c_str());
+  }
   if (x.reconnect_delay.count() < 0)
     refuse("reconnect-delay-ms", ms(x.reconnect_delay), "must not be negative");
   if (!(x.reconnect_multiplier >= 1.0) || !std::isfinite(x.reconnect_multiplier))

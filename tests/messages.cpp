@@ -166,8 +166,8 @@ CAF_TEST(bad config values are refused by name) {
   cfg.ca_file = "/nonexistent/ca.pem";
   auto errors = validate(cfg);
   CAF_REQUIRE_EQUAL(errors.size(), 5u);
-  CAF_CHECK_EQUAL(errors[0], "url = \"http://localhost:8080/ws\": not a "
-                             "usable ws:// or wss:// URL");
+  CAF_CHECK_EQUAL(errors[0], "url = \"http://localhost:8080/ws\": the "
+                             "scheme must be ws:// or wss://");
   CAF_CHECK_EQUAL(errors[1], "reconnect-delay-ms = -5 ms: must not be negative");
   CAF_CHECK_EQUAL(errors[2],
                   "reconnect-multiplier = 0.500000: must be a number >= 1");

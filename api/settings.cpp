@@ -1,0 +1,423 @@
+#include "api/settings.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+extern char** environ;
+
+namespace hubwatch {
+
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+/// One library setting: its flag name (also its config-file key), its
+/// environment variable, and how to read and show it.
+struct setting {
+  const char* key;
+  const char* env;
+  const char* help;
+  bool is_switch;
+  // Applies `value`; returns an error text, empty on success.
+  std::function<std::string(websocket_config&, const std::string&)> set;
+  std::function<std::string(const websocket_config&)> show;
+};
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos)
+    return {};
+  auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+bool parse_int(const std::string& s, long long& out) {
+  if (s.empty())
+    return false;
+  errno = 0;
+  char* end = nullptr;
+  out = std::strtoll(s.c_str(), &end, 10);
+  return errno == 0 && end == s.c_str() + s.size();
+}
+
+bool parse_double(const std::string& s, double& out) {
+  if (s.empty())
+    return false;
+  errno = 0;
+  char* end = nullptr;
+  out = std::strtod(s.c_str(), &end);
+  return errno == 0 && end == s.c_str() + s.size() && std::isfinite(out);
+}
+
+bool parse_bool(const std::string& s, bool& out) {
+  if (s == "1" || s == "true" || s == "yes" || s == "on") {
+    out = true;
+    return true;
+  }
+  if (s == "0" || s == "false" || s == "no" || s == "off") {
+    out = false;
+    return true;
+  }
+  return false;
+}
+
+setting ms_setting(const char* key, const char* env, const char* help,
+                   caf::timespan websocket_config::*field) {
+  return {key, env, help, false,
+          [field](websocket_config& cfg, const std::string& v) -> std::string {
+            long long n;
+            if (!parse_int(v, n))
+              return "not a whole number of milliseconds";
+            cfg.*field = milliseconds(n);
+            return {};
+          },
+          [field](const websocket_config& cfg) {
+            return std::to_string(
+              duration_cast<milliseconds>(cfg.*field).count());
+          }};
+}
+
+template <class T>
+setting count_setting(const char* key, const char* env, const char* help,
+                      T websocket_config::*field) {
+  return {key, env, help, false,
+          [field](websocket_config& cfg, const std::string& v) -> std::string {
+            long long n;
+            if (!parse_int(v, n) || n < 0)
+              return "not a whole number >= 0";
+            cfg.*field = static_cast<T>(n);
+            return {};
+          },
+          [field](const websocket_config& cfg) {
+            return std::to_string(cfg.*field);
+          }};
+}
+
+setting double_setting(const char* key, const char* env, const char* help,
+                       double websocket_config::*field) {
+  return {key, env, help, false,
+          [field](websocket_config& cfg, const std::string& v) -> std::string {
+            double d;
+            if (!parse_double(v, d))
+              return "not a number";
+            cfg.*field = d;
+            return {};
+          },
+          [field](const websocket_config& cfg) {
+            std::ostringstream out;
+            out << cfg.*field;
+            return out.str();
+          }};
+}
+
+// A switch whose presence sets `field` to `when_on`.
+setting switch_setting(const char* key, const char* env, const char* help,
+                       bool websocket_config::*field, bool when_on) {
+  return {key, env, help, true,
+          [field, when_on](websocket_config& cfg,
+                           const std::string& v) -> std::string {
+            bool b;
+            if (!parse_bool(v, b))
+              return "not a boolean (true/false, 1/0, yes/no, on/off)";
+            cfg.*field = b ? when_on : !when_on;
+            return {};
+          },
+          [field, when_on](const websocket_config& cfg) {
+            return std::string{cfg.*field == when_on ? "true" : "false"};
+          }};
+}
+
+setting string_setting(const char* key, const char* env, const char* help,
+                       std::string websocket_config::*field) {
+  return {key, env, help, false,
+          [field](websocket_config& cfg, const std::string& v) -> std::string {
+            cfg.*field = v;
+            return {};
+          },
+          [field](const websocket_config& cfg) { return cfg.*field; }};
+}
+
+const std::vector<setting>& settings_table() {
+  // Built once; immutable afterwards.
+  static const std::vector<setting> table = {
+    string_setting("url", "DAEMON_HUB_WS_URL",
+                   "the hub's WebSocket URL (ws:// or wss://)",
+                   &websocket_config::url),
+    ms_setting("reconnect-delay-ms", "HUBWATCH_RECONNECT_DELAY_MS",
+               "delay before the first retry",
+               &websocket_config::reconnect_delay),
+    double_setting("reconnect-multiplier", "HUBWATCH_RECONNECT_MULTIPLIER",
+                   "each retry waits this many times longer (>= 1)",
+                   &websocket_config::reconnect_multiplier),
+    ms_setting("reconnect-max-delay-ms", "HUBWATCH_RECONNECT_MAX_DELAY_MS",
+               "cap on the delay between retries",
+               &websocket_config::reconnect_max_delay),
+    count_setting("max-reconnect-attempts", "HUBWATCH_MAX_RECONNECT_ATTEMPTS",
+                  "retries before giving up (0 = never give up)",
+                  &websocket_config::max_reconnect_attempts),
+    switch_setting("no-auto-reconnect", "HUBWATCH_NO_AUTO_RECONNECT",
+                   "do not reconnect after the connection ends",
+                   &websocket_config::auto_reconnect, false),
+    double_setting("reconnect-jitter", "HUBWATCH_RECONNECT_JITTER",
+                   "spread each delay over delay * (1 +- jitter), [0, 1)",
+                   &websocket_config::reconnect_jitter),
+    ms_setting("reconnect-min-uptime-ms", "HUBWATCH_RECONNECT_MIN_UPTIME_MS",
+               "a connection must last this long to reset the retry counter",
+               &websocket_config::reconnect_min_uptime),
+    switch_setting("retry-on-http-error", "HUBWATCH_RETRY_ON_HTTP_ERROR",
+                   "retry after HTTP 401/403/404 on the upgrade",
+                   &websocket_config::retry_on_http_error, true),
+    ms_setting("connect-timeout-ms", "HUBWATCH_CONNECT_TIMEOUT_MS",
+               "budget for resolve, connect, TLS and WebSocket handshake",
+               &websocket_config::connect_timeout),
+    ms_setting("idle-timeout-ms", "HUBWATCH_IDLE_TIMEOUT_MS",
+               "drop a connection silent this long; pings at half (0 = off)",
+               &websocket_config::idle_timeout),
+    count_setting("max-frame-bytes", "HUBWATCH_MAX_FRAME_BYTES",
+                  "largest message accepted; larger ends the connection",
+                  &websocket_config::max_frame_bytes),
+    count_setting("max-json-depth", "HUBWATCH_MAX_JSON_DEPTH",
+                  "deepest JSON nesting accepted in a frame",
+                  &websocket_config::max_json_depth),
+    count_setting("event-history", "HUBWATCH_EVENT_HISTORY",
+                  "events kept in the history ring",
+                  &websocket_config::event_history),
+    count_setting("subscriber-queue", "HUBWATCH_SUBSCRIBER_QUEUE",
+                  "updates queued per subscriber before the oldest drop",
+                  &websocket_config::subscriber_queue),
+    ms_setting("stale-after-ms", "HUBWATCH_STALE_AFTER_MS",
+               "mark an agent stale after this long without news (0 = off)",
+               &websocket_config::stale_after),
+    string_setting("ca-file", "HUBWATCH_CA_FILE",
+                   "PEM file with the CA that signs the hub's certificate",
+                   &websocket_config::ca_file),
+    switch_setting("tls-no-verify", "HUBWATCH_TLS_NO_VERIFY",
+                   "do not verify the hub's TLS certificate (warns)",
+                   &websocket_config::tls_verify, false),
+    switch_setting("deflate", "HUBWATCH_DEFLATE",
+                   "offer permessage-deflate compression",
+                   &websocket_config::deflate, true),
+  };
+  return table;
+}
+
+const setting* find_setting(const std::string& key) {
+  for (auto& s : settings_table())
+    if (key == s.key)
+      return &s;
+  return nullptr;
+}
+
+void apply(websocket_config& cfg, const setting& s, const std::string& value,
+           const std::string& origin, std::vector<std::string>& errors) {
+  auto err = s.set(cfg, value);
+  if (!err.empty())
+    errors.push_back(std::string{s.key} + " = " + value + " (" + origin
+                     + "): " + err);
+}
+
+/// Reads `key = value` lines; `#` starts a comment.
+bool read_key_values(const std::string& path,
+                     std::vector<std::pair<std::string, std::string>>& out,
+                     std::vector<std::string>& errors) {
+  std::ifstream in{path};
+  if (!in)
+    return false;
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    auto hash = line.find('#');
+    if (hash != std::string::npos)
+      line.erase(hash);
+    line = trim(line);
+    if (line.empty())
+      continue;
+    auto eq = line.find('=');
+    if (eq == std::string::npos) {
+      errors.push_back(path + ":" + std::to_string(n)
+                       + ": expected key = value, got \"" + line + "\"");
+      continue;
+    }
+    auto key = trim(line.substr(0, eq));
+    if (key.rfind("export ", 0) == 0)
+      key = trim(key.substr(7));
+    auto value = trim(line.substr(eq + 1));
+    if (value.size() >= 2
+        && ((value.front() == '"' && value.back() == '"')
+            || (value.front() == '\'' && value.back() == '\'')))
+      value = value.substr(1, value.size() - 2);
+    out.emplace_back(key, value);
+  }
+  return true;
+}
+
+} // namespace
+
+std::string loaded_settings::value(const std::string& name,
+                                   const std::string& fallback) const {
+  auto i = flags.find(name);
+  return i != flags.end() && !i->second.empty() ? i->second.back() : fallback;
+}
+
+environment process_environment() {
+  environment result;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string kv{*e};
+    auto eq = kv.find('=');
+    if (eq != std::string::npos)
+      result.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return result;
+}
+
+std::vector<std::string> setting_keys() {
+  std::vector<std::string> result;
+  for (auto& s : settings_table())
+    result.emplace_back(s.key);
+  return result;
+}
+
+loaded_settings load_settings(int argc, const char* const* argv,
+                              const std::vector<program_flag>& program_flags,
+                              const environment& process_env,
+                              const std::string& working_dir) {
+  loaded_settings result;
+  auto& errors = result.errors;
+  auto find_program_flag = [&](const std::string& name) -> const program_flag* {
+    for (auto& f : program_flags)
+      if (f.name == name)
+        return &f;
+    return nullptr;
+  };
+  // Split the command line first: the config file it names is layer 2, the
+  // settings it gives are layer 4.
+  std::vector<std::pair<std::string, std::string>> cli_settings;
+  std::string config_path;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      result.help = true;
+      continue;
+    }
+    if (arg.rfind("--", 0) != 0) {
+      errors.push_back("unexpected argument \"" + arg + "\" (see --help)");
+      continue;
+    }
+    auto name = arg.substr(2);
+    std::string value;
+    bool has_value = false;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name.erase(eq);
+      has_value = true;
+    }
+    auto* s = find_setting(name);
+    auto* pf = s == nullptr ? find_program_flag(name) : nullptr;
+    bool is_config = name == "config";
+    if (s == nullptr && pf == nullptr && !is_config) {
+      errors.push_back("unknown flag --" + name + " (see --help)");
+      continue;
+    }
+    bool takes_value = is_config || (s != nullptr ? !s->is_switch
+                                                  : pf->takes_value);
+    if (!has_value) {
+      if (takes_value) {
+        if (i + 1 >= argc) {
+          errors.push_back("--" + name + " needs a value");
+          continue;
+        }
+        value = argv[++i];
+      } else {
+        value = "true";
+      }
+    }
+    if (is_config)
+      config_path = value;
+    else if (s != nullptr)
+      cli_settings.emplace_back(name, value);
+    else
+      result.flags[name].push_back(value);
+  }
+  for (auto& [name, values] : result.flags)
+    if (values.size() > 1 && !find_program_flag(name)->repeatable)
+      values.erase(values.begin(), values.end() - 1);
+  auto& cfg = result.cfg;
+  // Layer 2: the config file.
+  bool explicit_config = !config_path.empty();
+  if (!explicit_config) {
+    if (auto i = process_env.find("HUBWATCH_CONFIG"); i != process_env.end()) {
+      config_path = i->second;
+      explicit_config = true;
+    } else {
+      config_path = working_dir + "/config/hubwatch.conf";
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> file_values;
+  if (read_key_values(config_path, file_values, errors)) {
+    result.config_file = config_path;
+    for (auto& [key, value] : file_values) {
+      if (auto* s = find_setting(key))
+        apply(cfg, *s, value, "from " + config_path, errors);
+      else
+        errors.push_back("unknown key \"" + key + "\" in " + config_path);
+    }
+  } else if (explicit_config) {
+    errors.push_back("config = " + config_path + ": cannot be read");
+  }
+  // Layer 3: .env under the real environment.
+  environment env;
+  std::vector<std::pair<std::string, std::string>> dotenv;
+  std::vector<std::string> dotenv_errors;
+  if (read_key_values(working_dir + "/.env", dotenv, dotenv_errors))
+    for (auto& [k, v] : dotenv)
+      env[k] = v;
+  errors.insert(errors.end(), dotenv_errors.begin(), dotenv_errors.end());
+  for (auto& [k, v] : process_env)
+    env[k] = v;
+  for (auto& s : settings_table())
+    if (auto i = env.find(s.env); i != env.end())
+      apply(cfg, s, i->second, "from $" + std::string{s.env}, errors);
+  // Layer 4: flags.
+  for (auto& [key, value] : cli_settings)
+    apply(cfg, *find_setting(key), value, "from --" + key, errors);
+  if (errors.empty())
+    for (auto& e : validate(cfg))
+      errors.push_back(e);
+  return result;
+}
+
+std::string usage(const std::string& program, const std::string& summary,
+                  const std::vector<program_flag>& program_flags) {
+  std::string out = "usage: " + program + " [flags]\n\n" + summary + "\n\n";
+  auto line = [&](const std::string& flag, const std::string& help,
+                  const std::string& extra) {
+    std::string l = "  " + flag;
+    if (l.size() < 34)
+      l.resize(34, ' ');
+    else
+      l += "\n" + std::string(34, ' ');
+    out += l + help + extra + "\n";
+  };
+  out += "Program flags:\n";
+  line("--help", "show this text", "");
+  for (auto& f : program_flags)
+    line("--" + f.name + (f.takes_value ? " VALUE" : ""), f.help,
+         f.default_text.empty() ? "" : " (default: " + f.default_text + ")");
+  out += "\nSettings (config file < environment < flags):\n";
+  line("--config PATH",
+       "config file (default: config/hubwatch.conf if present)",
+       " [$HUBWATCH_CONFIG]");
+  websocket_config defaults;
+  for (auto& s : settings_table()) {
+    auto def = s.show(defaults);
+    line("--" + std::string{s.key} + (s.is_switch ? "" : " VALUE"), s.help,
+         (s.is_switch ? std::string{} : " (default: " + (def.empty() ? "none" : def) + ")")
+           + " [$" + s.env + "]");
+  }
+  return out;
+}
+
+} // namespace hubwatch

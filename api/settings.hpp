@@ -1,0 +1,75 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "messages/websocket_config.hpp"
+
+namespace hubwatch {
+
+/// A flag of one program (not a library setting), e.g. `--json`.
+struct program_flag {
+  std::string name;         ///< Without dashes.
+  bool takes_value = false; ///< `--name VALUE`; otherwise a switch.
+  bool repeatable = false;  ///< May be given more than once.
+  std::string help;
+  std::string default_text; ///< Shown by `--help`; empty for none.
+};
+
+/// What `load_settings` made of defaults, config file, environment and
+/// command line.
+struct loaded_settings {
+  websocket_config cfg;
+
+  /// Program flags that were given, by name, in order. Switches map to
+  /// `{"true"}`.
+  std::map<std::string, std::vector<std::string>> flags;
+
+  /// `--help` was given.
+  bool help = false;
+
+  /// The config file that was read, if any.
+  std::string config_file;
+
+  /// Refusals, each naming the key, the value and where it came from. Empty
+  /// when everything is fine (including `validate()`).
+  std::vector<std::string> errors;
+
+  bool has(const std::string& name) const {
+    return flags.count(name) > 0;
+  }
+
+  /// The last value of a program flag, or `fallback`.
+  std::string value(const std::string& name,
+                    const std::string& fallback = {}) const;
+};
+
+/// The environment as a map (tests pass their own).
+using environment = std::map<std::string, std::string>;
+
+/// Reads this process's environment.
+environment process_environment();
+
+/// Builds the settings in layers, each overriding the one before:
+/// 1. the defaults of `websocket_config`;
+/// 2. a config file: `--config PATH`, else `HUBWATCH_CONFIG`, else
+///    `config/hubwatch.conf` in the working directory if it exists;
+/// 3. the environment: `.env` in the working directory (if present) under
+///    the real environment, which wins; `DAEMON_HUB_WS_URL` and
+///    `HUBWATCH_<KEY>` (e.g. `HUBWATCH_RECONNECT_DELAY_MS`);
+/// 4. command-line flags (`--key VALUE` or `--key=VALUE`).
+std::vector<std::string> setting_keys();
+
+loaded_settings load_settings(int argc, const char* const* argv,
+                              const std::vector<program_flag>& program_flags,
+                              const environment& env,
+                              const std::string& working_dir = ".");
+
+/// The `--help` text: program flags, then every setting with its default
+/// and its environment variable.
+std::string usage(const std::string& program, const std::string& summary,
+                  const std::vector<program_flag>& program_flags);
+
+} // namespace hubwatch
