@@ -1,0 +1,225 @@
+#define CAF_SUITE settings
+
+#include "api/settings.hpp"
+
+#include <caf/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "test_support.hpp"
+
+using namespace hubwatch;
+using namespace std::chrono;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::vector<program_flag> flags = {
+  {"json", false, false, "json lines", ""},
+  {"remote", true, true, "a node", ""},
+  {"exit-after-ms", true, false, "stop", ""},
+};
+
+/// A scratch working directory per test.
+struct fixture {
+  fs::path dir;
+
+  fixture() {
+    dir = fs::temp_directory_path()
+          / ("hubwatch-settings-" + std::to_string(::getpid()) + "-"
+             + std::to_string(reinterpret_cast<uintptr_t>(this)));
+    fs::create_directories(dir / "config");
+  }
+
+  ~fixture() {
+    fs::remove_all(dir);
+  }
+
+  void write(const std::string& rel, const std::string& text) {
+    std::ofstream out{dir / rel};
+    out << text;
+  }
+
+  loaded_settings load(std::vector<std::string> args, environment env = {}) {
+    std::vector<const char*> argv{"prog"};
+    for (auto& a : args)
+      argv.push_back(a.c_str());
+    return load_settings(static_cast<int>(argv.size()), argv.data(), flags,
+                         env, dir.string());
+  }
+};
+
+std::string joined(const std::vector<std::string>& xs) {
+  std::string result;
+  for (auto& x : xs)
+    result += x + "\n";
+  return result;
+}
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(settings_tests, fixture)
+
+CAF_TEST(defaults with nothing given) {
+  auto s = load({});
+  CAF_CHECK(s.errors.empty());
+  CAF_CHECK(s.cfg == websocket_config{});
+  CAF_CHECK_EQUAL(s.config_file, "");
+}
+
+CAF_TEST(precedence is file then environment then flag) {
+  write("config/hubwatch.conf", "reconnect-delay-ms = 100\n"
+                                "reconnect-multiplier = 2\n"
+                                "event-history = 7\n"
+                                "url = ws://file/ws\n");
+  auto s = load({}, {});
+  CAF_REQUIRE(s.errors.empty());
+  CAF_CHECK_EQUAL(s.cfg.reconnect_delay, milliseconds(100));
+  CAF_CHECK_EQUAL(s.cfg.url, "ws://file/ws");
+  environment env{{"HUBWATCH_RECONNECT_DELAY_MS", "200"},
+                  {"HUBWATCH_RECONNECT_MULTIPLIER", "3"},
+                  {"DAEMON_HUB_WS_URL", "ws://env/ws"}};
+  s = load({}, env);
+  CAF_CHECK_EQUAL(s.cfg.reconnect_delay, milliseconds(200));
+  CAF_CHECK_EQUAL(s.cfg.reconnect_multiplier, 3.0);
+  CAF_CHECK_EQUAL(s.cfg.url, "ws://env/ws");
+  CAF_CHECK_EQUAL(s.cfg.event_history, 7u); // only in the file
+  s = load({"--reconnect-delay-ms", "300", "--url=ws://flag/ws"}, env);
+  CAF_REQUIRE(s.errors.empty());
+  CAF_CHECK_EQUAL(s.cfg.reconnect_delay, milliseconds(300));
+  CAF_CHECK_EQUAL(s.cfg.url, "ws://flag/ws");
+  CAF_CHECK_EQUAL(s.cfg.reconnect_multiplier, 3.0);
+}
+
+CAF_TEST(dot env sits under the real environment) {
+  write(".env", "# comment\nDAEMON_HUB_WS_URL=ws://dotenv/ws\n"
+                "export HUBWATCH_EVENT_HISTORY=\"5\"\n");
+  auto s = load({});
+  CAF_REQUIRE(s.errors.empty());
+  CAF_CHECK_EQUAL(s.cfg.url, "ws://dotenv/ws");
+  CAF_CHECK_EQUAL(s.cfg.event_history, 5u);
+  s = load({}, {{"DAEMON_HUB_WS_URL", "ws://real/ws"}});
+  CAF_CHECK_EQUAL(s.cfg.url, "ws://real/ws");
+}
+
+CAF_TEST(config path from flag or environment) {
+  write("other.conf", "max-reconnect-attempts = 4\n");
+  auto path = (dir / "other.conf").string();
+  auto s = load({"--config", path});
+  CAF_REQUIRE(s.errors.empty());
+  CAF_CHECK_EQUAL(s.cfg.max_reconnect_attempts, 4u);
+  CAF_CHECK_EQUAL(s.config_file, path);
+  s = load({}, {{"HUBWATCH_CONFIG", path}});
+  CAF_CHECK_EQUAL(s.cfg.max_reconnect_attempts, 4u);
+  s = load({"--config", "/nonexistent.conf"});
+  CAF_CHECK_EQUAL(joined(s.errors),
+                  "config = /nonexistent.conf: cannot be read\n");
+}
+
+CAF_TEST(switches) {
+  auto s = load({"--no-auto-reconnect", "--tls-no-verify", "--deflate",
+                 "--retry-on-http-error"});
+  CAF_REQUIRE(s.errors.empty());
+  CAF_CHECK(!s.cfg.auto_reconnect);
+  CAF_CHECK(!s.cfg.tls_verify);
+  CAF_CHECK(s.cfg.deflate);
+  CAF_CHECK(s.cfg.retry_on_http_error);
+  s = load({}, {{"HUBWATCH_NO_AUTO_RECONNECT", "1"}});
+  CAF_CHECK(!s.cfg.auto_reconnect);
+  write("config/hubwatch.conf", "no-auto-reconnect = true\n");
+  s = load({"--no-auto-reconnect=false"});
+  CAF_CHECK(s.cfg.auto_reconnect);
+}
+
+CAF_TEST(program flags) {
+  auto s = load({"--json", "--remote", "a:1", "--remote=b:2",
+                 "--exit-after-ms", "5", "--exit-after-ms", "6"});
+  CAF_REQUIRE(s.errors.empty());
+  CAF_CHECK(s.has("json"));
+  CAF_CHECK_EQUAL(s.flags["remote"], (std::vector<std::string>{"a:1", "b:2"}));
+  CAF_CHECK_EQUAL(s.value("exit-after-ms"), "6");
+  CAF_CHECK(!s.has("quiet"));
+  CAF_CHECK(load({"--help"}).help);
+}
+
+CAF_TEST(every refusal names the key the value and where it came from) {
+  write("config/hubwatch.conf", "reconnect-multiplier = abc\nbogus = 1\n"
+                                "no equals sign\n");
+  auto s = load({"--reconnect-delay-ms", "soon", "--frobnicate", "--url"},
+                {{"HUBWATCH_EVENT_HISTORY", "-3"}});
+  auto file = (dir / "config/hubwatch.conf").string();
+  CAF_CHECK_EQUAL(
+    joined(s.errors),
+    "unknown flag --frobnicate (see --help)\n"
+    "--url needs a value\n"
+    + file + ":3: expected key = value, got \"no equals sign\"\n"
+    "reconnect-multiplier = abc (from " + file + "): not a number\n"
+    "unknown key \"bogus\" in " + file + "\n"
+    "event-history = -3 (from $HUBWATCH_EVENT_HISTORY): not a whole number "
+    ">= 0\n"
+    "reconnect-delay-ms = soon (from --reconnect-delay-ms): not a whole "
+    "number of milliseconds\n");
+}
+
+CAF_TEST(values that parse but make no sense are refused by validate) {
+  auto s = load({"--reconnect-delay-ms", "-5", "--reconnect-multiplier",
+                 "0.5", "--url", "ftp://x/", "--ca-file", "/nonexistent.pem"});
+  CAF_CHECK_EQUAL(joined(s.errors),
+                  "url = \"ftp://x/\": the scheme must be ws:// or wss://\n"
+                  "reconnect-delay-ms = -5 ms: must not be negative\n"
+                  "reconnect-multiplier = 0.500000: must be a number >= 1\n"
+                  "ca-file = \"/nonexistent.pem\": cannot be read\n");
+}
+
+CAF_TEST(the documented config file states the built in defaults) {
+  // Uncomment every `# key = value` line of config/hubwatch.conf: the result
+  // must be exactly the defaults, so the file cannot drift from the code.
+  std::ifstream in{std::string{HUBWATCH_SOURCE_DIR} + "/config/hubwatch.conf"};
+  CAF_REQUIRE(in.good());
+  std::string text, line;
+  size_t keys = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind("# ", 0) == 0 && line.find(" = ") != std::string::npos
+        && line.find(' ', 2) == line.find(" = ")) {
+      text += line.substr(2) + "\n";
+      ++keys;
+    } else if (line.rfind("# ", 0) == 0 && line.size() > 2
+               && line.back() == '=') {
+      ++keys; // `# ca-file =`: empty default
+    }
+  }
+  CAF_CHECK_EQUAL(keys, setting_keys().size());
+  write("config/hubwatch.conf", text);
+  auto s = load({});
+  CAF_REQUIRE_EQUAL(joined(s.errors), "");
+  CAF_CHECK(s.cfg == websocket_config{});
+}
+
+CAF_TEST(help lists every setting with its environment variable) {
+  auto text = usage("prog", "summary", flags);
+  for (auto& key : setting_keys())
+    CAF_CHECK(text.find("--" + key) != std::string::npos);
+  CAF_CHECK(text.find("$DAEMON_HUB_WS_URL") != std::string::npos);
+  CAF_CHECK(text.find("(default: 2000)") != std::string::npos);
+  CAF_CHECK(text.find("--remote VALUE") != std::string::npos);
+}
+
+CAF_TEST(env example lists every environment variable) {
+  std::ifstream in{std::string{HUBWATCH_SOURCE_DIR} + "/.env.example"};
+  std::string text{std::istreambuf_iterator<char>{in}, {}};
+  auto help = usage("prog", "summary", flags);
+  size_t pos = 0;
+  while ((pos = help.find("[$", pos)) != std::string::npos) {
+    auto end = help.find(']', pos);
+    auto var = help.substr(pos + 2, end - pos - 2);
+    if (text.find(var + "=") == std::string::npos)
+      CAF_ERROR(var << " is not in .env.example");
+    pos = end;
+  }
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
