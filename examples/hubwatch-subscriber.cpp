@@ -17,6 +17,7 @@
 #include "api/json_lines.hpp"
 #include "api/observer.hpp"
 #include "api/settings.hpp"
+#include "examples/dashboard/dashboard_view.hpp"
 
 using namespace hubwatch;
 
@@ -124,17 +125,28 @@ int main(int argc, char** argv) {
   {
     observer obs{sys, loaded.cfg};
     std::atomic<long long> events{0};
+    // The dashboard when a person watches a terminal, lines otherwise.
+    bool dashboard = !json && dashboard_view::usable();
+    std::mutex model_mtx;
+    dashboard_model model;
     subscriber_callbacks cbs;
     cbs.on_missed = [&](uint64_t n) {
-      if (json && !quiet)
+      if (dashboard) {
+        std::lock_guard<std::mutex> guard{model_mtx};
+        model.add_missed(n);
+      } else if (json && !quiet) {
         std::fputs(out.missed(t_ms(), n).c_str(), stdout);
+      }
     };
     cbs.on_update = [&](const hub_update& x) {
       bool is_event = caf::holds_alternative<daemon_event>(x);
       if (is_event && exit_after_events > 0 && events >= exit_after_events)
         return;
       bool is_status = caf::holds_alternative<connection_status>(x);
-      if (!quiet || is_status) {
+      if (dashboard) {
+        std::lock_guard<std::mutex> guard{model_mtx};
+        model.apply(x, steady::now());
+      } else if (!quiet || is_status) {
         auto text = json ? out.update(t_ms(), x)
                          : plain_line(t_ms() / 1000.0, x);
         std::fputs(text.c_str(), stdout);
@@ -145,12 +157,31 @@ int main(int argc, char** argv) {
     };
     auto sub = obs.subscribe(std::move(cbs));
     obs.start();
-    {
+    auto deadline = exit_after_ms > 0
+                      ? steady::now() + std::chrono::milliseconds(exit_after_ms)
+                      : steady::time_point::max();
+    auto done = [&] { return state->done; };
+    if (dashboard) {
+      // Redraw a few times a second; the terminal is restored when the view
+      // goes out of scope, whatever ends the loop.
+      dashboard_view view{loaded.cfg.url};
+      for (;;) {
+        {
+          std::lock_guard<std::mutex> guard{model_mtx};
+          view.draw(model);
+        }
+        if (view.quit_requested())
+          state->finish("quit");
+        std::unique_lock<std::mutex> guard{state->mtx};
+        auto until = std::min(deadline,
+                              steady::now() + std::chrono::milliseconds(250));
+        if (state->cv.wait_until(guard, until, done) || steady::now() >= deadline)
+          break;
+      }
+    } else {
       std::unique_lock<std::mutex> guard{state->mtx};
-      auto done = [&] { return state->done; };
       if (exit_after_ms > 0)
-        state->cv.wait_for(guard, std::chrono::milliseconds(exit_after_ms),
-                           done);
+        state->cv.wait_until(guard, deadline, done);
       else
         state->cv.wait(guard, done);
     }

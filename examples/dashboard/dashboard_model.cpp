@@ -1,0 +1,67 @@
+#include "examples/dashboard/dashboard_model.hpp"
+
+namespace hubwatch {
+
+void dashboard_model::apply(const observer_snapshot& x, clock::time_point now) {
+  for (auto& a : x.agents)
+    agents_[a.id] = a;
+  for (auto& ev : x.events) {
+    events_.push_back(ev);
+    if (events_.size() > max_events_)
+      events_.pop_front();
+  }
+  events_seen_ = x.counters.events;
+  parse_errors_ = x.counters.parse_errors;
+  apply(hub_update{x.status}, now);
+}
+
+void dashboard_model::apply(const hub_update& x, clock::time_point now) {
+  if (auto ev = caf::get_if<daemon_event>(&x)) {
+    ++events_seen_;
+    events_.push_back(*ev);
+    if (events_.size() > max_events_)
+      events_.pop_front();
+  } else if (auto ag = caf::get_if<agent_info>(&x)) {
+    agents_[ag->id] = *ag;
+  } else if (auto err = caf::get_if<parse_error>(&x)) {
+    ++parse_errors_;
+    last_error_ = "bad frame: " + to_string(*err);
+  } else if (auto st = caf::get_if<connection_status>(&x)) {
+    status_ = *st;
+    status_at_ = now;
+    if (st->error_code != hub_errc::none)
+      last_error_ = std::string{to_string(st->error_code)} + ": "
+                    + st->error_message;
+  }
+}
+
+caf::optional<int64_t> dashboard_model::retry_in_ms(clock::time_point now) const {
+  if (!status_.next_delay)
+    return caf::none;
+  auto due = status_at_
+             + std::chrono::duration_cast<clock::duration>(*status_.next_delay);
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(due - now);
+  return std::max<int64_t>(left.count(), 0);
+}
+
+std::string dashboard_model::age(std::chrono::milliseconds x) {
+  auto ms = x.count();
+  if (ms < 0)
+    ms = 0;
+  char buf[32];
+  if (ms < 1000)
+    std::snprintf(buf, sizeof(buf), "%lldms", static_cast<long long>(ms));
+  else if (ms < 60'000)
+    std::snprintf(buf, sizeof(buf), "%llds", static_cast<long long>(ms / 1000));
+  else if (ms < 3'600'000)
+    std::snprintf(buf, sizeof(buf), "%lldm%02llds",
+                  static_cast<long long>(ms / 60'000),
+                  static_cast<long long>(ms / 1000 % 60));
+  else
+    std::snprintf(buf, sizeof(buf), "%lldh%02lldm",
+                  static_cast<long long>(ms / 3'600'000),
+                  static_cast<long long>(ms / 60'000 % 60));
+  return buf;
+}
+
+} // namespace hubwatch

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "messages/hub_update.hpp"
+#include "messages/observer_snapshot.hpp"
+
+namespace hubwatch {
+
+/// What the terminal dashboard shows, built from a subscriber's stream.
+/// Plain state, no terminal and no actor: the view draws it, tests check it.
+class dashboard_model {
+public:
+  using clock = std::chrono::steady_clock;
+
+  explicit dashboard_model(size_t max_events = 200) : max_events_(max_events) {
+    // nop
+  }
+
+  void apply(const observer_snapshot& x, clock::time_point now);
+
+  void apply(const hub_update& x, clock::time_point now);
+
+  void add_missed(uint64_t n) {
+    missed_ += n;
+  }
+
+  /// One line per agent, ordered by id.
+  const std::map<std::string, agent_info>& agents() const {
+    return agents_;
+  }
+
+  /// The newest events, oldest first.
+  const std::deque<daemon_event>& events() const {
+    return events_;
+  }
+
+  const connection_status& status() const {
+    return status_;
+  }
+
+  /// Milliseconds until the next attempt, counting down from when the status
+  /// arrived; none when no attempt is scheduled.
+  caf::optional<int64_t> retry_in_ms(clock::time_point now) const;
+
+  /// The last error worth showing (kept while connected, unlike the status).
+  const std::string& last_error() const {
+    return last_error_;
+  }
+
+  uint64_t events_seen() const {
+    return events_seen_;
+  }
+
+  uint64_t parse_errors() const {
+    return parse_errors_;
+  }
+
+  uint64_t missed() const {
+    return missed_;
+  }
+
+  /// Formats a duration for a narrow column: `850ms`, `12s`, `3m04s`, `2h05m`.
+  static std::string age(std::chrono::milliseconds x);
+
+private:
+  size_t max_events_;
+  std::map<std::string, agent_info> agents_;
+  std::deque<daemon_event> events_;
+  connection_status status_;
+  clock::time_point status_at_;
+  std::string last_error_;
+  uint64_t events_seen_ = 0;
+  uint64_t parse_errors_ = 0;
+  uint64_t missed_ = 0;
+};
+
+} // namespace hubwatch

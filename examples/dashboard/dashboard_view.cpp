@@ -1,0 +1,187 @@
+#include "examples/dashboard/dashboard_view.hpp"
+
+#include <cstdlib>
+#include <cstring>
+
+#include <curses.h>
+#include <unistd.h>
+
+namespace hubwatch {
+
+namespace {
+
+enum color_pair : short {
+  green = 1,
+  cyan,
+  red,
+  yellow,
+  header,
+};
+
+short color_of(agent_status x) {
+  switch (x) {
+    case agent_status::running:
+      return green;
+    case agent_status::idle:
+      return cyan;
+    case agent_status::error:
+      return red;
+    case agent_status::stopped:
+      return yellow;
+  }
+  return 0;
+}
+
+short color_of(connection_state x) {
+  switch (x) {
+    case connection_state::connected:
+      return green;
+    case connection_state::connecting:
+      return yellow;
+    case connection_state::disconnected:
+      return yellow;
+    case connection_state::error:
+      return red;
+  }
+  return 0;
+}
+
+std::string fit(std::string s, size_t width) {
+  if (s.size() > width)
+    s = s.substr(0, width > 1 ? width - 1 : 0) + "~";
+  s.resize(width, ' ');
+  return s;
+}
+
+std::string upper(std::string s) {
+  for (auto& c : s)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+} // namespace
+
+bool dashboard_view::usable() {
+  auto term = std::getenv("TERM");
+  return isatty(STDOUT_FILENO) && term != nullptr && *term != '\0'
+         && std::strcmp(term, "dumb") != 0;
+}
+
+dashboard_view::dashboard_view(std::string url) : url_(std::move(url)) {
+  initscr();
+  cbreak();
+  noecho();
+  curs_set(0);
+  nodelay(stdscr, TRUE);
+  keypad(stdscr, TRUE);
+  if (has_colors()) {
+    start_color();
+    use_default_colors();
+    init_pair(green, COLOR_GREEN, -1);
+    init_pair(cyan, COLOR_CYAN, -1);
+    init_pair(red, COLOR_RED, -1);
+    init_pair(yellow, COLOR_YELLOW, -1);
+    init_pair(header, COLOR_BLACK, COLOR_WHITE);
+  }
+}
+
+dashboard_view::~dashboard_view() {
+  endwin();
+}
+
+bool dashboard_view::quit_requested() {
+  int ch;
+  while ((ch = getch()) != ERR)
+    if (ch == 'q' || ch == 'Q')
+      return true;
+  return false;
+}
+
+void dashboard_view::draw(const dashboard_model& m) {
+  using namespace std::chrono;
+  auto now = dashboard_model::clock::now();
+  auto wall = caf::make_timestamp();
+  int rows = LINES;
+  int cols = COLS;
+  erase();
+  // Connection line.
+  auto& st = m.status();
+  attron(COLOR_PAIR(header) | A_BOLD);
+  mvhline(0, 0, ' ', cols);
+  mvprintw(0, 1, "hubwatch  %s", url_.c_str());
+  attroff(COLOR_PAIR(header) | A_BOLD);
+  move(1, 1);
+  attron(COLOR_PAIR(color_of(st.state)) | A_BOLD);
+  printw("%s", upper(to_string(st.state)).c_str());
+  attroff(COLOR_PAIR(color_of(st.state)) | A_BOLD);
+  printw("  attempt %u", st.attempt);
+  if (auto left = m.retry_in_ms(now))
+    printw("  next retry in %.1f s", static_cast<double>(*left) / 1000.0);
+  if (st.close_code)
+    printw("  close %u", static_cast<unsigned>(*st.close_code));
+  if (st.http_status)
+    printw("  HTTP %u", static_cast<unsigned>(*st.http_status));
+  mvprintw(2, 1, "events %llu   parse errors %llu   reconnects %llu   missed %llu",
+           static_cast<unsigned long long>(m.events_seen()),
+           static_cast<unsigned long long>(m.parse_errors()),
+           static_cast<unsigned long long>(st.reconnects),
+           static_cast<unsigned long long>(m.missed()));
+  mvprintw(3, 1, "last error: %s",
+           fit(m.last_error().empty() ? "-" : m.last_error(),
+               static_cast<size_t>(std::max(cols - 14, 10)))
+             .c_str());
+  // Agent table.
+  int row = 5;
+  attron(A_BOLD | A_UNDERLINE);
+  mvprintw(row++, 1, "%s", fit("AGENT        NAME          STATUS    TASK          "
+                               "LAST SEEN  ERRORS  LAST ERROR",
+                               static_cast<size_t>(std::max(cols - 2, 10)))
+                             .c_str());
+  attroff(A_BOLD | A_UNDERLINE);
+  for (auto& [id, a] : m.agents()) {
+    if (row >= rows - 4)
+      break;
+    auto seen = duration_cast<milliseconds>(wall - a.last_seen);
+    if (a.stale)
+      attron(A_DIM);
+    mvprintw(row, 1, "%s%s", fit(a.id, 13).c_str(), fit(a.name, 14).c_str());
+    auto status = std::string{to_string(a.status)};
+    attron(COLOR_PAIR(color_of(a.status)));
+    printw("%s", fit(a.stale ? "stale" : status, 10).c_str());
+    attroff(COLOR_PAIR(color_of(a.status)));
+    printw("%s%s%s", fit(a.current_task ? *a.current_task : "-", 14).c_str(),
+           fit(dashboard_model::age(seen), 11).c_str(),
+           fit(std::to_string(a.error_count), 8).c_str());
+    int used = 1 + 13 + 14 + 10 + 14 + 11 + 8;
+    printw("%s", fit(a.last_error ? *a.last_error : "-",
+                     static_cast<size_t>(std::max(cols - used - 1, 1)))
+                   .c_str());
+    if (a.stale)
+      attroff(A_DIM);
+    ++row;
+  }
+  // Recent events, newest at the bottom.
+  ++row;
+  attron(A_BOLD | A_UNDERLINE);
+  mvprintw(row++, 1, "%s", fit("RECENT EVENTS", static_cast<size_t>(std::max(cols - 2, 10))).c_str());
+  attroff(A_BOLD | A_UNDERLINE);
+  int room = rows - row - 1;
+  auto& evs = m.events();
+  size_t start = evs.size() > static_cast<size_t>(std::max(room, 0))
+                   ? evs.size() - static_cast<size_t>(std::max(room, 0))
+                   : 0;
+  for (size_t i = start; i < evs.size() && row < rows - 1; ++i, ++row) {
+    auto& ev = evs[i];
+    std::string ts = ev.timestamp.size() >= 19 ? ev.timestamp.substr(11, 8)
+                                               : ev.timestamp;
+    std::string text = fit(ts, 9) + fit(ev.type_name, 22) + fit(ev.agent_id, 11)
+                       + ev.payload.to_json();
+    mvprintw(row, 1, "%s", fit(text, static_cast<size_t>(std::max(cols - 2, 10))).c_str());
+  }
+  attron(A_DIM);
+  mvprintw(rows - 1, 1, "q or Ctrl-C to quit");
+  attroff(A_DIM);
+  refresh();
+}
+
+} // namespace hubwatch
