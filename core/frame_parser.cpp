@@ -1,5 +1,7 @@
 #include "core/frame_parser.hpp"
 
+#include <cmath>
+
 #include <boost/json/error.hpp>
 #include <boost/json/value.hpp>
 
@@ -30,6 +32,27 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+// JSON has no infinities, but Boost.JSON reads 1e400 as one; such a payload
+// could not be written out again as JSON.
+bool all_finite(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::double_:
+      return std::isfinite(v.get_double());
+    case boost::json::kind::array:
+      for (auto& x : v.get_array())
+        if (!all_finite(x))
+          return false;
+      return true;
+    case boost::json::kind::object:
+      for (auto& kvp : v.get_object())
+        if (!all_finite(kvp.value()))
+          return false;
+      return true;
+    default:
+      return true;
+  }
 }
 
 bool read_digits(std::string_view s, size_t pos, size_t n, int& out) {
@@ -115,6 +138,9 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
                 std::string{"\"payload\" is a "}
                   + to_string(payload->kind()).data() + ", not an object",
                 frame);
+  if (payload != nullptr && payload->is_object() && !all_finite(*payload))
+    return fail(err, hub_errc::invalid_json,
+                "a number in \"payload\" is out of range", frame);
   auto& type_str = type->get_string();
   ev.type_name.assign(type_str.data(), type_str.size());
   ev.type = event_type_from_wire(ev.type_name);
@@ -136,8 +162,9 @@ caf::optional<caf::timestamp> parse_rfc3339(std::string_view s) {
       || !read_digits(s, 14, 2, minute) || s[16] != ':'
       || !read_digits(s, 17, 2, second))
     return caf::none;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23
-      || minute > 59 || second > 60)
+  // caf::timestamp counts nanoseconds in 64 bits: 1678 to 2261.
+  if (year < 1678 || year > 2261 || month < 1 || month > 12 || day < 1
+      || day > 31 || hour > 23 || minute > 59 || second > 60)
     return caf::none;
   size_t pos = 19;
   int64_t nanos = 0;
@@ -179,28 +206,67 @@ caf::optional<caf::timestamp> parse_rfc3339(std::string_view s) {
   return caf::timestamp{std::chrono::nanoseconds{secs * 1000000000 + nanos}};
 }
 
+namespace {
+
+/// Decodes one UTF-8 sequence at `s[i]` strictly (no overlong forms, no
+/// surrogates, nothing above U+10FFFF); returns its length or 0 if invalid.
+size_t utf8_length(std::string_view s, size_t i, uint32_t& cp) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  auto c = byte(0);
+  size_t len;
+  uint32_t min;
+  if (c < 0x80) {
+    cp = c;
+    return 1;
+  } else if ((c & 0xE0) == 0xC0) {
+    len = 2;
+    cp = c & 0x1F;
+    min = 0x80;
+  } else if ((c & 0xF0) == 0xE0) {
+    len = 3;
+    cp = c & 0x0F;
+    min = 0x800;
+  } else if ((c & 0xF8) == 0xF0) {
+    len = 4;
+    cp = c & 0x07;
+    min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size())
+    return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((byte(k) & 0xC0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (byte(k) & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return len;
+}
+
+} // namespace
+
 std::string make_excerpt(std::string_view frame) {
   std::string result;
   size_t i = 0;
   while (i < frame.size() && result.size() < parse_error::excerpt_limit) {
-    auto c = static_cast<unsigned char>(frame[i]);
-    size_t len = c < 0x80           ? 1
-                 : (c >> 5) == 0x6  ? 2
-                 : (c >> 4) == 0xE  ? 3
-                 : (c >> 3) == 0x1E ? 4
-                                    : 0;
-    bool valid = len > 0 && i + len <= frame.size();
-    for (size_t k = 1; valid && k < len; ++k)
-      valid = (static_cast<unsigned char>(frame[i + k]) & 0xC0) == 0x80;
-    if (!valid) {
-      result += "\\x";
+    uint32_t cp = 0;
+    auto len = utf8_length(frame, i, cp);
+    if (len == 0) {
+      // Not UTF-8: show the byte, so the excerpt stays printable text.
+      if (result.size() + 4 > parse_error::excerpt_limit)
+        break;
       const char* hex = "0123456789abcdef";
+      auto c = static_cast<unsigned char>(frame[i]);
+      result += "\\x";
       result += hex[c >> 4];
       result += hex[c & 0xF];
       ++i;
-    } else if (len == 1 && (c < 0x20 || c == 0x7F)) {
+    } else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+      // C0 and C1 control characters would garble a terminal or a log line.
       result += ' ';
-      ++i;
+      i += len;
     } else {
       if (result.size() + len > parse_error::excerpt_limit)
         break;

@@ -125,6 +125,7 @@ int main(int argc, char** argv) {
   {
     observer obs{sys, loaded.cfg};
     std::atomic<long long> events{0};
+    std::atomic<long long> parse_errors{0};
     // The dashboard when a person watches a terminal, lines otherwise.
     bool dashboard = !json && dashboard_view::usable();
     std::mutex model_mtx;
@@ -143,6 +144,8 @@ int main(int argc, char** argv) {
       if (is_event && exit_after_events > 0 && events >= exit_after_events)
         return;
       bool is_status = caf::holds_alternative<connection_status>(x);
+      if (caf::holds_alternative<parse_error>(x))
+        ++parse_errors;
       if (dashboard) {
         std::lock_guard<std::mutex> guard{model_mtx};
         model.apply(x, steady::now());
@@ -187,16 +190,20 @@ int main(int argc, char** argv) {
     }
     sub.reset();
     auto final_status = obs.disconnect();
-    auto snap = obs.snapshot();
+    // The summary speaks of what this run reported (--exit-after-events may
+    // have ignored events that arrived after the last one it printed).
+    auto counters = obs.snapshot().counters;
+    counters.events = static_cast<uint64_t>(events.load());
+    counters.parse_errors = static_cast<uint64_t>(parse_errors.load());
     auto seconds = std::chrono::duration<double>(steady::now() - started)
                      .count();
     if (json) {
       std::fputs(out.status(t_ms(), final_status).c_str(), stdout);
-      std::fputs(out.summary(t_ms(), snap.counters, seconds).c_str(), stdout);
+      std::fputs(out.summary(t_ms(), counters, seconds).c_str(), stdout);
     } else {
       std::printf("[%9.3fs] status %s\n", t_ms() / 1000.0,
                   to_string(final_status).c_str());
-      std::printf("summary: %s in %.1f s\n", to_string(snap.counters).c_str(),
+      std::printf("summary: %s in %.1f s\n", to_string(counters).c_str(),
                   seconds);
     }
     std::fflush(stdout);

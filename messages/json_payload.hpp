@@ -13,7 +13,7 @@ namespace hubwatch {
 
 /// An event's payload: an immutable JSON object shared by every copy of the
 /// event, so fanning one event out to many subscribers copies a pointer, not
-/// the tree. Across the network it travels as JSON text.
+/// the tree. Across the network it travels in an exact binary form.
 class json_payload {
 public:
   json_payload() = default;
@@ -33,6 +33,12 @@ public:
   /// Replaces the content by parsing `text`, which must be a JSON object.
   caf::error from_json(const std::string& text);
 
+  /// A compact binary form that restores every value exactly (JSON text
+  /// would round some doubles differently on the way back).
+  std::string to_binary() const;
+
+  caf::error from_binary(const std::string& bytes);
+
   friend bool operator==(const json_payload& x, const json_payload& y);
 
   friend bool operator!=(const json_payload& x, const json_payload& y) {
@@ -42,14 +48,15 @@ public:
   template <class Inspector>
   friend typename Inspector::result_type
   inspect(Inspector& f, json_payload& x) {
-    std::string text;
+    std::string bytes;
     auto save = [&]() -> caf::error {
-      text = x.to_json();
+      bytes = x.to_binary();
       return caf::none;
     };
-    auto load = [&]() -> caf::error { return x.from_json(text); };
-    return f(caf::meta::type_name("json_payload"), caf::meta::save_callback(save),
-             text, caf::meta::load_callback(load));
+    auto load = [&]() -> caf::error { return x.from_binary(bytes); };
+    return f(caf::meta::type_name("json_payload"),
+             caf::meta::save_callback(save), bytes,
+             caf::meta::load_callback(load));
   }
 
 private:

@@ -153,6 +153,11 @@ CAF_TEST(excerpts are printable whatever the frame holds) {
   CAF_CHECK_EQUAL(make_excerpt("a\nb\tc"), "a b c");
   CAF_CHECK_EQUAL(make_excerpt("x\xff"), "x\\xff");
   CAF_CHECK_EQUAL(make_excerpt("\xc3\xa9t\xc3\xa9"), "\xc3\xa9t\xc3\xa9");
+  // C1 controls (U+0085 here) are controls too.
+  CAF_CHECK_EQUAL(make_excerpt("a\xc2\x85z"), "a z");
+  // Overlong forms and surrogates are not UTF-8.
+  CAF_CHECK_EQUAL(make_excerpt("\xc0\xaf"), "\\xc0\\xaf");
+  CAF_CHECK_EQUAL(make_excerpt("\xed\xa0\x80"), "\\xed\\xa0\\x80");
   // A multi-byte character is never cut in half.
   std::string s(parse_error::excerpt_limit - 1, 'a');
   s += "\xc3\xa9";

@@ -1,0 +1,293 @@
+// hubwatch-hub: a daemon hub simulator. Serves /ws and /health like a real
+// hub in demo mode, or blasts events at each client for benchmarks.
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdint>
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "examples/hub/demo_script.hpp"
+#include "examples/hub/hub_server.hpp"
+
+namespace net = boost::asio;
+using namespace std::chrono;
+using namespace hubwatch::hub;
+
+namespace {
+
+constexpr const char* prog = "hubwatch-hub";
+
+struct options {
+  uint16_t port = 8080;
+  std::string bind = "127.0.0.1";
+  double rate_scale = 1.0;
+  size_t max_clients = 0;
+  double duration_s = 0;
+  uint64_t blast = 0;
+  bool deflate = false;
+  uint64_t seed = 1;
+  std::string cert_file;
+  std::string key_file;
+};
+
+void usage(std::ostream& out) {
+  options defaults;
+  out << "usage: " << prog << " [flags]\n"
+      << "Simulates a daemon hub: WebSocket events on /ws, health on /health.\n"
+      << "\n"
+      << "  --port N          TCP port, 0 = any free one (default "
+      << defaults.port << ")\n"
+      << "  --bind ADDR       address to listen on (default " << defaults.bind
+      << ")\n"
+      << "  --rate-scale F    cadence multiplier, 10 = ten times faster "
+         "(default "
+      << defaults.rate_scale << ")\n"
+      << "  --max-clients N   refuse upgrades beyond N clients with 503, "
+         "0 = unlimited (default "
+      << defaults.max_clients << ")\n"
+      << "  --duration-s S    stop after S seconds, 0 = run until SIGINT or "
+         "SIGTERM (default "
+      << defaults.duration_s << ")\n"
+      << "  --blast N         send N events to each client as fast as it "
+         "reads, then\n"
+      << "                    close it with 1000; no demo cadence, 0 = off "
+         "(default "
+      << defaults.blast << ")\n"
+      << "  --deflate         accept permessage-deflate and fragment every "
+         "message (default off)\n"
+      << "  --seed N          seed of the event generator (default "
+      << defaults.seed << ")\n"
+      << "  --cert FILE       PEM certificate chain: serve wss:// (needs "
+         "--key)\n"
+      << "  --key FILE        PEM private key for --cert\n"
+      << "  --help            print this and exit\n";
+}
+
+struct bad_flag {
+  std::string message;
+};
+
+template <class T>
+T parse_unsigned(std::string_view flag, const std::string& value, T max) {
+  // std::stoull accepts "-1" and leading blanks; insist on plain digits.
+  bool digits = !value.empty() && value.size() <= 20 &&
+                value.find_first_not_of("0123456789") == std::string::npos;
+  if (digits) {
+    errno = 0;
+    auto x = std::strtoull(value.c_str(), nullptr, 10);
+    if (errno == 0 && x <= max)
+      return static_cast<T>(x);
+  }
+  throw bad_flag{"invalid value '" + value + "' for " + std::string{flag} +
+                 ": expected an integer from 0 to " + std::to_string(max)};
+}
+
+double parse_number(std::string_view flag, const std::string& value,
+                    bool allow_zero) {
+  char* end = nullptr;
+  auto x = value.empty() ? NAN : std::strtod(value.c_str(), &end);
+  if (end && *end == '\0' && std::isfinite(x) && x >= 0 &&
+      (allow_zero || x > 0))
+    return x;
+  throw bad_flag{
+    "invalid value '" + value + "' for " + std::string{flag} +
+    (allow_zero ? ": expected a number >= 0" : ": expected a number > 0")};
+}
+
+// Returns nullopt after --help.
+std::optional<options> parse(int argc, char** argv) {
+  options opts;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string value;
+    bool has_value = false;
+    if (auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != arg.npos) {
+      value = arg.substr(eq + 1);
+      arg.resize(eq);
+      has_value = true;
+    }
+    auto flag = [&](bool takes_value) {
+      if (!takes_value) {
+        if (has_value)
+          throw bad_flag{arg + " takes no value"};
+        return;
+      }
+      if (!has_value) {
+        if (i + 1 >= argc)
+          throw bad_flag{"missing value for " + arg};
+        value = argv[++i];
+      }
+    };
+    if (arg == "--help" || arg == "-h") {
+      flag(false);
+      usage(std::cout);
+      return std::nullopt;
+    } else if (arg == "--port") {
+      flag(true);
+      opts.port = parse_unsigned<uint16_t>(arg, value, 65535);
+    } else if (arg == "--bind") {
+      flag(true);
+      if (value.empty())
+        throw bad_flag{"invalid value '' for --bind: expected an address"};
+      opts.bind = value;
+    } else if (arg == "--rate-scale") {
+      flag(true);
+      opts.rate_scale = parse_number(arg, value, false);
+    } else if (arg == "--max-clients") {
+      flag(true);
+      opts.max_clients = parse_unsigned<size_t>(arg, value, 1000000);
+    } else if (arg == "--duration-s") {
+      flag(true);
+      opts.duration_s = parse_number(arg, value, true);
+    } else if (arg == "--blast") {
+      flag(true);
+      opts.blast = parse_unsigned<uint64_t>(
+        arg, value, std::numeric_limits<uint64_t>::max());
+    } else if (arg == "--deflate") {
+      flag(false);
+      opts.deflate = true;
+    } else if (arg == "--seed") {
+      flag(true);
+      opts.seed = parse_unsigned<uint64_t>(
+        arg, value, std::numeric_limits<uint64_t>::max());
+    } else if (arg == "--cert") {
+      flag(true);
+      opts.cert_file = value;
+    } else if (arg == "--key") {
+      flag(true);
+      opts.key_file = value;
+    } else {
+      throw bad_flag{"unknown flag '" + arg + "'"};
+    }
+  }
+  if (opts.cert_file.empty() != opts.key_file.empty())
+    throw bad_flag{"--cert and --key go together"};
+  return opts;
+}
+
+// Frames for --blast: a few simulated minutes of the demo script, cycled.
+std::shared_ptr<const std::vector<std::string>> blast_pool(uint64_t seed) {
+  auto pool = std::make_shared<std::vector<std::string>>();
+  demo_script script{seed};
+  for (int i = 0; i < 600; ++i)
+    for (auto& frame : script.advance(seconds(1)))
+      pool->push_back(std::move(frame));
+  return pool;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::optional<options> opts;
+  try {
+    opts = parse(argc, argv);
+  } catch (const bad_flag& err) {
+    std::cerr << prog << ": " << err.message << " (see --help)" << std::endl;
+    return 2;
+  }
+  if (!opts)
+    return 0;
+  server_options server_opts;
+  server_opts.bind = opts->bind;
+  server_opts.port = opts->port;
+  server_opts.max_clients = opts->max_clients;
+  server_opts.accept_deflate = opts->deflate;
+  server_opts.cert_file = opts->cert_file;
+  server_opts.key_file = opts->key_file;
+  // The greeting runs on the server's I/O thread, the cadence on this one.
+  std::mutex script_mtx;
+  demo_script script{opts->seed};
+  if (opts->blast > 0) {
+    auto pool = blast_pool(opts->seed);
+    auto total = opts->blast;
+    server_opts.make_source = [pool, total] {
+      return frame_source{
+        [pool, total, sent = uint64_t{0}](std::string& out) mutable {
+          if (sent == total)
+            return false;
+          out = (*pool)[sent++ % pool->size()];
+          return true;
+        }};
+    };
+  } else {
+    server_opts.greeting = [&] {
+      std::lock_guard<std::mutex> guard{script_mtx};
+      return script.heartbeats();
+    };
+  }
+  // Catch signals before announcing the port: whoever reads that line may
+  // send SIGINT right away and expects the count on the way out.
+  net::io_context ioc;
+  net::signal_set signals{ioc, SIGINT, SIGTERM};
+  signals.async_wait([&](boost::system::error_code ec, int) {
+    if (!ec)
+      ioc.stop();
+  });
+  hub_server server{server_opts};
+  try {
+    server.start();
+  } catch (const std::exception& ex) {
+    std::cerr << prog << ": " << ex.what() << std::endl;
+    return 1;
+  }
+  std::cerr << prog << ": listening on " << server.url() << std::endl;
+  net::steady_timer deadline{ioc};
+  if (opts->duration_s > 0) {
+    deadline.expires_after(duration_cast<steady_clock::duration>(
+      duration<double>{opts->duration_s}));
+    deadline.async_wait([&](boost::system::error_code ec) {
+      if (!ec)
+        ioc.stop();
+    });
+  }
+  // The script runs on simulated time = real time * rate scale; ticks are
+  // short enough that a faster cadence still comes out evenly spaced.
+  net::steady_timer ticker{ioc};
+  auto started = steady_clock::now();
+  auto tick =
+    duration_cast<steady_clock::duration>(duration<double, std::milli>{
+      std::clamp(50.0 / opts->rate_scale, 1.0, 50.0)});
+  std::function<void()> on_tick = [&] {
+    auto real = duration<double, std::milli>{steady_clock::now() - started};
+    auto target =
+      milliseconds{static_cast<int64_t>(real.count() * opts->rate_scale)};
+    std::vector<std::string> frames;
+    {
+      std::lock_guard<std::mutex> guard{script_mtx};
+      frames = script.advance(target - script.elapsed());
+    }
+    for (auto& frame : frames)
+      server.send_text(std::move(frame));
+    ticker.expires_at(ticker.expiry() + tick);
+    ticker.async_wait([&](boost::system::error_code ec) {
+      if (!ec)
+        on_tick();
+    });
+  };
+  if (opts->blast == 0) {
+    ticker.expires_at(steady_clock::now());
+    on_tick();
+  }
+  ioc.run();
+
+  server.stop();
+  std::cerr << prog << ": data frames received from clients: "
+            << server.data_frames_received() << std::endl;
+  return 0;
+}

@@ -1,0 +1,162 @@
+#pragma once
+
+// Runs a program of ours as a child process with its stdout (and stderr) on
+// pipes, for end-to-end tests of the command-line programs.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace hubwatch::test {
+
+class child_process {
+public:
+  /// Starts `argv[0]` with `argv`; `env` entries (`KEY=VALUE`) are added to
+  /// the environment.
+  explicit child_process(std::vector<std::string> argv,
+                         std::vector<std::string> env = {}) {
+    int out[2];
+    int err[2];
+    if (pipe(out) != 0 || pipe(err) != 0)
+      throw std::runtime_error("pipe failed");
+    pid_ = fork();
+    if (pid_ < 0)
+      throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      dup2(err[1], STDERR_FILENO);
+      close(out[0]);
+      close(err[0]);
+      close(out[1]);
+      close(err[1]);
+      // The test runner may have blocked signals; the child starts clean.
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, nullptr);
+      for (auto& kv : env)
+        putenv(const_cast<char*>(kv.c_str()));
+      std::vector<char*> args;
+      for (auto& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      execv(args[0], args.data());
+      _exit(127);
+    }
+    close(out[1]);
+    close(err[1]);
+    out_ = out[0];
+    err_ = err[0];
+    fcntl(out_, F_SETFL, O_NONBLOCK);
+    fcntl(err_, F_SETFL, O_NONBLOCK);
+  }
+
+  ~child_process() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      wait_exit(std::chrono::seconds(5));
+    }
+    close(out_);
+    close(err_);
+  }
+
+  void signal(int sig) {
+    kill(pid_, sig);
+  }
+
+  /// Reads stdout until a complete line arrives or `timeout` passes.
+  bool read_line(std::string& line, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto nl = out_buf_.find('\n');
+      if (nl != std::string::npos) {
+        line = out_buf_.substr(0, nl);
+        out_buf_.erase(0, nl + 1);
+        return true;
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0 || !pump(left))
+        return false;
+    }
+  }
+
+  /// Reads lines until one contains `needle` (returned in `line`).
+  bool read_until(const std::string& needle, std::string& line,
+                  std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0 || !read_line(line, left))
+        return false;
+      if (line.find(needle) != std::string::npos)
+        return true;
+    }
+  }
+
+  /// Waits for the exit; returns the exit code (or -signal), or -1000 on
+  /// timeout. Everything left on stdout stays readable.
+  int wait_exit(std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!exited_) {
+      int status = 0;
+      auto r = waitpid(pid_, &status, WNOHANG);
+      if (r == pid_) {
+        exited_ = true;
+        code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+        break;
+      }
+      if (std::chrono::steady_clock::now() >= deadline)
+        return -1000;
+      pump(std::chrono::milliseconds(20));
+    }
+    while (pump(std::chrono::milliseconds(0)))
+      ; // drain
+    return code_;
+  }
+
+  /// All of stdout not yet consumed by read_line.
+  const std::string& rest_of_stdout() const {
+    return out_buf_;
+  }
+
+  const std::string& stderr_text() const {
+    return err_buf_;
+  }
+
+private:
+  // Moves available output into the buffers; false if nothing came.
+  bool pump(std::chrono::milliseconds timeout) {
+    pollfd fds[2] = {{out_, POLLIN, 0}, {err_, POLLIN, 0}};
+    if (poll(fds, 2, static_cast<int>(timeout.count())) <= 0)
+      return false;
+    bool got = false;
+    char buf[4096];
+    for (int i = 0; i < 2; ++i) {
+      ssize_t n;
+      while ((n = read(fds[i].fd, buf, sizeof(buf))) > 0) {
+        (i == 0 ? out_buf_ : err_buf_).append(buf, static_cast<size_t>(n));
+        got = true;
+      }
+    }
+    return got;
+  }
+
+  pid_t pid_ = -1;
+  int out_ = -1;
+  int err_ = -1;
+  bool exited_ = false;
+  int code_ = 0;
+  std::string out_buf_;
+  std::string err_buf_;
+};
+
+} // namespace hubwatch::test

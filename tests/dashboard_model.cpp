@@ -1,0 +1,90 @@
+#define CAF_SUITE dashboard_model
+
+#include "examples/dashboard/dashboard_model.hpp"
+
+#include <caf/test/unit_test.hpp>
+
+using namespace hubwatch;
+using namespace std::chrono;
+
+namespace {
+
+struct fixture {
+  dashboard_model model{3};
+  dashboard_model::clock::time_point t0 = dashboard_model::clock::now();
+
+  daemon_event event(uint64_t seq) {
+    daemon_event ev;
+    ev.seq = seq;
+    ev.type_name = "heartbeat";
+    ev.type = event_type::heartbeat;
+    ev.agent_id = "a";
+    return ev;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(dashboard_model_tests, fixture)
+
+CAF_TEST(keeps the newest events only) {
+  for (uint64_t i = 1; i <= 5; ++i)
+    model.apply(hub_update{event(i)}, t0);
+  CAF_REQUIRE_EQUAL(model.events().size(), 3u);
+  CAF_CHECK_EQUAL(model.events().front().seq, 3u);
+  CAF_CHECK_EQUAL(model.events_seen(), 5u);
+}
+
+CAF_TEST(agents are replaced by their latest record) {
+  agent_info a;
+  a.id = "a";
+  a.status = agent_status::running;
+  model.apply(hub_update{a}, t0);
+  a.status = agent_status::error;
+  model.apply(hub_update{a}, t0);
+  CAF_REQUIRE_EQUAL(model.agents().size(), 1u);
+  CAF_CHECK_EQUAL(model.agents().at("a").status, agent_status::error);
+}
+
+CAF_TEST(the retry countdown runs from when the status arrived) {
+  connection_status st;
+  st.state = connection_state::disconnected;
+  st.next_delay = caf::timespan{milliseconds(2000)};
+  st.error_code = hub_errc::connection_lost;
+  st.error_message = "gone";
+  model.apply(hub_update{st}, t0);
+  auto left = [&](dashboard_model::clock::time_point t) -> int64_t {
+    auto x = model.retry_in_ms(t);
+    return x ? *x : -1;
+  };
+  CAF_CHECK_EQUAL(left(t0), 2000);
+  CAF_CHECK_EQUAL(left(t0 + milliseconds(500)), 1500);
+  CAF_CHECK_EQUAL(left(t0 + seconds(5)), 0);
+  CAF_CHECK_EQUAL(model.last_error(), "connection_lost: gone");
+  // Connected again: no countdown, but the last error stays on screen.
+  st.state = connection_state::connected;
+  st.next_delay = caf::none;
+  st.error_code = hub_errc::none;
+  model.apply(hub_update{st}, t0);
+  CAF_CHECK(!model.retry_in_ms(t0));
+  CAF_CHECK_EQUAL(model.last_error(), "connection_lost: gone");
+}
+
+CAF_TEST(parse errors and missed updates are counted) {
+  model.apply(hub_update{parse_error{hub_errc::missing_type, "no type", "{}"}},
+              t0);
+  model.add_missed(7);
+  CAF_CHECK_EQUAL(model.parse_errors(), 1u);
+  CAF_CHECK_EQUAL(model.missed(), 7u);
+  CAF_CHECK_EQUAL(model.last_error(), "bad frame: missing_type: no type in {}");
+}
+
+CAF_TEST(ages fit a narrow column) {
+  CAF_CHECK_EQUAL(dashboard_model::age(milliseconds(850)), "850ms");
+  CAF_CHECK_EQUAL(dashboard_model::age(milliseconds(12'400)), "12s");
+  CAF_CHECK_EQUAL(dashboard_model::age(milliseconds(184'000)), "3m04s");
+  CAF_CHECK_EQUAL(dashboard_model::age(milliseconds(7'500'000)), "2h05m");
+  CAF_CHECK_EQUAL(dashboard_model::age(milliseconds(-5)), "0ms");
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
