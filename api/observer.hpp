@@ -8,11 +8,13 @@
 
 #include <boost/asio/io_context.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
 
 #include "actors/agent_registry.hpp"
 #include "actors/parser.hpp"
 #include "actors/subscriber.hpp"
 #include "actors/supervisor.hpp"
+#include "messages/fwd.hpp"
 #include "messages/observer_snapshot.hpp"
 #include "messages/websocket_config.hpp"
 

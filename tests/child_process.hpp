@@ -123,6 +123,12 @@ public:
     return code_;
   }
 
+  /// Moves whatever output is available now into the buffers.
+  void drain() {
+    while (pump(std::chrono::milliseconds(0)))
+      ; // more
+  }
+
   /// All of stdout not yet consumed by read_line.
   const std::string& rest_of_stdout() const {
     return out_buf_;

@@ -2,6 +2,8 @@
 
 #include <caf/test/unit_test.hpp>
 
+#include <fstream>
+
 #include <boost/json/parse.hpp>
 
 #include "child_process.hpp"
@@ -143,6 +145,68 @@ CAF_TEST(subscriber reads the url from the environment) {
   CAF_REQUIRE_EQUAL(sub.wait_exit(std::chrono::seconds(10)), 0);
   CAF_CHECK(sub.rest_of_stdout().find("\"connected\"") != std::string::npos);
   CAF_CHECK_EQUAL(server->connections_accepted(), 1u);
+}
+
+CAF_TEST(the dashboard shows the agents of the simulator in a terminal) {
+  // The simulator program, fast.
+  child_process hub{{HUBWATCH_HUB_BIN, "--port", "0", "--rate-scale", "20"}};
+  std::string url;
+  CAF_REQUIRE(eventually([&] {
+    hub.drain();
+    auto& err = hub.stderr_text();
+    auto pos = err.find("listening on ");
+    if (pos == std::string::npos)
+      return false;
+    auto end = err.find('\n', pos);
+    if (end == std::string::npos)
+      return false;
+    url = err.substr(pos + 13, end - pos - 13);
+    return true;
+  }));
+  // A pseudo-terminal via script(1), as a person would see it.
+  child_process term{{"/usr/bin/script", "-qfec",
+                      std::string{HUBWATCH_SUBSCRIBER_BIN} + " --url " + url
+                        + " --exit-after-ms 2500",
+                      "/dev/null"},
+                     {"TERM=xterm-256color"}};
+  CAF_REQUIRE_EQUAL(term.wait_exit(std::chrono::seconds(20)), 0);
+  auto& screen = term.rest_of_stdout();
+  for (auto agent : {"coord-001", "inf-001", "defi-001", "coordinator"})
+    CAF_CHECK(screen.find(agent) != std::string::npos);
+  CAF_CHECK(screen.find("CONNECTED") != std::string::npos);
+  CAF_CHECK(screen.find("RECENT EVENTS") != std::string::npos);
+  // The terminal is handed back: ncurses leaves the alternate screen.
+  CAF_CHECK(screen.find("\x1b[?1049l") != std::string::npos);
+  hub.signal(SIGINT);
+  CAF_CHECK_EQUAL(hub.wait_exit(std::chrono::seconds(10)), 0);
+  CAF_CHECK(hub.stderr_text().find("data frames received from clients: 0")
+            != std::string::npos);
+}
+
+CAF_TEST(the demo command runs the simulator and ends cleanly) {
+  if (std::ifstream{std::string{HUBWATCH_SOURCE_DIR} + "/.env"}) {
+    CAF_MESSAGE("skipped: a .env file points the demo at another hub");
+    return;
+  }
+  child_process demo{{"/bin/bash", std::string{HUBWATCH_SOURCE_DIR} + "/scripts/demo",
+                      "--json", "--exit-after-ms", "3000"},
+                     {"HUBWATCH_DEMO_PORT=0",
+                      "HUBWATCH_BUILD_DIR=" + std::string{HUBWATCH_BINARY_DIR}}};
+  CAF_REQUIRE_EQUAL(demo.wait_exit(std::chrono::seconds(120)), 0);
+  auto lines = parse_lines(demo.rest_of_stdout());
+  bool connected = false;
+  size_t agents = 0;
+  for (auto& obj : lines) {
+    if (obj.at("kind") == "status" && obj.at("state") == "connected")
+      connected = true;
+    if (obj.at("kind") == "agent")
+      ++agents;
+  }
+  CAF_CHECK(connected);
+  CAF_CHECK_GREATER_OR_EQUAL(agents, 3u);
+  CAF_CHECK_EQUAL(lines.back().at("kind").as_string(), "summary");
+  CAF_CHECK(demo.stderr_text().find("data frames received from clients: 0")
+            != std::string::npos);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
