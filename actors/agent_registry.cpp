@@ -121,7 +121,10 @@ void enqueue(registry_actor self, subscriber_slot& slot, const items_ptr& xs) {
   auto& st = self->state;
   slot.queue.push_back(pending_batch{xs, 0});
   slot.queued += xs->size();
-  // Drop the oldest updates of this subscriber only.
+  // What the window takes goes at once; only what must wait counts
+  // against the queue bound.
+  pump(self, slot);
+  // Drop the oldest waiting updates of this subscriber only.
   while (slot.queued > st.queue_limit) {
     auto& front = slot.queue.front();
     auto n = std::min(front.size(), slot.queued - st.queue_limit);
@@ -132,7 +135,6 @@ void enqueue(registry_actor self, subscriber_slot& slot, const items_ptr& xs) {
     if (front.size() == 0)
       slot.queue.pop_front();
   }
-  pump(self, slot);
 }
 
 void publish(registry_actor self, items_type&& xs) {

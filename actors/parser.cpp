@@ -1,5 +1,6 @@
 #include "actors/parser.hpp"
 
+#include <deque>
 #include <memory>
 
 #include <caf/actor_system.hpp>
@@ -19,6 +20,10 @@ struct parser_state {
   agent_registry_actor registry;
   frame_buffer scratch;
   uint64_t next_seq = 1;
+  // Work in arrival order: rung channels, single frames, status changes.
+  std::deque<caf::variant<frame_channel_ptr, std::string, connection_status>>
+    backlog;
+  size_t in_flight = 0;
   daemon_event ev;
   parse_error err;
 
@@ -68,6 +73,45 @@ struct parser_state {
 
 using parser_self = parser_actor::stateful_pointer<parser_state>;
 
+void pump(parser_self self);
+
+/// Hands one batch to the registry as a request: its (empty) answer is the
+/// credit for the next. With at most `parser_window` batches unanswered, the
+/// registry's mailbox stays short; frames wait in the channel instead, and
+/// a full channel stops the socket from reading.
+void deliver(parser_self self, std::vector<hub_update>&& out) {
+  auto& st = self->state;
+  ++st.in_flight;
+  self->request(st.registry, caf::infinite, std::move(out))
+    .then(
+      [self] {
+        --self->state.in_flight;
+        pump(self);
+      },
+      [self](caf::error& err) { self->quit(std::move(err)); });
+}
+
+void pump(parser_self self) {
+  auto& st = self->state;
+  while (st.in_flight < parser_window && !st.backlog.empty()) {
+    auto item = std::move(st.backlog.front());
+    st.backlog.pop_front();
+    std::vector<hub_update> out;
+    if (auto ch = caf::get_if<frame_channel_ptr>(&item)) {
+      (*ch)->drain(st.scratch);
+      out.reserve(st.scratch.size());
+      for (size_t i = 0; i < st.scratch.size(); ++i)
+        st.parse_one(st.scratch.kind(i), st.scratch.view(i), out);
+    } else if (auto frame = caf::get_if<std::string>(&item)) {
+      st.parse_one(frame_kind::text, *frame, out);
+    } else {
+      out.emplace_back(std::move(caf::get<connection_status>(item)));
+    }
+    if (!out.empty())
+      deliver(self, std::move(out));
+  }
+}
+
 parser_actor::behavior_type parser_impl(parser_self self,
                                         websocket_config cfg,
                                         agent_registry_actor registry) {
@@ -76,25 +120,20 @@ parser_actor::behavior_type parser_impl(parser_self self,
   self->state.registry = std::move(registry);
   // The registry holds the state everyone reads; without it we are useless.
   self->link_to(self->state.registry);
+  // Everything goes through one backlog, so a status change never overtakes
+  // frames that arrived before it.
   return {
     [self](std::string& frame) {
-      std::vector<hub_update> out;
-      self->state.parse_one(frame_kind::text, frame, out);
-      self->send(self->state.registry, std::move(out));
+      self->state.backlog.emplace_back(std::move(frame));
+      pump(self);
     },
     [self](atom::frames, frame_channel_ptr& ch) {
-      auto& st = self->state;
-      ch->drain(st.scratch);
-      if (st.scratch.size() == 0)
-        return;
-      std::vector<hub_update> out;
-      out.reserve(st.scratch.size());
-      for (size_t i = 0; i < st.scratch.size(); ++i)
-        st.parse_one(st.scratch.kind(i), st.scratch.view(i), out);
-      self->send(st.registry, std::move(out));
+      self->state.backlog.emplace_back(std::move(ch));
+      pump(self);
     },
     [self](connection_status& x) {
-      self->send(self->state.registry, std::move(x));
+      self->state.backlog.emplace_back(std::move(x));
+      pump(self);
     },
   };
 }

@@ -23,6 +23,9 @@ using parser_actor = caf::typed_actor<
   // A connection status change, passed on after the frames before it.
   caf::reacts_to<connection_status>>;
 
+/// Batches handed to the registry and not yet processed, at most.
+constexpr size_t parser_window = 2;
+
 /// Uses `max_frame_bytes` and `max_json_depth` of `cfg`.
 parser_actor spawn_parser(caf::actor_system& sys, const websocket_config& cfg,
                           agent_registry_actor registry);

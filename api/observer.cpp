@@ -133,12 +133,13 @@ std::vector<std::string> observer::start() {
     settings.ca_file = cfg_.ca_file;
     settings.tls_verify = cfg_.tls_verify;
     settings.deflate = cfg_.deflate;
+    settings.single_threaded_io = own_io_ != nullptr;
     if (url->tls && !cfg_.tls_verify)
       std::fprintf(stderr, "hubwatch: warning: TLS certificate verification "
                            "is off for %s (tls-no-verify)\n",
                    cfg_.url.c_str());
     // Frames waiting for the parser: beyond this the session stops reading.
-    auto max_pending = std::max<size_t>(4 * cfg_.max_frame_bytes, 1 << 22);
+    auto max_pending = std::max<size_t>(2 * cfg_.max_frame_bytes, 1 << 20);
     auto& sys = sys_;
     auto* io = io_;
     auto parser = parser_;

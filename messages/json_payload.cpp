@@ -14,6 +14,11 @@ json_payload::json_payload(boost::json::object obj) {
     obj_ = std::make_shared<const boost::json::object>(std::move(obj));
 }
 
+json_payload::json_payload(std::shared_ptr<const boost::json::object> obj) {
+  if (obj && !obj->empty())
+    obj_ = std::move(obj);
+}
+
 const boost::json::object& json_payload::get() const {
   // An immutable constant, not shared mutable state.
   static const boost::json::object empty_object;

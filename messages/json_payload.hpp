@@ -20,6 +20,10 @@ public:
 
   explicit json_payload(boost::json::object obj);
 
+  /// Shares an object that lives inside a larger tree (`obj` may alias the
+  /// whole parsed frame, which then lives as long as the payload).
+  explicit json_payload(std::shared_ptr<const boost::json::object> obj);
+
   /// The object; an empty object when the hub sent none or `null`.
   const boost::json::object& get() const;
 

@@ -81,10 +81,15 @@ public:
 
 private:
   Stream make_stream(net::io_context& io) {
+    // A strand costs a reference-counted executor copy per operation; on a
+    // context that one thread runs, handlers are serialised anyway.
+    net::any_io_executor ex = settings_.single_threaded_io
+                                ? net::any_io_executor{io.get_executor()}
+                                : net::any_io_executor{net::make_strand(io)};
     if constexpr (is_tls)
-      return Stream{net::make_strand(io), *tls_ctx_};
+      return Stream{ex, *tls_ctx_};
     else
-      return Stream{net::make_strand(io)};
+      return Stream{ex};
   }
 
   beast::tcp_stream& tcp_layer() {

@@ -23,6 +23,8 @@ struct session_settings {
   std::string ca_file;
   bool tls_verify = true;
   bool deflate = false;
+  /// The io_context runs on one thread only: handlers need no strand.
+  bool single_threaded_io = false;
 };
 
 /// How a session reports. Each is called on the session's executor and must

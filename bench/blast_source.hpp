@@ -1,0 +1,63 @@
+#pragma once
+
+// The benchmark's hub: a Boost.Beast server on 127.0.0.1 that accepts one
+// WebSocket client at a time and then writes pre-encoded frames straight to
+// the socket in large chunks, so the source is never the bottleneck.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+
+namespace hubwatch::bench {
+
+/// Encodes `payload` as one unmasked server-to-client text frame.
+void append_text_frame(std::string& out, const std::string& payload);
+
+class blast_source {
+public:
+  /// Per connection: either blast `count` frames cycling through `frames`,
+  /// or, with `rate` > 0, send `count` frames at `rate` per second, each made
+  /// by `make_frame(i)` (for latency: it stamps the send time).
+  struct plan {
+    uint64_t count = 0;
+    std::vector<std::string> frames;
+    double rate = 0;
+    std::function<std::string(uint64_t)> make_frame;
+  };
+
+  blast_source();
+  ~blast_source();
+
+  uint16_t port() const {
+    return port_;
+  }
+
+  std::string url() const {
+    return "ws://127.0.0.1:" + std::to_string(port_) + "/ws";
+  }
+
+  /// Serves the next connection with `p` (on the source's own thread).
+  void serve(plan p);
+
+  /// Waits until the current connection is served and closed.
+  void join();
+
+  /// Data frames the client sent (must be 0 for hubwatch).
+  uint64_t data_frames_received() const {
+    return received_;
+  }
+
+private:
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  uint16_t port_ = 0;
+  std::thread thread_;
+  std::atomic<uint64_t> received_{0};
+};
+
+} // namespace hubwatch::bench
