@@ -40,8 +40,11 @@ struct status_log_state {
   std::vector<connection_status> statuses;
 };
 
+// The unused argument works around CAF 0.17.6, which dereferences a null
+// pointer (UBSan: reference binding to null) when spawning a function-based
+// actor without any argument.
 parser_actor::behavior_type
-status_log(parser_actor::stateful_pointer<status_log_state> self) {
+status_log(parser_actor::stateful_pointer<status_log_state> self, int) {
   return {
     [](std::string&) {},
     [](atom::frames, frame_channel_ptr&) {},
@@ -58,7 +61,7 @@ struct fixture : test_coordinator_fixture<test::config> {
   std::vector<std::string> conn_log;
 
   void start() {
-    log_actor = sys.spawn(status_log);
+    log_actor = sys.spawn(status_log, 0);
     auto factory = [this](connection_owner_actor owner, uint32_t attempt) {
       attempts.push_back(attempt);
       conns.push_back(sys.spawn(fake_connection, owner, &conn_log));

@@ -1,0 +1,255 @@
+// libFuzzer target for the frame → event → agent-status path.
+//
+// Each input is one text frame. It goes through the same steps the parser and
+// agent_registry actors take, plus the renderers subscribers use, and then
+// the invariants below are checked; a violation traps, so libFuzzer (or the
+// replay driver in the normal test build) reports it as a crash.
+//
+// The entry point keeps no state that changes its verdict on an input: the
+// agent table persists only to reach states that a single frame cannot (an
+// agent_error after a heartbeat, say), and no invariant depends on it.
+
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include "core/agent_table.hpp"
+#include "core/frame_parser.hpp"
+#include "messages/agent_info.hpp"
+#include "messages/daemon_event.hpp"
+#include "messages/event_type.hpp"
+#include "messages/hub_errc.hpp"
+#include "messages/json_payload.hpp"
+#include "messages/parse_error.hpp"
+
+namespace {
+
+// The defaults the observer runs with (README: max_frame_bytes 1 MiB,
+// max_json_depth 64).
+constexpr size_t max_frame_bytes = 1024 * 1024;
+constexpr size_t max_json_depth = 64;
+
+// Beyond this many agents the table is cleared, so that a long run does not
+// turn into a memory benchmark of unordered_map.
+constexpr size_t max_agents = 1000;
+
+// Names the invariant before trapping: the stack alone says which line, but
+// only with symbols, and a replay log should say it plainly.
+#define FUZZ_CHECK(condition)                                                  \
+  do {                                                                         \
+    if (!(condition)) {                                                        \
+      fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__,     \
+              #condition);                                                     \
+      __builtin_trap();                                                        \
+    }                                                                          \
+  } while (false)
+
+// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
+// U+10FFFF. Returns false on the first ill-formed sequence.
+// Equal, except that doubles may differ in their last bit.
+bool near_equal(const boost::json::value& x, const boost::json::value& y) {
+  if (x.is_double() && y.is_double()) {
+    auto a = x.get_double();
+    auto b = y.get_double();
+    return a == b || std::nextafter(a, b) == b;
+  }
+  if (x.kind() != y.kind())
+    return false;
+  if (x.is_object()) {
+    auto& xo = x.get_object();
+    auto& yo = y.get_object();
+    if (xo.size() != yo.size())
+      return false;
+    for (auto& kvp : xo) {
+      auto* other = yo.if_contains(kvp.key());
+      if (other == nullptr || !near_equal(kvp.value(), *other))
+        return false;
+    }
+    return true;
+  }
+  if (x.is_array()) {
+    auto& xa = x.get_array();
+    auto& ya = y.get_array();
+    if (xa.size() != ya.size())
+      return false;
+    for (size_t i = 0; i < xa.size(); ++i)
+      if (!near_equal(xa[i], ya[i]))
+        return false;
+    return true;
+  }
+  return x == y;
+}
+
+bool valid_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > s.size())
+      return false;
+    for (size_t k = 1; k < len; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80)
+        return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+// No C0 control, no DEL and no C1 control (U+0080..U+009F, UTF-8 C2 80..C2
+// 9F): an excerpt goes into logs and terminals, where C1 codes such as CSI
+// are as live as ESC. Expects valid UTF-8.
+bool printable(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F)
+      return false;
+    if (c == 0xC2 && i + 1 < s.size()) {
+      auto next = static_cast<unsigned char>(s[i + 1]);
+      if (next >= 0x80 && next <= 0x9F)
+        return false;
+    }
+  }
+  return true;
+}
+
+void check_excerpt(const std::string& excerpt) {
+  FUZZ_CHECK(excerpt.size() <= hubwatch::parse_error::excerpt_limit + 3);
+  FUZZ_CHECK(valid_utf8(excerpt));
+  FUZZ_CHECK(printable(excerpt));
+}
+
+// The frame as a fresh Boost.JSON parser reads it, with the same limits:
+// the reference that frame_parser, which reuses one parser for every frame,
+// must agree with.
+boost::json::value reference_parse(std::string_view frame,
+                                   boost::json::error_code& ec) {
+  boost::json::parse_options opts;
+  opts.max_depth = max_json_depth;
+  return boost::json::parse(frame, ec, {}, opts);
+}
+
+// False if any number in `val` is infinite (or NaN).
+bool finite(const boost::json::value& val) {
+  switch (val.kind()) {
+  case boost::json::kind::double_:
+    return std::isfinite(val.get_double());
+  case boost::json::kind::array:
+    for (auto& x : val.get_array())
+      if (!finite(x))
+        return false;
+    return true;
+  case boost::json::kind::object:
+    for (auto& kvp : val.get_object())
+      if (!finite(kvp.value()))
+        return false;
+    return true;
+  default:
+    return true;
+  }
+}
+
+// The `type` string as sent. Only called after frame_parser accepted the
+// frame, so the JSON must parse and hold a string `type`.
+std::string wire_type(std::string_view frame) {
+  boost::json::error_code ec;
+  auto val = reference_parse(frame, ec);
+  FUZZ_CHECK(!ec);
+  auto* obj = val.if_object();
+  FUZZ_CHECK(obj != nullptr);
+  auto* type = obj->if_contains("type");
+  FUZZ_CHECK(type != nullptr && type->is_string());
+  auto& str = type->get_string();
+  return std::string{str.data(), str.size()};
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace hubwatch;
+  // One parser for the whole run, as in the parser actor: it reuses its
+  // buffers, and reuse after a failed frame is part of what is tested.
+  static frame_parser parser{max_frame_bytes, max_json_depth};
+  static agent_table table;
+  // A local clock that moves one second per input; agent_table never reads
+  // the system clock, and neither should the fuzzer.
+  static caf::timestamp now;
+  now += std::chrono::seconds{1};
+  std::string_view frame{reinterpret_cast<const char*>(data), size};
+  // parse_rfc3339 sees the raw input as well as the `timestamp` field.
+  if (auto t = parse_rfc3339(frame))
+    static_cast<void>(t->time_since_epoch().count());
+  check_excerpt(make_excerpt(frame));
+  daemon_event ev;
+  parse_error err;
+  if (!parser.parse(frame, ev, err)) {
+    FUZZ_CHECK(is_parse_error(err.kind));
+    check_excerpt(err.excerpt);
+    FUZZ_CHECK(!err.message.empty());
+    FUZZ_CHECK(!to_string(err).empty());
+    // Refused as JSON only if it is not JSON within the depth limit, or holds
+    // a number that no double can represent (Boost.JSON reads 1e400 as
+    // infinity, which has no JSON form to pass on).
+    if (err.kind == hub_errc::invalid_json || err.kind == hub_errc::too_deep) {
+      boost::json::error_code ec;
+      auto val = reference_parse(frame, ec);
+      FUZZ_CHECK(ec || (err.kind == hub_errc::invalid_json && !finite(val)));
+    }
+    return 0;
+  }
+  // The type is kept exactly as sent and maps back to the same enumerator.
+  auto sent_type = wire_type(frame);
+  FUZZ_CHECK(ev.type_name == sent_type);
+  FUZZ_CHECK(!ev.type_name.empty() || sent_type.empty());
+  FUZZ_CHECK(event_type_from_wire(ev.type_name) == ev.type);
+  // What crosses the network to remote subscribers comes back exactly.
+  json_payload copy;
+  FUZZ_CHECK(!copy.from_binary(ev.payload.to_binary()));
+  FUZZ_CHECK(copy == ev.payload);
+  // The payload's JSON text, which subscribers and logs get, reads back as
+  // the same payload, but for the last bit of a double: Boost.JSON 1.81's
+  // number parser is not correctly rounded (about 12% of random
+  // full-precision doubles move by one ulp on a text round trip).
+  json_payload from_text;
+  FUZZ_CHECK(!from_text.from_json(ev.payload.to_json()));
+  FUZZ_CHECK(near_equal(boost::json::value(from_text.get()),
+                        boost::json::value(ev.payload.get())));
+  FUZZ_CHECK(!to_string(ev).empty());
+  if (table.size() > max_agents)
+    table = agent_table{};
+  if (auto* info = table.apply(ev, now)) {
+    FUZZ_CHECK(info->id == ev.agent_id);
+    FUZZ_CHECK(!info->stale);
+    FUZZ_CHECK(!to_string(*info).empty());
+  }
+  return 0;
+}
