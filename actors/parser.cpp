@@ -19,6 +19,7 @@ struct parser_state {
   std::unique_ptr<frame_parser> parser;
   agent_registry_actor registry;
   frame_buffer scratch;
+  size_t scratch_pos = 0;
   uint64_t next_seq = 1;
   // Work in arrival order: rung channels, single frames, status changes.
   std::deque<caf::variant<frame_channel_ptr, std::string, connection_status>>
@@ -93,15 +94,26 @@ void deliver(parser_self self, std::vector<hub_update>&& out) {
 
 void pump(parser_self self) {
   auto& st = self->state;
-  while (st.in_flight < parser_window && !st.backlog.empty()) {
+  while (st.in_flight < parser_window
+         && (st.scratch_pos < st.scratch.size() || !st.backlog.empty())) {
+    std::vector<hub_update> out;
+    // Frames drained earlier go first, at most parser_batch at a time: small
+    // batches keep every subscriber's share of the registry's queue small.
+    if (st.scratch_pos < st.scratch.size()) {
+      auto end = std::min(st.scratch.size(), st.scratch_pos + parser_batch);
+      out.reserve(end - st.scratch_pos);
+      for (; st.scratch_pos < end; ++st.scratch_pos)
+        st.parse_one(st.scratch.kind(st.scratch_pos),
+                     st.scratch.view(st.scratch_pos), out);
+      deliver(self, std::move(out));
+      continue;
+    }
     auto item = std::move(st.backlog.front());
     st.backlog.pop_front();
-    std::vector<hub_update> out;
     if (auto ch = caf::get_if<frame_channel_ptr>(&item)) {
       (*ch)->drain(st.scratch);
-      out.reserve(st.scratch.size());
-      for (size_t i = 0; i < st.scratch.size(); ++i)
-        st.parse_one(st.scratch.kind(i), st.scratch.view(i), out);
+      st.scratch_pos = 0;
+      continue;
     } else if (auto frame = caf::get_if<std::string>(&item)) {
       st.parse_one(frame_kind::text, *frame, out);
     } else {

@@ -26,6 +26,9 @@ using parser_actor = caf::typed_actor<
 /// Batches handed to the registry and not yet processed, at most.
 constexpr size_t parser_window = 2;
 
+/// Frames per batch handed to the registry, at most.
+constexpr size_t parser_batch = 256;
+
 /// Uses `max_frame_bytes` and `max_json_depth` of `cfg`.
 parser_actor spawn_parser(caf::actor_system& sys, const websocket_config& cfg,
                           agent_registry_actor registry);
