@@ -1,5 +1,6 @@
 #include "actors/supervisor.hpp"
 
+#include <memory>
 #include <random>
 
 #include <caf/actor_system.hpp>
@@ -29,6 +30,8 @@ struct supervisor_state {
   uint64_t generation = 0;
 
   connection_actor conn;
+  /// The same handle, shared with the exit functor that outlives the state.
+  std::shared_ptr<connection_actor> current_conn;
   bool conn_up = false;
   caf::actor_clock::time_point connected_at;
   caf::optional<session_result> last_result;
@@ -61,6 +64,7 @@ void start_attempt(supervisor_self self) {
   st.status.next_delay = caf::none;
   publish(self);
   st.conn = st.factory(self, st.attempt);
+  *st.current_conn = st.conn;
   self->monitor(st.conn);
 }
 
@@ -90,6 +94,7 @@ void give_up(supervisor_self self, hub_errc code, std::string message) {
 void on_connection_down(supervisor_self self, const caf::error& reason) {
   auto& st = self->state;
   st.conn = nullptr;
+  *st.current_conn = nullptr;
   auto res = st.last_result ? *st.last_result : session_result{};
   if (!st.last_result) {
     // Killed before it could report.
@@ -152,10 +157,14 @@ supervisor_impl(supervisor_self self, websocket_config cfg,
     if (dm.source == self->state.conn.address())
       on_connection_down(self, dm.reason);
   });
-  // The connection must not outlive its supervisor.
-  self->attach_functor([self] {
-    if (self->state.conn)
-      caf::anon_send_exit(self->state.conn, caf::exit_reason::user_shutdown);
+  // The connection must not outlive its supervisor. CAF 0.17 destroys the
+  // state before attached functors run, so the functor keeps its own handle
+  // to the current connection.
+  auto current = std::make_shared<connection_actor>();
+  self->state.current_conn = current;
+  self->attach_functor([current] {
+    if (*current)
+      caf::anon_send_exit(*current, caf::exit_reason::user_shutdown);
   });
   return {
     [self](atom::connected) {

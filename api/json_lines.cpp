@@ -84,10 +84,11 @@ std::string line(const json::object& obj) {
   return result;
 }
 
-} // namespace
-
-std::string json_lines::status(int64_t t_ms, const connection_status& x) const {
-  auto obj = head("status", t_ms, node_);
+json::object status_object(int64_t t_ms, const connection_status& x,
+                           const std::string& node, const char* scope) {
+  auto obj = head("status", t_ms, node);
+  if (scope != nullptr)
+    obj["scope"] = scope;
   obj["state"] = to_string(x.state);
   obj["attempt"] = x.attempt;
   if (x.next_delay)
@@ -105,6 +106,28 @@ std::string json_lines::status(int64_t t_ms, const connection_status& x) const {
     obj["error"] = x.error_message;
   }
   obj["reconnects"] = x.reconnects;
+  return obj;
+}
+
+} // namespace
+
+std::string json_lines::status(int64_t t_ms, const connection_status& x) const {
+  return line(status_object(t_ms, x, node_, nullptr));
+}
+
+std::string json_lines::link_status(int64_t t_ms,
+                                    const connection_status& x) const {
+  return line(status_object(t_ms, x, node_, "link"));
+}
+
+std::string json_lines::snapshot(int64_t t_ms,
+                                 const observer_snapshot& x) const {
+  auto obj = head("snapshot", t_ms, node_);
+  obj["events"] = x.events.size();
+  obj["agents"] = x.agents.size();
+  obj["events_total"] = x.counters.events;
+  obj["parse_errors"] = x.counters.parse_errors;
+  obj["reconnects"] = x.counters.reconnects;
   return line(obj);
 }
 

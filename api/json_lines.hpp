@@ -18,7 +18,19 @@ public:
     // nop
   }
 
+  /// The hub connection's status (of this program's observer, or of the
+  /// node's when tagged).
   std::string status(int64_t t_ms, const connection_status& x) const;
+
+  /// The status of the link to a node: a `status` line with
+  /// `"scope":"link"` (status lines without `scope` are the hub's).
+  std::string link_status(int64_t t_ms, const connection_status& x) const;
+
+  /// What a node sent on (re)connecting, before its `agent` and `status`
+  /// lines: `events` (in its history), `agents`, and its counters
+  /// `events_total`, `parse_errors` and `reconnects` (of its hub
+  /// connection).
+  std::string snapshot(int64_t t_ms, const observer_snapshot& x) const;
 
   std::string event(int64_t t_ms, const daemon_event& x) const;
 

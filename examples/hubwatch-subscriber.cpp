@@ -1,5 +1,6 @@
 // hubwatch-subscriber: watches a hub and prints what happens, as JSON lines
-// (--json) or as plain lines for people.
+// (--json) or as plain lines for people. With --remote HOST:PORT it opens no
+// WebSocket itself but attaches to one or more hubwatch-nodes.
 
 #include <pthread.h>
 #include <signal.h>
@@ -10,12 +11,14 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
 #include "api/json_lines.hpp"
 #include "api/observer.hpp"
+#include "api/remote.hpp"
 #include "api/settings.hpp"
 #include "examples/dashboard/dashboard_view.hpp"
 
@@ -30,6 +33,10 @@ const std::vector<program_flag> program_flags = {
   {"quiet", false, false, "print only status lines and the summary", ""},
   {"exit-after-events", true, false, "exit after this many events", ""},
   {"exit-after-ms", true, false, "exit after this many milliseconds", ""},
+  {"remote", true, true,
+   "attach to the hubwatch-node at HOST:PORT instead of watching the hub "
+   "(repeatable)",
+   ""},
 };
 
 /// What the main thread waits for.
@@ -49,11 +56,36 @@ struct run_state {
   }
 };
 
-std::string plain_line(double t, const hub_update& x) {
+std::string plain_prefix(double t, const std::string& node) {
   char prefix[32];
   std::snprintf(prefix, sizeof(prefix), "[%9.3fs] ", t);
-  return prefix + describe(x) + "\n";
+  return node.empty() ? prefix : prefix + node + " ";
 }
+
+std::string plain_line(double t, const hub_update& x,
+                       const std::string& node = {}) {
+  return plain_prefix(t, node) + describe(x) + "\n";
+}
+
+/// What this run reports at the end.
+struct run_totals {
+  std::atomic<long long> events{0};
+  std::atomic<long long> parse_errors{0};
+};
+
+/// What one remote node's output needs.
+struct node_output {
+  std::string name;
+  json_lines out;
+  dashboard_model model;
+  uint64_t missed = 0;
+  uint64_t link_reconnects = 0;
+  std::unique_ptr<remote_subscription> sub;
+
+  explicit node_output(std::string node) : name(node), out(std::move(node)) {
+    // nop
+  }
+};
 
 bool parse_count(const std::string& text, const char* flag, long long& out) {
   char* end = nullptr;
@@ -65,6 +97,189 @@ bool parse_count(const std::string& text, const char* flag, long long& out) {
     return false;
   }
   return true;
+}
+
+/// Waits until the run ends: a signal, `q`, enough events or the deadline.
+/// `draw` redraws the dashboard, when there is one.
+template <class Draw>
+void wait_for_end(run_state& state, long long exit_after_ms,
+                  steady::time_point deadline, dashboard_view* view,
+                  Draw draw) {
+  auto done = [&] {
+    return state.done;
+  };
+  if (view != nullptr) {
+    // Redraw a few times a second; the terminal is restored when the view
+    // goes out of scope, whatever ends the loop.
+    for (;;) {
+      draw(*view);
+      if (view->quit_requested())
+        state.finish("quit");
+      std::unique_lock<std::mutex> guard{state.mtx};
+      auto until =
+        std::min(deadline, steady::now() + std::chrono::milliseconds(250));
+      if (state.cv.wait_until(guard, until, done) || steady::now() >= deadline)
+        break;
+    }
+  } else {
+    std::unique_lock<std::mutex> guard{state.mtx};
+    if (exit_after_ms > 0)
+      state.cv.wait_until(guard, deadline, done);
+    else
+      state.cv.wait(guard, done);
+  }
+}
+
+struct run_options {
+  bool json = false;
+  bool quiet = false;
+  bool dashboard = false;
+  long long exit_after_events = 0;
+  long long exit_after_ms = 0;
+};
+
+/// --remote: one link per node, each with its own output tag (and its own
+/// dashboard panel); a node's snapshot prints as a `snapshot` line, its
+/// agents and its hub status, then its live stream follows.
+int run_remote(caf::actor_system& sys, const websocket_config& cfg,
+               const std::vector<std::string>& nodes, const run_options& opt,
+               run_state& state, steady::time_point started) {
+  auto t_ms = [started] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() -
+                                                                 started)
+      .count();
+  };
+  run_totals totals;
+  // One lock for all output: lines of different nodes never interleave.
+  std::mutex out_mtx;
+  std::vector<std::unique_ptr<node_output>> outputs;
+  auto emit = [&](const std::string& text) {
+    std::fputs(text.c_str(), stdout);
+    std::fflush(stdout);
+  };
+  for (auto& node : nodes) {
+    std::string host;
+    uint16_t port = 0;
+    parse_node_endpoint(node, host, port); // checked by main
+    auto& o = *outputs.emplace_back(std::make_unique<node_output>(node));
+    remote_link_callbacks cbs;
+    cbs.on_link_status = [&, op = &o](const connection_status& st) {
+      std::lock_guard<std::mutex> guard{out_mtx};
+      if (st.state == connection_state::connected && st.reconnects > 0)
+        op->link_reconnects = st.reconnects;
+      if (opt.dashboard)
+        op->model.apply_link(st, steady::now());
+      else if (opt.json)
+        emit(op->out.link_status(t_ms(), st));
+      else
+        emit(plain_prefix(t_ms() / 1000.0, op->name) + "link " + to_string(st) +
+             "\n");
+    };
+    cbs.node.on_snapshot = [&, op = &o](const observer_snapshot& x) {
+      std::lock_guard<std::mutex> guard{out_mtx};
+      if (opt.dashboard) {
+        op->model.apply(x, steady::now());
+        return;
+      }
+      auto t = t_ms();
+      std::string text;
+      if (!opt.quiet) {
+        if (opt.json) {
+          text += op->out.snapshot(t, x);
+        } else {
+          text += plain_prefix(t / 1000.0, op->name) + "snapshot " +
+                  std::to_string(x.events.size()) + " events, " +
+                  std::to_string(x.agents.size()) + " agents\n";
+        }
+        for (auto& a : x.agents)
+          text += opt.json ? op->out.agent(t, a)
+                           : plain_line(t / 1000.0, a, op->name);
+      }
+      text += opt.json ? op->out.status(t, x.status)
+                       : plain_line(t / 1000.0, x.status, op->name);
+      emit(text);
+    };
+    cbs.node.on_missed = [&, op = &o](uint64_t n) {
+      std::lock_guard<std::mutex> guard{out_mtx};
+      op->missed += n;
+      if (opt.dashboard)
+        op->model.add_missed(n);
+      else if (opt.json && !opt.quiet)
+        emit(op->out.missed(t_ms(), n));
+    };
+    cbs.node.on_update = [&, op = &o](const hub_update& x) {
+      bool is_event = caf::holds_alternative<daemon_event>(x);
+      if (is_event && opt.exit_after_events > 0 &&
+          totals.events >= opt.exit_after_events)
+        return;
+      bool is_status = caf::holds_alternative<connection_status>(x);
+      if (caf::holds_alternative<parse_error>(x))
+        ++totals.parse_errors;
+      {
+        std::lock_guard<std::mutex> guard{out_mtx};
+        if (opt.dashboard)
+          op->model.apply(x, steady::now());
+        else if (!opt.quiet || is_status)
+          emit(opt.json ? op->out.update(t_ms(), x)
+                        : plain_line(t_ms() / 1000.0, x, op->name));
+      }
+      if (is_event && ++totals.events == opt.exit_after_events &&
+          opt.exit_after_events > 0)
+        state.finish("exit-after-events");
+    };
+    o.sub = std::make_unique<remote_subscription>(sys, host, port, cfg,
+                                                  std::move(cbs));
+  }
+  auto deadline =
+    opt.exit_after_ms > 0
+      ? steady::now() + std::chrono::milliseconds(opt.exit_after_ms)
+      : steady::time_point::max();
+  {
+    std::unique_ptr<dashboard_view> view;
+    if (opt.dashboard) {
+      std::string title;
+      for (auto& node : nodes)
+        title += (title.empty() ? "" : ", ") + node;
+      view = std::make_unique<dashboard_view>(title);
+    }
+    wait_for_end(state, opt.exit_after_ms, deadline, view.get(),
+                 [&](dashboard_view& v) {
+                   std::lock_guard<std::mutex> guard{out_mtx};
+                   std::vector<dashboard_panel> panels;
+                   for (auto& o : outputs)
+                     panels.push_back({o->name, &o->model});
+                   v.draw(panels);
+                 });
+  }
+  // Unsubscribe everywhere; the final link status of each node follows.
+  std::vector<connection_status> finals;
+  for (auto& o : outputs)
+    finals.push_back(o->sub->close());
+  observer_counters counters;
+  counters.events = static_cast<uint64_t>(totals.events.load());
+  counters.parse_errors = static_cast<uint64_t>(totals.parse_errors.load());
+  for (auto& o : outputs) {
+    counters.reconnects += o->link_reconnects;
+    counters.subscriber_dropped += o->missed;
+  }
+  auto seconds = std::chrono::duration<double>(steady::now() - started).count();
+  std::lock_guard<std::mutex> guard{out_mtx};
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (opt.json)
+      std::fputs(outputs[i]->out.link_status(t_ms(), finals[i]).c_str(),
+                 stdout);
+    else
+      std::printf("%slink %s\n",
+                  plain_prefix(t_ms() / 1000.0, outputs[i]->name).c_str(),
+                  to_string(finals[i]).c_str());
+  }
+  if (opt.json)
+    std::fputs(json_lines{}.summary(t_ms(), counters, seconds).c_str(), stdout);
+  else
+    std::printf("summary: %s in %.1f s\n", to_string(counters).c_str(),
+                seconds);
+  std::fflush(stdout);
+  return 0;
 }
 
 } // namespace
@@ -87,8 +302,8 @@ int main(int argc, char** argv) {
                               process_environment());
   if (loaded.help) {
     std::fputs(usage("hubwatch-subscriber",
-                     "Watches a daemon hub and prints its events, agents and "
-                     "connection status.",
+                     "Watches a daemon hub (or, with --remote, hubwatch-nodes) "
+                     "and prints its events, agents and connection status.",
                      program_flags)
                  .c_str(),
                stdout);
@@ -109,6 +324,19 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "hubwatch-subscriber: %s\n", e.c_str());
     return 2;
   }
+  auto remotes = loaded.has("remote") ? loaded.flags.at("remote")
+                                      : std::vector<std::string>{};
+  for (auto& r : remotes) {
+    std::string host;
+    uint16_t port = 0;
+    if (!parse_node_endpoint(r, host, port)) {
+      std::fprintf(stderr,
+                   "hubwatch-subscriber: --remote = %s: expected HOST:PORT "
+                   "(a port in [1, 65535]; [V6ADDR]:PORT for IPv6)\n",
+                   r.c_str());
+      return 2;
+    }
+  }
   bool json = loaded.has("json");
   bool quiet = loaded.has("quiet");
   auto state = std::make_shared<run_state>();
@@ -119,7 +347,18 @@ int main(int argc, char** argv) {
   }).detach();
   caf::actor_system_config sys_cfg;
   add_message_types(sys_cfg);
+  if (!remotes.empty())
+    enable_remote(sys_cfg, loaded.cfg);
   caf::actor_system sys{sys_cfg};
+  if (!remotes.empty()) {
+    run_options opt;
+    opt.json = json;
+    opt.quiet = quiet;
+    opt.dashboard = !json && dashboard_view::usable();
+    opt.exit_after_events = exit_after_events;
+    opt.exit_after_ms = exit_after_ms;
+    return run_remote(sys, loaded.cfg, remotes, opt, *state, started);
+  }
   json_lines out;
   int exit_code = 0;
   {
@@ -163,30 +402,15 @@ int main(int argc, char** argv) {
     auto deadline = exit_after_ms > 0
                       ? steady::now() + std::chrono::milliseconds(exit_after_ms)
                       : steady::time_point::max();
-    auto done = [&] { return state->done; };
-    if (dashboard) {
-      // Redraw a few times a second; the terminal is restored when the view
-      // goes out of scope, whatever ends the loop.
-      dashboard_view view{loaded.cfg.url};
-      for (;;) {
-        {
-          std::lock_guard<std::mutex> guard{model_mtx};
-          view.draw(model);
-        }
-        if (view.quit_requested())
-          state->finish("quit");
-        std::unique_lock<std::mutex> guard{state->mtx};
-        auto until = std::min(deadline,
-                              steady::now() + std::chrono::milliseconds(250));
-        if (state->cv.wait_until(guard, until, done) || steady::now() >= deadline)
-          break;
-      }
-    } else {
-      std::unique_lock<std::mutex> guard{state->mtx};
-      if (exit_after_ms > 0)
-        state->cv.wait_until(guard, deadline, done);
-      else
-        state->cv.wait(guard, done);
+    {
+      std::unique_ptr<dashboard_view> view;
+      if (dashboard)
+        view = std::make_unique<dashboard_view>(loaded.cfg.url);
+      wait_for_end(*state, exit_after_ms, deadline, view.get(),
+                   [&](dashboard_view& v) {
+                     std::lock_guard<std::mutex> guard{model_mtx};
+                     v.draw(model);
+                   });
     }
     sub.reset();
     auto final_status = obs.disconnect();

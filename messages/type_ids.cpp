@@ -1,6 +1,7 @@
 #include <caf/actor_system_config.hpp>
 
 #include "actors/agent_registry.hpp"
+#include "actors/node_gateway.hpp"
 #include "actors/subscriber.hpp"
 #include "messages/fwd.hpp"
 #include "messages/hub_errc.hpp"
@@ -24,6 +25,7 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<websocket_config>("hubwatch::websocket_config")
     .add_message_type<subscriber_actor>("hubwatch::subscriber_actor")
     .add_message_type<agent_registry_actor>("hubwatch::agent_registry_actor")
+    .add_message_type<node_gateway_actor>("hubwatch::node_gateway_actor")
     .add_error_category(hubwatch_category::value,
                         [](uint8_t code, caf::atom_value,
                            const caf::message& ctx) {

@@ -102,6 +102,30 @@ public:
     }
   }
 
+  /// Reads until stderr holds a line containing `needle`; returns that line
+  /// in `line`.
+  bool read_stderr_until(const std::string& needle, std::string& line,
+                         std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto pos = err_buf_.find(needle);
+      if (pos != std::string::npos) {
+        auto nl = err_buf_.find('\n', pos);
+        if (nl != std::string::npos) {
+          auto begin = err_buf_.rfind('\n', pos);
+          begin = begin == std::string::npos ? 0 : begin + 1;
+          line = err_buf_.substr(begin, nl - begin);
+          return true;
+        }
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0)
+        return false;
+      pump(left);
+    }
+  }
+
   /// Waits for the exit; returns the exit code (or -signal), or -1000 on
   /// timeout. Everything left on stdout stays readable.
   int wait_exit(std::chrono::milliseconds timeout) {

@@ -79,6 +79,47 @@ CAF_TEST(parse errors and missed updates are counted) {
   CAF_CHECK_EQUAL(model.last_error(), "bad frame: missing_type: no type in {}");
 }
 
+CAF_TEST(a fresh snapshot from a node replaces what the model knew) {
+  observer_snapshot first;
+  first.events = {event(1), event(2)};
+  agent_info a;
+  a.id = "a";
+  first.agents = {a};
+  model.apply(first, t0);
+  model.add_missed(3);
+  observer_snapshot second; // the node restarted: it knows less
+  second.events = {event(1)};
+  agent_info b;
+  b.id = "b";
+  second.agents = {b};
+  second.counters.events = 1;
+  model.apply(second, t0);
+  CAF_CHECK_EQUAL(model.events().size(), 1u);
+  CAF_REQUIRE_EQUAL(model.agents().size(), 1u);
+  CAF_CHECK_EQUAL(model.agents().begin()->first, "b");
+  CAF_CHECK_EQUAL(model.events_seen(), 1u);
+  CAF_CHECK_EQUAL(model.missed(), 3u); // this subscriber's, kept
+}
+
+CAF_TEST(the link to a node has its own status and countdown) {
+  CAF_CHECK(!model.link());
+  connection_status st;
+  st.url = "10.0.0.5:4242";
+  st.state = connection_state::disconnected;
+  st.next_delay = caf::timespan{seconds(2)};
+  st.error_code = hub_errc::connection_lost;
+  st.error_message = "the node went away";
+  model.apply_link(st, t0);
+  CAF_REQUIRE(model.link());
+  CAF_CHECK_EQUAL(model.link()->state, connection_state::disconnected);
+  auto left = model.link_retry_in_ms(t0 + milliseconds(500));
+  CAF_REQUIRE(left);
+  CAF_CHECK_EQUAL(*left, 1500);
+  CAF_CHECK(!model.retry_in_ms(t0)); // the hub's status is another matter
+  CAF_CHECK_EQUAL(model.last_error(),
+                  "link: connection_lost: the node went away");
+}
+
 CAF_TEST(ages fit a narrow column) {
   CAF_CHECK_EQUAL(dashboard_model::age(milliseconds(850)), "850ms");
   CAF_CHECK_EQUAL(dashboard_model::age(milliseconds(12'400)), "12s");

@@ -3,6 +3,8 @@
 #include <vector>
 
 #include <caf/actor_cast.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/make_message.hpp>
 #include <caf/response_promise.hpp>
 #include <caf/stateful_actor.hpp>
 
@@ -11,8 +13,8 @@
 
 namespace hubwatch::test {
 
-/// A subscriber that records what it receives. A stuck recorder records but
-/// withholds its acknowledgements until told `release`.
+/// A subscriber that records what it receives (and from whom). A stuck
+/// recorder records but withholds its acknowledgements until told `release`.
 struct recorder_state {
   static inline const char* name = "test.recorder";
   std::vector<observer_snapshot> snapshots;
@@ -21,6 +23,7 @@ struct recorder_state {
   size_t batches = 0;
   bool stuck = false;
   std::vector<caf::response_promise> held;
+  std::vector<caf::actor_addr> senders;
 
   template <class T>
   std::vector<T> all() const {
@@ -34,13 +37,23 @@ struct recorder_state {
 
 using release_atom = caf::atom_constant<caf::atom("release")>;
 
+/// Asks a recorder for (snapshots, batches, updates, events, missed), for
+/// tests where it runs in another thread.
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+
 inline caf::behavior recorder(caf::stateful_actor<recorder_state>* self,
                               bool stuck) {
   self->state.stuck = stuck;
   return {
-    [self](observer_snapshot& x) { self->state.snapshots.push_back(x); },
+    [self](observer_snapshot& x) {
+      self->state.senders.push_back(
+        caf::actor_cast<caf::actor_addr>(self->current_sender()));
+      self->state.snapshots.push_back(x);
+    },
     [self](update_batch& x) -> caf::response_promise {
       auto& st = self->state;
+      st.senders.push_back(
+        caf::actor_cast<caf::actor_addr>(self->current_sender()));
       ++st.batches;
       st.missed += x.missed;
       st.updates.insert(st.updates.end(), x.items().begin(), x.items().end());
@@ -56,6 +69,14 @@ inline caf::behavior recorder(caf::stateful_actor<recorder_state>* self,
       for (auto& rp : self->state.held)
         rp.deliver(caf::unit);
       self->state.held.clear();
+    },
+    [self](stats_atom) {
+      auto& st = self->state;
+      return caf::make_message(
+        static_cast<uint64_t>(st.snapshots.size()),
+        static_cast<uint64_t>(st.batches),
+        static_cast<uint64_t>(st.updates.size()),
+        static_cast<uint64_t>(st.all<daemon_event>().size()), st.missed);
     },
   };
 }

@@ -2,7 +2,24 @@
 
 namespace hubwatch {
 
+namespace {
+
+caf::optional<int64_t> left_ms(const connection_status& st,
+                               dashboard_model::clock::time_point at,
+                               dashboard_model::clock::time_point now) {
+  using clock = dashboard_model::clock;
+  if (!st.next_delay)
+    return caf::none;
+  auto due = at + std::chrono::duration_cast<clock::duration>(*st.next_delay);
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(due - now);
+  return std::max<int64_t>(left.count(), 0);
+}
+
+} // namespace
+
 void dashboard_model::apply(const observer_snapshot& x, clock::time_point now) {
+  agents_.clear();
+  events_.clear();
   for (auto& a : x.agents)
     agents_[a.id] = a;
   for (auto& ev : x.events) {
@@ -35,13 +52,25 @@ void dashboard_model::apply(const hub_update& x, clock::time_point now) {
   }
 }
 
+void dashboard_model::apply_link(const connection_status& x,
+                                 clock::time_point now) {
+  link_ = x;
+  link_at_ = now;
+  if (x.error_code != hub_errc::none &&
+      x.error_code != hub_errc::closed_by_observer)
+    last_error_ =
+      std::string{"link: "} + to_string(x.error_code) + ": " + x.error_message;
+}
+
 caf::optional<int64_t> dashboard_model::retry_in_ms(clock::time_point now) const {
-  if (!status_.next_delay)
+  return left_ms(status_, status_at_, now);
+}
+
+caf::optional<int64_t>
+dashboard_model::link_retry_in_ms(clock::time_point now) const {
+  if (!link_)
     return caf::none;
-  auto due = status_at_
-             + std::chrono::duration_cast<clock::duration>(*status_.next_delay);
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(due - now);
-  return std::max<int64_t>(left.count(), 0);
+  return left_ms(*link_, link_at_, now);
 }
 
 std::string dashboard_model::age(std::chrono::milliseconds x) {

@@ -22,9 +22,14 @@ public:
     // nop
   }
 
+  /// Replaces what the model knew with the snapshot (a remote node sends a
+  /// fresh one after every reconnect); `missed` stays.
   void apply(const observer_snapshot& x, clock::time_point now);
 
   void apply(const hub_update& x, clock::time_point now);
+
+  /// The status of the link to a remote node (not the hub's).
+  void apply_link(const connection_status& x, clock::time_point now);
 
   void add_missed(uint64_t n) {
     missed_ += n;
@@ -47,6 +52,14 @@ public:
   /// Milliseconds until the next attempt, counting down from when the status
   /// arrived; none when no attempt is scheduled.
   caf::optional<int64_t> retry_in_ms(clock::time_point now) const;
+
+  /// The link to a remote node, once one reported.
+  const caf::optional<connection_status>& link() const {
+    return link_;
+  }
+
+  /// Like `retry_in_ms`, for the link.
+  caf::optional<int64_t> link_retry_in_ms(clock::time_point now) const;
 
   /// The last error worth showing (kept while connected, unlike the status).
   const std::string& last_error() const {
@@ -74,6 +87,8 @@ private:
   std::deque<daemon_event> events_;
   connection_status status_;
   clock::time_point status_at_;
+  caf::optional<connection_status> link_;
+  clock::time_point link_at_;
   std::string last_error_;
   uint64_t events_seen_ = 0;
   uint64_t parse_errors_ = 0;

@@ -97,49 +97,44 @@ bool dashboard_view::quit_requested() {
   return false;
 }
 
-void dashboard_view::draw(const dashboard_model& m) {
-  using namespace std::chrono;
-  auto now = dashboard_model::clock::now();
-  auto wall = caf::make_timestamp();
-  int rows = LINES;
-  int cols = COLS;
-  erase();
-  // Connection line.
-  auto& st = m.status();
-  attron(COLOR_PAIR(header) | A_BOLD);
-  mvhline(0, 0, ' ', cols);
-  mvprintw(0, 1, "hubwatch  %s", url_.c_str());
-  attroff(COLOR_PAIR(header) | A_BOLD);
-  move(1, 1);
+namespace {
+
+/// State word, attempt, retry countdown, close code, HTTP status.
+void print_status(const connection_status& st, caf::optional<int64_t> left) {
   attron(COLOR_PAIR(color_of(st.state)) | A_BOLD);
   printw("%s", upper(to_string(st.state)).c_str());
   attroff(COLOR_PAIR(color_of(st.state)) | A_BOLD);
   printw("  attempt %u", st.attempt);
-  if (auto left = m.retry_in_ms(now))
+  if (left)
     printw("  next retry in %.1f s", static_cast<double>(*left) / 1000.0);
   if (st.close_code)
     printw("  close %u", static_cast<unsigned>(*st.close_code));
   if (st.http_status)
     printw("  HTTP %u", static_cast<unsigned>(*st.http_status));
-  mvprintw(2, 1, "events %llu   parse errors %llu   reconnects %llu   missed %llu",
+}
+
+void print_counters(int row, const dashboard_model& m) {
+  mvprintw(row, 1,
+           "events %llu   parse errors %llu   reconnects %llu   missed %llu",
            static_cast<unsigned long long>(m.events_seen()),
            static_cast<unsigned long long>(m.parse_errors()),
-           static_cast<unsigned long long>(st.reconnects),
+           static_cast<unsigned long long>(m.status().reconnects),
            static_cast<unsigned long long>(m.missed()));
-  mvprintw(3, 1, "last error: %s",
-           fit(m.last_error().empty() ? "-" : m.last_error(),
-               static_cast<size_t>(std::max(cols - 14, 10)))
-             .c_str());
-  // Agent table.
-  int row = 5;
+}
+
+/// The agent table from `row`, stopping before `end`; returns the next row.
+int draw_agents(int row, int end, const dashboard_model& m, int cols) {
+  using namespace std::chrono;
+  auto wall = caf::make_timestamp();
   attron(A_BOLD | A_UNDERLINE);
-  mvprintw(row++, 1, "%s", fit("AGENT        NAME          STATUS    TASK          "
-                               "LAST SEEN  ERRORS  LAST ERROR",
-                               static_cast<size_t>(std::max(cols - 2, 10)))
-                             .c_str());
+  mvprintw(row++, 1, "%s",
+           fit("AGENT        NAME          STATUS    TASK          "
+               "LAST SEEN  ERRORS  LAST ERROR",
+               static_cast<size_t>(std::max(cols - 2, 10)))
+             .c_str());
   attroff(A_BOLD | A_UNDERLINE);
   for (auto& [id, a] : m.agents()) {
-    if (row >= rows - 4)
+    if (row >= end)
       break;
     auto seen = duration_cast<milliseconds>(wall - a.last_seen);
     if (a.stale)
@@ -160,27 +155,101 @@ void dashboard_view::draw(const dashboard_model& m) {
       attroff(A_DIM);
     ++row;
   }
-  // Recent events, newest at the bottom.
-  ++row;
+  return row;
+}
+
+/// The newest events that fit between `row` and `end`, newest at the
+/// bottom, under a heading.
+void draw_events(int row, int end, const dashboard_model& m, int cols) {
   attron(A_BOLD | A_UNDERLINE);
-  mvprintw(row++, 1, "%s", fit("RECENT EVENTS", static_cast<size_t>(std::max(cols - 2, 10))).c_str());
+  mvprintw(
+    row++, 1, "%s",
+    fit("RECENT EVENTS", static_cast<size_t>(std::max(cols - 2, 10))).c_str());
   attroff(A_BOLD | A_UNDERLINE);
-  int room = rows - row - 1;
+  auto room = static_cast<size_t>(std::max(end - row, 0));
   auto& evs = m.events();
-  size_t start = evs.size() > static_cast<size_t>(std::max(room, 0))
-                   ? evs.size() - static_cast<size_t>(std::max(room, 0))
-                   : 0;
-  for (size_t i = start; i < evs.size() && row < rows - 1; ++i, ++row) {
+  size_t start = evs.size() > room ? evs.size() - room : 0;
+  for (size_t i = start; i < evs.size() && row < end; ++i, ++row) {
     auto& ev = evs[i];
     std::string ts = ev.timestamp.size() >= 19 ? ev.timestamp.substr(11, 8)
                                                : ev.timestamp;
-    std::string text = fit(ts, 9) + fit(ev.type_name, 22) + fit(ev.agent_id, 11)
-                       + ev.payload.to_json();
-    mvprintw(row, 1, "%s", fit(text, static_cast<size_t>(std::max(cols - 2, 10))).c_str());
+    std::string text = fit(ts, 9) + fit(ev.type_name, 22) +
+                       fit(ev.agent_id, 11) + ev.payload.to_json();
+    mvprintw(row, 1, "%s",
+             fit(text, static_cast<size_t>(std::max(cols - 2, 10))).c_str());
   }
+}
+
+void draw_header(const std::string& title, int cols) {
+  attron(COLOR_PAIR(header) | A_BOLD);
+  mvhline(0, 0, ' ', cols);
+  mvprintw(0, 1, "hubwatch  %s", title.c_str());
+  attroff(COLOR_PAIR(header) | A_BOLD);
+}
+
+void draw_footer(int rows) {
   attron(A_DIM);
   mvprintw(rows - 1, 1, "q or Ctrl-C to quit");
   attroff(A_DIM);
+}
+
+} // namespace
+
+void dashboard_view::draw(const dashboard_model& m) {
+  auto now = dashboard_model::clock::now();
+  int rows = LINES;
+  int cols = COLS;
+  erase();
+  draw_header(url_, cols);
+  move(1, 1);
+  print_status(m.status(), m.retry_in_ms(now));
+  print_counters(2, m);
+  mvprintw(3, 1, "last error: %s",
+           fit(m.last_error().empty() ? "-" : m.last_error(),
+               static_cast<size_t>(std::max(cols - 14, 10)))
+             .c_str());
+  auto row = draw_agents(5, rows - 4, m, cols);
+  draw_events(row + 1, rows - 1, m, cols);
+  draw_footer(rows);
+  refresh();
+}
+
+void dashboard_view::draw(const std::vector<dashboard_panel>& panels) {
+  auto now = dashboard_model::clock::now();
+  int rows = LINES;
+  int cols = COLS;
+  erase();
+  draw_header(url_, cols);
+  // Each node gets an equal share of the screen: its link and hub status,
+  // its counters and last error, its agents, then its newest events.
+  int share = panels.empty() ? 0 : (rows - 2) / static_cast<int>(panels.size());
+  int top = 1;
+  for (auto& p : panels) {
+    auto& m = *p.model;
+    int end = top + share;
+    attron(A_BOLD);
+    mvprintw(top, 1, "%s", p.title.c_str());
+    attroff(A_BOLD);
+    printw("  link ");
+    if (m.link())
+      print_status(*m.link(), m.link_retry_in_ms(now));
+    else
+      printw("-");
+    mvprintw(top + 1, 3, "hub ");
+    print_status(m.status(), m.retry_in_ms(now));
+    print_counters(top + 2, m);
+    if (!m.last_error().empty())
+      printw("   last error: %s",
+             fit(m.last_error(), static_cast<size_t>(std::max(cols - 80, 10)))
+               .c_str());
+    // Agents take what the events leave, events at least a third.
+    int agents_end = std::max(top + 4, end - std::max(share / 3, 2));
+    auto row = draw_agents(top + 3, agents_end, m, cols);
+    if (row + 1 < end - 1)
+      draw_events(row, end - 1, m, cols);
+    top = end;
+  }
+  draw_footer(rows);
   refresh();
 }
 

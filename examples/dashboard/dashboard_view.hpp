@@ -1,16 +1,24 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "examples/dashboard/dashboard_model.hpp"
 
 namespace hubwatch {
 
+/// One node's part of a dashboard that shows several.
+struct dashboard_panel {
+  std::string title;
+  const dashboard_model* model;
+};
+
 /// Draws a `dashboard_model` with ncurses, in place. Owns the terminal from
 /// construction to destruction and leaves it as it found it.
 class dashboard_view {
 public:
-  explicit dashboard_view(std::string url);
+  /// `title` heads the screen (the hub's URL, or the nodes watched).
+  explicit dashboard_view(std::string title);
 
   ~dashboard_view();
 
@@ -18,6 +26,9 @@ public:
   dashboard_view& operator=(const dashboard_view&) = delete;
 
   void draw(const dashboard_model& model);
+
+  /// Several nodes one after another, each with its link status.
+  void draw(const std::vector<dashboard_panel>& panels);
 
   /// True when the user pressed `q`.
   bool quit_requested();

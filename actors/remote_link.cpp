@@ -1,0 +1,305 @@
+#include "actors/remote_link.hpp"
+
+#include <random>
+#include <set>
+
+#include <caf/actor_system.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/node_gateway.hpp"
+#include "core/backoff_policy.hpp"
+
+namespace hubwatch {
+
+namespace {
+
+enum class phase {
+  /// A retry is scheduled, or none will come (gave up, no auto-reconnect).
+  waiting,
+  /// The middleman is connecting and doing the BASP handshake.
+  connecting,
+  /// Subscribed at the gateway; the snapshot has not arrived yet.
+  subscribing,
+  /// The snapshot arrived; batches flow.
+  live,
+  /// `disconnect` was asked.
+  stopped,
+};
+
+struct link_state {
+  static inline const char* name = "hubwatch.remote-link";
+
+  std::string host;
+  uint16_t port = 0;
+  websocket_config cfg;
+  backoff_policy policy;
+  std::minstd_rand rng;
+  std::shared_ptr<remote_link_box> box;
+
+  phase now = phase::waiting;
+
+  /// Invalidates scheduled retries, snapshot deadlines and late answers
+  /// from the middleman when bumped.
+  uint64_t generation = 0;
+
+  /// 0 for the first attempt, then n for the n-th retry since the last
+  /// successful connection.
+  uint32_t attempt = 0;
+
+  bool ever_connected = false;
+  caf::actor_clock::time_point connected_at;
+
+  node_gateway_actor gateway;
+
+  /// The relay that sent the current snapshot: batches from anyone else
+  /// belong to a subscription that was replaced and are ignored.
+  caf::actor_addr source;
+
+  connection_status status;
+};
+
+using link_actor = remote_link_actor::stateful_pointer<link_state>;
+
+template <class F>
+void with_callbacks(link_actor self, F f) {
+  auto& box = *self->state.box;
+  std::lock_guard<std::mutex> guard{box.mtx};
+  if (box.active)
+    f(box.callbacks);
+}
+
+void report(link_actor self) {
+  with_callbacks(self, [self](remote_link_callbacks& cbs) {
+    if (cbs.on_link_status)
+      cbs.on_link_status(self->state.status);
+  });
+}
+
+void start_attempt(link_actor self);
+
+/// The link is down: say why and decide what comes next (the supervisor's
+/// rules for the hub connection, minus HTTP).
+void lost(link_actor self, hub_errc code, std::string message) {
+  auto& st = self->state;
+  if (st.gateway) {
+    self->demonitor(st.gateway.address());
+    st.gateway = nullptr;
+  }
+  st.source = nullptr;
+  // A link that stayed up long enough resets the schedule.
+  if (st.now == phase::live &&
+      self->clock().now() - st.connected_at >= st.cfg.reconnect_min_uptime)
+    st.attempt = 0;
+  ++st.generation;
+  st.now = phase::waiting;
+  st.status.error_code = code;
+  st.status.error_message = std::move(message);
+  st.status.next_delay = caf::none;
+  if (!st.cfg.auto_reconnect) {
+    st.status.state = connection_state::disconnected;
+    st.status.attempt = st.attempt;
+  } else if (st.policy.exhausted(st.attempt)) {
+    st.status.state = connection_state::error;
+    st.status.error_message = "gave up after " + std::to_string(st.attempt) +
+                              " attempts; last: " + st.status.error_message;
+    st.status.error_code = hub_errc::gave_up;
+  } else {
+    std::uniform_real_distribution<double> unit{0.0, 1.0};
+    auto delay = st.policy.delay(st.attempt, unit(st.rng));
+    st.attempt += 1;
+    st.status.state = connection_state::disconnected;
+    st.status.attempt = st.attempt;
+    st.status.next_delay = delay;
+    self->delayed_send(self, delay, atom::retry::value, st.generation);
+  }
+  report(self);
+}
+
+/// Not a hubwatch node: retrying will not change that.
+void refuse(link_actor self, std::string message) {
+  auto& st = self->state;
+  ++st.generation;
+  st.now = phase::waiting;
+  st.status.state = connection_state::error;
+  st.status.next_delay = caf::none;
+  st.status.error_code = hub_errc::handshake_rejected;
+  st.status.error_message = std::move(message);
+  report(self);
+}
+
+std::string endpoint(const link_state& st) {
+  auto port = ":" + std::to_string(st.port);
+  if (st.host.find(':') != std::string::npos)
+    return "[" + st.host + "]" + port;
+  return st.host + port;
+}
+
+void on_handshake(link_actor self, uint64_t generation,
+                  caf::strong_actor_ptr& ptr, std::set<std::string>& ifs) {
+  auto& st = self->state;
+  if (generation != st.generation || st.now != phase::connecting)
+    return;
+  if (!ptr) {
+    refuse(self, "no actor is published at " + endpoint(st));
+    return;
+  }
+  if (!self->system().assignable<node_gateway_actor>(ifs)) {
+    refuse(self, "the actor published at " + endpoint(st) +
+                   " is not a hubwatch node (its interface differs)");
+    return;
+  }
+  st.gateway = caf::actor_cast<node_gateway_actor>(std::move(ptr));
+  self->monitor(st.gateway);
+  st.now = phase::subscribing;
+  self->send(st.gateway, atom::subscribe::value,
+             caf::actor_cast<subscriber_actor>(self));
+  self->delayed_send(self, st.cfg.connect_timeout, atom::tick::value,
+                     st.generation);
+}
+
+void start_attempt(link_actor self) {
+  auto& st = self->state;
+  ++st.generation;
+  st.now = phase::connecting;
+  st.status.state = connection_state::connecting;
+  st.status.attempt = st.attempt;
+  st.status.next_delay = caf::none;
+  report(self);
+  auto generation = st.generation;
+  // The middleman actor connects (a blocking connect, but on its own
+  // thread) and does the BASP handshake; the answer comes as a message.
+  self
+    ->request(self->system().middleman().actor_handle(), st.cfg.connect_timeout,
+              caf::connect_atom::value, st.host, st.port)
+    .then(
+      [self, generation](caf::node_id&, caf::strong_actor_ptr& ptr,
+                         std::set<std::string>& ifs) {
+        on_handshake(self, generation, ptr, ifs);
+      },
+      [self, generation](caf::error& err) {
+        auto& st = self->state;
+        if (generation != st.generation || st.now != phase::connecting)
+          return;
+        if (err == caf::sec::request_timeout)
+          lost(self, hub_errc::connect_timeout,
+               "no answer from " + endpoint(st) + " within " +
+                 std::to_string(
+                   std::chrono::duration_cast<std::chrono::milliseconds>(
+                     st.cfg.connect_timeout)
+                     .count()) +
+                 " ms");
+        else
+          lost(self, hub_errc::connect_failed, self->system().render(err));
+      });
+}
+
+remote_link_actor::behavior_type link_impl(link_actor self, std::string host,
+                                           uint16_t port, websocket_config cfg,
+                                           std::shared_ptr<remote_link_box> box,
+                                           uint64_t seed) {
+  auto& st = self->state;
+  st.host = std::move(host);
+  st.port = port;
+  st.policy = backoff_policy{cfg};
+  st.cfg = std::move(cfg);
+  st.box = std::move(box);
+  st.rng.seed(static_cast<std::minstd_rand::result_type>(seed));
+  st.status.url = endpoint(st);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& st = self->state;
+    if (!st.gateway || dm.source != st.gateway.address())
+      return;
+    lost(self, hub_errc::connection_lost,
+         "the node went away: " + self->system().render(dm.reason));
+  });
+  start_attempt(self);
+  return {
+    [self](observer_snapshot& x) {
+      auto& st = self->state;
+      if (st.now != phase::subscribing && st.now != phase::live)
+        return;
+      st.source = self->current_sender()
+                    ? caf::actor_cast<caf::actor_addr>(self->current_sender())
+                    : caf::actor_addr{};
+      if (st.now == phase::subscribing) {
+        st.now = phase::live;
+        st.connected_at = self->clock().now();
+        if (st.ever_connected)
+          st.status.reconnects += 1;
+        st.ever_connected = true;
+        if (st.cfg.reconnect_min_uptime.count() == 0)
+          st.attempt = 0;
+        st.status.state = connection_state::connected;
+        st.status.attempt = st.attempt;
+        st.status.next_delay = caf::none;
+        st.status.error_code = hub_errc::none;
+        st.status.error_message.clear();
+        report(self);
+      }
+      with_callbacks(self, [&x](remote_link_callbacks& cbs) {
+        if (cbs.node.on_snapshot)
+          cbs.node.on_snapshot(x);
+      });
+    },
+    [self](update_batch& x) {
+      auto& st = self->state;
+      if (st.now != phase::live ||
+          caf::actor_cast<caf::actor_addr>(self->current_sender()) != st.source)
+        return;
+      with_callbacks(self, [&x](remote_link_callbacks& cbs) {
+        if (x.missed > 0 && cbs.node.on_missed)
+          cbs.node.on_missed(x.missed);
+        if (cbs.node.on_update)
+          for (auto& item : x.items())
+            cbs.node.on_update(item);
+      });
+    },
+    [self](atom::retry, uint64_t generation) {
+      auto& st = self->state;
+      if (generation == st.generation && st.now == phase::waiting)
+        start_attempt(self);
+    },
+    [self](atom::tick, uint64_t generation) {
+      auto& st = self->state;
+      if (generation != st.generation || st.now != phase::subscribing)
+        return;
+      lost(
+        self, hub_errc::connect_timeout,
+        "subscribed at " + endpoint(st) + ", but no snapshot came within " +
+          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                           st.cfg.connect_timeout)
+                           .count()) +
+          " ms");
+    },
+    [self](atom::disconnect) {
+      auto& st = self->state;
+      if (st.gateway) {
+        self->send(st.gateway, atom::unsubscribe::value,
+                   caf::actor_cast<subscriber_actor>(self));
+        self->demonitor(st.gateway.address());
+        st.gateway = nullptr;
+      }
+      st.source = nullptr;
+      ++st.generation;
+      st.now = phase::stopped;
+      st.status.state = connection_state::disconnected;
+      st.status.next_delay = caf::none;
+      st.status.error_code = hub_errc::closed_by_observer;
+      st.status.error_message = "unsubscribed from " + endpoint(st);
+      return st.status;
+    },
+  };
+}
+
+} // namespace
+
+remote_link_actor spawn_remote_link(caf::actor_system& sys, std::string host,
+                                    uint16_t port, const websocket_config& cfg,
+                                    std::shared_ptr<remote_link_box> box,
+                                    uint64_t seed) {
+  return sys.spawn(link_impl, std::move(host), port, cfg, std::move(box), seed);
+}
+
+} // namespace hubwatch

@@ -1,0 +1,122 @@
+#include "api/remote.hpp"
+
+#include <cstdlib>
+#include <random>
+#include <stdexcept>
+
+#include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+namespace hubwatch {
+
+void enable_remote(caf::actor_system_config& cfg, const websocket_config& wc) {
+  cfg.load<caf::io::middleman>();
+  if (wc.idle_timeout.count() > 0) {
+    cfg.set("middleman.heartbeat-interval", caf::timespan{wc.idle_timeout / 3});
+    cfg.set("middleman.connection-timeout", caf::timespan{wc.idle_timeout});
+  }
+}
+
+bool parse_node_endpoint(const std::string& text, std::string& host,
+                         uint16_t& port) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+    return false;
+  auto h = text.substr(0, colon);
+  if (h.front() == '[') {
+    if (h.size() < 3 || h.back() != ']')
+      return false;
+    h = h.substr(1, h.size() - 2);
+  } else if (h.find(':') != std::string::npos) {
+    return false; // a bare IPv6 address needs brackets
+  }
+  auto digits = text.substr(colon + 1);
+  if (digits.size() > 5 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  auto n = std::strtoul(digits.c_str(), nullptr, 10);
+  if (n == 0 || n > 65535)
+    return false;
+  host = std::move(h);
+  port = static_cast<uint16_t>(n);
+  return true;
+}
+
+// -- node_publisher -----------------------------------------------------------
+
+node_publisher::node_publisher(caf::actor_system& sys,
+                               agent_registry_actor registry)
+  : sys_(sys), gateway_(spawn_node_gateway(sys, std::move(registry))) {
+  // nop
+}
+
+node_publisher::~node_publisher() {
+  // Close the port first so that nobody connects to a gateway on its way
+  // out; connected subscribers see their gateway go down.
+  if (port_ != 0)
+    sys_.middleman().unpublish(gateway_, port_);
+  caf::anon_send_exit(gateway_, caf::exit_reason::user_shutdown);
+}
+
+caf::expected<uint16_t> node_publisher::publish(uint16_t port,
+                                                const std::string& bind) {
+  auto res = sys_.middleman().publish(
+    gateway_, port, bind.empty() ? nullptr : bind.c_str(), true);
+  if (res)
+    port_ = *res;
+  return res;
+}
+
+// -- remote_subscription ------------------------------------------------------
+
+remote_subscription::remote_subscription(caf::actor_system& sys,
+                                         std::string host, uint16_t port,
+                                         const websocket_config& cfg,
+                                         remote_link_callbacks callbacks)
+  : sys_(sys), node_(host + ":" + std::to_string(port)) {
+  if (!sys_.has_middleman())
+    throw std::logic_error("remote_subscription: the actor system has no "
+                           "middleman (call enable_remote on its config)");
+  if (host.find(':') != std::string::npos)
+    node_ = "[" + host + "]:" + std::to_string(port);
+  box_ = std::make_shared<remote_link_box>();
+  box_->callbacks = std::move(callbacks);
+  link_ = spawn_remote_link(sys_, std::move(host), port, cfg, box_,
+                            std::random_device{}());
+}
+
+remote_subscription::~remote_subscription() {
+  if (!link_)
+    return;
+  {
+    // Waits for a callback in progress; none starts after this.
+    std::lock_guard<std::mutex> guard{box_->mtx};
+    box_->active = false;
+  }
+  caf::anon_send_exit(link_, caf::exit_reason::user_shutdown);
+}
+
+connection_status remote_subscription::close() {
+  if (!link_)
+    return final_;
+  caf::scoped_actor self{sys_};
+  // The link answers at once; the bound only guards against a wedged one.
+  self->request(link_, std::chrono::seconds(5), atom::disconnect::value)
+    .receive([&](connection_status& x) { final_ = std::move(x); },
+             [&](const caf::error&) {
+               final_.url = node_;
+               final_.state = connection_state::disconnected;
+               final_.error_code = hub_errc::closed_by_observer;
+             });
+  {
+    std::lock_guard<std::mutex> guard{box_->mtx};
+    box_->active = false;
+  }
+  self->send_exit(link_, caf::exit_reason::user_shutdown);
+  link_ = nullptr;
+  return final_;
+}
+
+} // namespace hubwatch

@@ -1,0 +1,97 @@
+#pragma once
+
+// Monitoring across machines over CAF's own network layer (the io
+// middleman and BASP): a node publishes an observer's registry through a
+// gateway, and remote subscribers attach to it.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <caf/expected.hpp>
+#include <caf/fwd.hpp>
+
+#include "actors/node_gateway.hpp"
+#include "actors/remote_link.hpp"
+#include "messages/websocket_config.hpp"
+
+namespace hubwatch {
+
+/// Loads `caf::io::middleman` into `cfg` (before the actor system exists)
+/// and, when `wc.idle_timeout` is set, turns on BASP heartbeats every third
+/// of it and drops node connections silent for that long, so that a lost
+/// network is noticed like a silent hub. Both ends should use the same
+/// `idle_timeout`: an end without heartbeats looks silent to one with a
+/// timeout.
+void enable_remote(caf::actor_system_config& cfg, const websocket_config& wc);
+
+/// "HOST:PORT" (or "[V6ADDR]:PORT") split; false if it is not one.
+bool parse_node_endpoint(const std::string& text, std::string& host,
+                         uint16_t& port);
+
+/// Publishes the subscriber interface of `registry` (a gateway, never the
+/// registry itself). Unpublishes and stops the gateway when destroyed.
+class node_publisher {
+public:
+  node_publisher(caf::actor_system& sys, agent_registry_actor registry);
+
+  ~node_publisher();
+
+  node_publisher(const node_publisher&) = delete;
+  node_publisher& operator=(const node_publisher&) = delete;
+
+  /// Opens `port` on `bind` (0 = any free port, empty = every address) with
+  /// SO_REUSEADDR, so that a restarted node gets its port back at once.
+  /// Returns the port.
+  caf::expected<uint16_t> publish(uint16_t port, const std::string& bind);
+
+  node_gateway_actor gateway() const {
+    return gateway_;
+  }
+
+private:
+  caf::actor_system& sys_;
+  node_gateway_actor gateway_;
+  uint16_t port_ = 0;
+};
+
+/// A subscription to a remote node, kept alive by a `remote_link_actor`.
+/// Callbacks run on an actor thread, one at a time, in order.
+class remote_subscription {
+public:
+  /// Starts connecting at once. Uses the reconnect settings and
+  /// `connect_timeout` of `cfg`. `sys` must have the middleman loaded.
+  remote_subscription(caf::actor_system& sys, std::string host, uint16_t port,
+                      const websocket_config& cfg,
+                      remote_link_callbacks callbacks);
+
+  /// Stops the link without a word to the node (which notices the link
+  /// actor's end); no callback runs after this returns.
+  ~remote_subscription();
+
+  remote_subscription(const remote_subscription&) = delete;
+  remote_subscription& operator=(const remote_subscription&) = delete;
+
+  /// Unsubscribes from the node, stops the link and returns its final status
+  /// (`disconnected`, `closed_by_observer`). No callback runs after this
+  /// returns. Idempotent.
+  connection_status close();
+
+  /// "HOST:PORT".
+  const std::string& node() const {
+    return node_;
+  }
+
+  remote_link_actor link() const {
+    return link_;
+  }
+
+private:
+  caf::actor_system& sys_;
+  std::string node_;
+  std::shared_ptr<remote_link_box> box_;
+  remote_link_actor link_;
+  connection_status final_;
+};
+
+} // namespace hubwatch

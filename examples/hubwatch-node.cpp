@@ -1,0 +1,166 @@
+// hubwatch-node: watches a hub like hubwatch-subscriber and publishes what
+// it sees on CAF's network layer, so that subscribers on other machines
+// (hubwatch-subscriber --remote HOST:PORT) get the same events and agent
+// table without a connection of their own to the hub.
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
+#include "api/json_lines.hpp"
+#include "api/observer.hpp"
+#include "api/remote.hpp"
+#include "api/settings.hpp"
+
+using namespace hubwatch;
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+constexpr const char* prog = "hubwatch-node";
+
+const std::vector<program_flag> program_flags = {
+  {"publish-port", true, false,
+   "TCP port remote subscribers attach to, 0 = any free one", "4242"},
+  {"publish-bind", true, false, "address to listen on", "127.0.0.1"},
+  {"json", false, false, "print the hub's status lines as JSON", ""},
+  {"exit-after-ms", true, false, "exit after this many milliseconds", ""},
+};
+
+/// What the main thread waits for.
+struct run_state {
+  std::mutex mtx;
+  std::condition_variable cv;
+  bool done = false;
+
+  void finish() {
+    std::lock_guard<std::mutex> guard{mtx};
+    done = true;
+    cv.notify_all();
+  }
+};
+
+bool parse_number(const std::string& text, const char* flag, long long max,
+                  long long& out) {
+  char* end = nullptr;
+  out = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || out < 0 || out > max) {
+    std::fprintf(stderr, "%s: --%s = %s: not a whole number in [0, %lld]\n",
+                 prog, flag, text.c_str(), max);
+    return false;
+  }
+  return true;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto started = steady::now();
+  auto t_ms = [started] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() -
+                                                                 started)
+      .count();
+  };
+  // Signals go to one thread that waits for them; block them everywhere
+  // else before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto loaded = load_settings(argc, argv, program_flags, process_environment());
+  if (loaded.help) {
+    std::fputs(usage(prog,
+                     "Watches a daemon hub and publishes its events, agents "
+                     "and connection status to remote subscribers "
+                     "(hubwatch-subscriber --remote HOST:PORT).",
+                     program_flags)
+                 .c_str(),
+               stdout);
+    return 0;
+  }
+  long long port = 4242;
+  long long exit_after_ms = 0;
+  if (loaded.has("publish-port") &&
+      !parse_number(loaded.value("publish-port"), "publish-port", 65535, port))
+    return 2;
+  if (loaded.has("exit-after-ms") &&
+      !parse_number(loaded.value("exit-after-ms"), "exit-after-ms",
+                    std::numeric_limits<long long>::max(), exit_after_ms))
+    return 2;
+  if (!loaded.errors.empty()) {
+    for (auto& e : loaded.errors)
+      std::fprintf(stderr, "%s: %s\n", prog, e.c_str());
+    return 2;
+  }
+  auto bind = loaded.value("publish-bind", "127.0.0.1");
+  bool json = loaded.has("json");
+  auto state = std::make_shared<run_state>();
+  std::thread([signals, state]() mutable {
+    int sig = 0;
+    if (sigwait(&signals, &sig) == 0)
+      state->finish();
+  }).detach();
+  caf::actor_system_config sys_cfg;
+  add_message_types(sys_cfg);
+  enable_remote(sys_cfg, loaded.cfg);
+  caf::actor_system sys{sys_cfg};
+  json_lines out;
+  auto print_status = [&](const connection_status& st) {
+    if (json)
+      std::fputs(out.status(t_ms(), st).c_str(), stdout);
+    else
+      std::printf("[%9.3fs] status %s\n", t_ms() / 1000.0,
+                  to_string(st).c_str());
+    std::fflush(stdout);
+  };
+  {
+    observer obs{sys, loaded.cfg};
+    subscriber_callbacks cbs;
+    cbs.on_update = [&](const hub_update& x) {
+      if (auto st = caf::get_if<connection_status>(&x))
+        print_status(*st);
+    };
+    auto sub = obs.subscribe(std::move(cbs));
+    node_publisher node{sys, obs.registry()};
+    auto published = node.publish(static_cast<uint16_t>(port), bind);
+    if (!published) {
+      std::fprintf(stderr, "%s: cannot publish on %s:%lld: %s\n", prog,
+                   bind.c_str(), port, sys.render(published.error()).c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "%s: publishing on %s:%u\n", prog,
+                 bind.empty() ? "0.0.0.0" : bind.c_str(),
+                 static_cast<unsigned>(*published));
+    std::fflush(stderr);
+    obs.start();
+    {
+      std::unique_lock<std::mutex> guard{state->mtx};
+      auto done = [&] {
+        return state->done;
+      };
+      if (exit_after_ms > 0)
+        state->cv.wait_for(guard, std::chrono::milliseconds(exit_after_ms),
+                           done);
+      else
+        state->cv.wait(guard, done);
+    }
+    sub.reset();
+    // The hub connection closes with 1000 while remote subscribers still
+    // hear about it; then the gateway goes and their links report that.
+    auto final_status = obs.disconnect();
+    print_status(final_status);
+  }
+  return 0;
+}

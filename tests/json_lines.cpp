@@ -1,0 +1,68 @@
+#define CAF_SUITE json_lines
+
+#include "api/json_lines.hpp"
+
+#include <caf/test/unit_test.hpp>
+
+#include <boost/json/parse.hpp>
+
+using namespace hubwatch;
+namespace json = boost::json;
+
+namespace {
+
+json::object parse(const std::string& line) {
+  CAF_REQUIRE(!line.empty() && line.back() == '\n');
+  return json::parse(line).as_object();
+}
+
+} // namespace
+
+CAF_TEST(lines from a node carry its tag) {
+  json_lines out{"10.0.0.5:4242"};
+  connection_status st;
+  st.state = connection_state::connected;
+  auto obj = parse(out.status(7, st));
+  CAF_CHECK_EQUAL(obj.at("node").as_string(), "10.0.0.5:4242");
+  CAF_CHECK(!obj.contains("scope")); // the hub's status
+  CAF_CHECK(!parse(json_lines{}.status(7, st)).contains("node"));
+}
+
+CAF_TEST(link status lines say scope link) {
+  json_lines out{"10.0.0.5:4242"};
+  connection_status st;
+  st.state = connection_state::disconnected;
+  st.url = "10.0.0.5:4242";
+  st.attempt = 2;
+  st.next_delay = caf::timespan{std::chrono::milliseconds(3000)};
+  st.error_code = hub_errc::connection_lost;
+  st.error_message = "the node went away";
+  auto obj = parse(out.link_status(12, st));
+  CAF_CHECK_EQUAL(obj.at("kind").as_string(), "status");
+  CAF_CHECK_EQUAL(obj.at("scope").as_string(), "link");
+  CAF_CHECK_EQUAL(obj.at("node").as_string(), "10.0.0.5:4242");
+  CAF_CHECK_EQUAL(obj.at("state").as_string(), "disconnected");
+  CAF_CHECK_EQUAL(obj.at("attempt").as_int64(), 2);
+  CAF_CHECK_EQUAL(obj.at("next_delay_ms").as_int64(), 3000);
+  CAF_CHECK_EQUAL(obj.at("error_code").as_string(), "connection_lost");
+  CAF_CHECK_EQUAL(obj.at("error").as_string(), "the node went away");
+}
+
+CAF_TEST(a snapshot line counts events and agents) {
+  json_lines out{"n:1"};
+  observer_snapshot snap;
+  snap.events.resize(3);
+  snap.agents.resize(2);
+  snap.counters.events = 1500;
+  snap.counters.parse_errors = 4;
+  snap.counters.reconnects = 1;
+  auto obj = parse(out.snapshot(5, snap));
+  CAF_CHECK_EQUAL(obj.at("kind").as_string(), "snapshot");
+  CAF_CHECK_EQUAL(obj.at("t_ms").as_int64(), 5);
+  CAF_CHECK_EQUAL(obj.at("node").as_string(), "n:1");
+  CAF_CHECK_EQUAL(obj.at("events").as_int64(), 3);
+  CAF_CHECK_EQUAL(obj.at("agents").as_int64(), 2);
+  CAF_CHECK_EQUAL(obj.at("events_total").as_int64(), 1500);
+  CAF_CHECK_EQUAL(obj.at("parse_errors").as_int64(), 4);
+  CAF_CHECK_EQUAL(obj.at("reconnects").as_int64(), 1);
+}
