@@ -146,8 +146,7 @@ void publish(registry_actor self, items_type&& xs) {
     enqueue(self, kvp.second, shared);
 }
 
-void apply_status(registry_actor self, connection_status& x,
-                  items_type& out) {
+void apply_status(registry_actor self, connection_status& x, items_type& out) {
   auto& st = self->state;
   st.status = x;
   st.counters.reconnects = x.reconnects;
@@ -164,8 +163,8 @@ void apply_status(registry_actor self, connection_status& x,
 // one can: no timer runs while disconnected or when every agent is stale.
 void schedule_tick(registry_actor self) {
   auto& st = self->state;
-  if (st.tick_pending || st.stale_after.count() <= 0
-      || st.status.state != connection_state::connected)
+  if (st.tick_pending || st.stale_after.count() <= 0 ||
+      st.status.state != connection_state::connected)
     return;
   auto oldest = st.agents.oldest_fresh();
   if (!oldest)
@@ -176,14 +175,13 @@ void schedule_tick(registry_actor self) {
                      atom::tick::value);
 }
 
-agent_registry_actor::behavior_type
-registry_impl(registry_actor self, websocket_config cfg) {
+agent_registry_actor::behavior_type registry_impl(registry_actor self,
+                                                  websocket_config cfg) {
   self->state.init(cfg);
   self->state.wall_origin = caf::make_timestamp();
   self->state.clock_origin = self->clock().now();
-  self->set_down_handler([self](caf::down_msg& dm) {
-    self->state.subscribers.erase(dm.source);
-  });
+  self->set_down_handler(
+    [self](caf::down_msg& dm) { self->state.subscribers.erase(dm.source); });
   return {
     [self](std::vector<hub_update>& xs) {
       auto& st = self->state;

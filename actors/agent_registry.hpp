@@ -19,8 +19,7 @@ namespace hubwatch {
 using agent_registry_actor = caf::typed_actor<
   // Updates from the pipeline, in arrival order: events and parse errors from
   // the parser, connection status changes from the supervisor.
-  caf::reacts_to<std::vector<hub_update>>,
-  caf::reacts_to<connection_status>,
+  caf::reacts_to<std::vector<hub_update>>, caf::reacts_to<connection_status>,
   // Subscribers: a new one first gets a snapshot, then the live stream.
   caf::reacts_to<atom::subscribe, subscriber_actor>,
   caf::reacts_to<atom::unsubscribe, subscriber_actor>,

@@ -33,15 +33,17 @@ connection_impl(connection_self self, boost::asio::io_context* io,
   // The session runs on the io thread and may only talk to us by message.
   connection_actor hdl = self;
   session_callbacks callbacks;
-  callbacks.connected = [hdl] { caf::anon_send(hdl, atom::connected::value); };
+  callbacks.connected = [hdl] {
+    caf::anon_send(hdl, atom::connected::value);
+  };
   callbacks.frames_ready = [parser, ch] {
     caf::anon_send(parser, atom::frames::value, ch);
   };
   callbacks.ended = [hdl](session_result res) {
     caf::anon_send(hdl, std::move(res));
   };
-  self->state.session = make_ws_session(*io, std::move(settings), ch,
-                                        std::move(callbacks));
+  self->state.session =
+    make_ws_session(*io, std::move(settings), ch, std::move(callbacks));
   self->state.session->start();
   return {
     [self](atom::close) { self->state.session->close(); },
@@ -62,11 +64,10 @@ connection_impl(connection_self self, boost::asio::io_context* io,
 connection_actor spawn_connection(caf::actor_system& sys,
                                   boost::asio::io_context& io,
                                   session_settings settings,
-                                  size_t max_pending_bytes,
-                                  parser_actor parser,
+                                  size_t max_pending_bytes, parser_actor parser,
                                   connection_owner_actor owner) {
-  return sys.spawn(connection_impl, &io, std::move(settings),
-                   max_pending_bytes, std::move(parser), std::move(owner));
+  return sys.spawn(connection_impl, &io, std::move(settings), max_pending_bytes,
+                   std::move(parser), std::move(owner));
 }
 
 } // namespace hubwatch

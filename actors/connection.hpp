@@ -16,9 +16,8 @@ namespace hubwatch {
 /// Whoever starts connection actors hears from them through this interface:
 /// `connected` once the handshake is done, then one `session_result`, and
 /// then the actor is gone.
-using connection_owner_actor =
-  caf::typed_actor<caf::reacts_to<atom::connected>,
-                   caf::reacts_to<session_result>>;
+using connection_owner_actor = caf::typed_actor<caf::reacts_to<atom::connected>,
+                                                caf::reacts_to<session_result>>;
 
 /// One connection attempt: owns one WebSocket session, hands its frames to
 /// the parser, and quits with a reason when the connection ends. It never
@@ -33,8 +32,7 @@ using connection_actor = caf::typed_actor<
 connection_actor spawn_connection(caf::actor_system& sys,
                                   boost::asio::io_context& io,
                                   session_settings settings,
-                                  size_t max_pending_bytes,
-                                  parser_actor parser,
+                                  size_t max_pending_bytes, parser_actor parser,
                                   connection_owner_actor owner);
 
 } // namespace hubwatch

@@ -45,29 +45,28 @@ struct parser_state {
   void parse_checked(frame_kind kind, std::string_view bytes,
                      std::vector<hub_update>& out) {
     switch (kind) {
-      case frame_kind::text:
-        if (parser->parse(bytes, ev, err)) {
-          ev.seq = next_seq++;
-          out.emplace_back(std::move(ev));
-        } else {
-          out.emplace_back(std::move(err));
-        }
-        break;
-      case frame_kind::binary:
-        out.emplace_back(parse_error{
-          hub_errc::binary_frame,
-          "binary frame of " + std::to_string(bytes.size())
-            + " bytes; the hub sends JSON text frames",
-          make_excerpt(bytes)});
-        break;
-      case frame_kind::too_large:
-        out.emplace_back(parse_error{
-          hub_errc::too_large,
-          "message exceeds max-frame-bytes ("
-            + std::to_string(parser->max_bytes())
-            + "); the connection was closed with 1009",
-          make_excerpt(bytes)});
-        break;
+    case frame_kind::text:
+      if (parser->parse(bytes, ev, err)) {
+        ev.seq = next_seq++;
+        out.emplace_back(std::move(ev));
+      } else {
+        out.emplace_back(std::move(err));
+      }
+      break;
+    case frame_kind::binary:
+      out.emplace_back(parse_error{hub_errc::binary_frame,
+                                   "binary frame of " +
+                                     std::to_string(bytes.size()) +
+                                     " bytes; the hub sends JSON text frames",
+                                   make_excerpt(bytes)});
+      break;
+    case frame_kind::too_large:
+      out.emplace_back(parse_error{hub_errc::too_large,
+                                   "message exceeds max-frame-bytes (" +
+                                     std::to_string(parser->max_bytes()) +
+                                     "); the connection was closed with 1009",
+                                   make_excerpt(bytes)});
+      break;
     }
   }
 };
@@ -94,8 +93,8 @@ void deliver(parser_self self, std::vector<hub_update>&& out) {
 
 void pump(parser_self self) {
   auto& st = self->state;
-  while (st.in_flight < parser_window
-         && (st.scratch_pos < st.scratch.size() || !st.backlog.empty())) {
+  while (st.in_flight < parser_window &&
+         (st.scratch_pos < st.scratch.size() || !st.backlog.empty())) {
     std::vector<hub_update> out;
     // Frames drained earlier go first, at most parser_batch at a time: small
     // batches keep every subscriber's share of the registry's queue small.
@@ -124,11 +123,10 @@ void pump(parser_self self) {
   }
 }
 
-parser_actor::behavior_type parser_impl(parser_self self,
-                                        websocket_config cfg,
+parser_actor::behavior_type parser_impl(parser_self self, websocket_config cfg,
                                         agent_registry_actor registry) {
-  self->state.parser = std::make_unique<frame_parser>(cfg.max_frame_bytes,
-                                                      cfg.max_json_depth);
+  self->state.parser =
+    std::make_unique<frame_parser>(cfg.max_frame_bytes, cfg.max_json_depth);
   self->state.registry = std::move(registry);
   // The registry holds the state everyone reads; without it we are useless.
   self->link_to(self->state.registry);

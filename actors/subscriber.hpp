@@ -12,8 +12,7 @@ namespace hubwatch {
 /// handler is the acknowledgement that lets the next batch go (so a slow
 /// subscriber gets a bounded queue at the registry instead of an unbounded
 /// mailbox). Works the same for local and remote subscribers.
-using subscriber_actor =
-  caf::typed_actor<caf::reacts_to<observer_snapshot>,
-                   caf::reacts_to<update_batch>>;
+using subscriber_actor = caf::typed_actor<caf::reacts_to<observer_snapshot>,
+                                          caf::reacts_to<update_batch>>;
 
 } // namespace hubwatch

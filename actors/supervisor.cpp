@@ -108,8 +108,8 @@ void on_connection_down(supervisor_self self, const caf::error& reason) {
   st.status.http_status = res.http_status;
   st.status.next_delay = caf::none;
   // A connection that stayed up long enough resets the schedule.
-  if (st.conn_up
-      && self->clock().now() - st.connected_at >= st.cfg.reconnect_min_uptime)
+  if (st.conn_up &&
+      self->clock().now() - st.connected_at >= st.cfg.reconnect_min_uptime)
     st.attempt = 0;
   st.conn_up = false;
   auto disconnects = std::move(st.disconnects);
@@ -122,8 +122,8 @@ void on_connection_down(supervisor_self self, const caf::error& reason) {
     st.status.state = connection_state::disconnected;
     st.status.attempt = st.attempt;
     publish(self);
-  } else if (res.http_status && is_config_refusal(*res.http_status)
-             && !st.cfg.retry_on_http_error) {
+  } else if (res.http_status && is_config_refusal(*res.http_status) &&
+             !st.cfg.retry_on_http_error) {
     give_up(self, res.code,
             res.message + "; not retrying (retry-on-http-error is off)");
   } else if (!st.cfg.auto_reconnect) {
@@ -133,8 +133,8 @@ void on_connection_down(supervisor_self self, const caf::error& reason) {
     publish(self);
   } else if (st.policy.exhausted(st.attempt)) {
     give_up(self, hub_errc::gave_up,
-            "gave up after " + std::to_string(st.attempt) + " attempts; last: "
-              + res.message);
+            "gave up after " + std::to_string(st.attempt) +
+              " attempts; last: " + res.message);
   } else {
     schedule_retry(self);
   }
@@ -142,10 +142,11 @@ void on_connection_down(supervisor_self self, const caf::error& reason) {
     rp.deliver(st.status);
 }
 
-supervisor_actor::behavior_type
-supervisor_impl(supervisor_self self, websocket_config cfg,
-                connection_factory factory, parser_actor parser,
-                uint64_t seed) {
+supervisor_actor::behavior_type supervisor_impl(supervisor_self self,
+                                                websocket_config cfg,
+                                                connection_factory factory,
+                                                parser_actor parser,
+                                                uint64_t seed) {
   auto& st = self->state;
   st.policy = backoff_policy{cfg};
   st.cfg = std::move(cfg);
@@ -219,8 +220,8 @@ supervisor_impl(supervisor_self self, websocket_config cfg,
         st.disconnects.push_back(rp);
         return rp;
       }
-      if (st.status.state != connection_state::disconnected
-          || st.status.next_delay) {
+      if (st.status.state != connection_state::disconnected ||
+          st.status.next_delay) {
         st.status.state = connection_state::disconnected;
         st.status.next_delay = caf::none;
         publish(self);
@@ -243,8 +244,8 @@ supervisor_actor spawn_supervisor(caf::actor_system& sys,
                                   const websocket_config& cfg,
                                   connection_factory factory,
                                   parser_actor parser, uint64_t seed) {
-  return sys.spawn(supervisor_impl, cfg, std::move(factory),
-                   std::move(parser), seed);
+  return sys.spawn(supervisor_impl, cfg, std::move(factory), std::move(parser),
+                   seed);
 }
 
 } // namespace hubwatch

@@ -30,9 +30,8 @@ using supervisor_actor = connection_owner_actor::extend<
   caf::reacts_to<atom::retry, uint64_t>>;
 
 /// Starts connection attempt number `attempt`, reporting to `owner`.
-using connection_factory =
-  std::function<connection_actor(connection_owner_actor owner,
-                                 uint32_t attempt)>;
+using connection_factory = std::function<connection_actor(
+  connection_owner_actor owner, uint32_t attempt)>;
 
 /// Spawns a supervisor that makes connections with `factory` and reports
 /// status to `parser`. It does not connect before it receives `connect`.

@@ -34,46 +34,46 @@ json::value or_null(const caf::optional<T>& x) {
 // form instead. Everything else is Boost.JSON's own output.
 void write(std::string& out, const json::value& v) {
   switch (v.kind()) {
-    case json::kind::double_: {
-      char buf[32];
-      auto d = v.get_double();
-      auto res = std::to_chars(buf, buf + sizeof(buf), d);
-      out.append(buf, res.ptr);
-      // Keep it recognisably a float for readers that care.
-      if (std::find_if(buf, res.ptr, [](char c) {
-            return c == '.' || c == 'e' || c == 'n' || c == 'i';
-          }) == res.ptr)
-        out += ".0";
-      break;
+  case json::kind::double_: {
+    char buf[32];
+    auto d = v.get_double();
+    auto res = std::to_chars(buf, buf + sizeof(buf), d);
+    out.append(buf, res.ptr);
+    // Keep it recognisably a float for readers that care.
+    if (std::find_if(buf, res.ptr, [](char c) {
+          return c == '.' || c == 'e' || c == 'n' || c == 'i';
+        }) == res.ptr)
+      out += ".0";
+    break;
+  }
+  case json::kind::object: {
+    out += '{';
+    bool first = true;
+    for (auto& kvp : v.get_object()) {
+      if (!first)
+        out += ',';
+      first = false;
+      out += json::serialize(json::string_view{kvp.key()});
+      out += ':';
+      write(out, kvp.value());
     }
-    case json::kind::object: {
-      out += '{';
-      bool first = true;
-      for (auto& kvp : v.get_object()) {
-        if (!first)
-          out += ',';
-        first = false;
-        out += json::serialize(json::string_view{kvp.key()});
-        out += ':';
-        write(out, kvp.value());
-      }
-      out += '}';
-      break;
+    out += '}';
+    break;
+  }
+  case json::kind::array: {
+    out += '[';
+    bool first = true;
+    for (auto& x : v.get_array()) {
+      if (!first)
+        out += ',';
+      first = false;
+      write(out, x);
     }
-    case json::kind::array: {
-      out += '[';
-      bool first = true;
-      for (auto& x : v.get_array()) {
-        if (!first)
-          out += ',';
-        first = false;
-        write(out, x);
-      }
-      out += ']';
-      break;
-    }
-    default:
-      out += json::serialize(v);
+    out += ']';
+    break;
+  }
+  default:
+    out += json::serialize(v);
   }
 }
 
@@ -191,8 +191,8 @@ std::string json_lines::summary(int64_t t_ms, const observer_counters& c,
   obj["reconnects"] = c.reconnects;
   obj["missed"] = c.subscriber_dropped;
   obj["seconds"] = seconds;
-  obj["events_per_s"] = seconds > 0 ? static_cast<double>(c.events) / seconds
-                                    : 0.0;
+  obj["events_per_s"] =
+    seconds > 0 ? static_cast<double>(c.events) / seconds : 0.0;
   return line(obj);
 }
 

@@ -57,7 +57,8 @@ caf::timespan close_wait(const websocket_config& cfg) {
 
 subscription::subscription(std::shared_ptr<box> b, subscriber_actor actor,
                            agent_registry_actor registry)
-  : box_(std::move(b)), actor_(std::move(actor)), registry_(std::move(registry)) {
+  : box_(std::move(b)), actor_(std::move(actor)),
+    registry_(std::move(registry)) {
   // nop
 }
 
@@ -135,17 +136,17 @@ std::vector<std::string> observer::start() {
     settings.deflate = cfg_.deflate;
     settings.single_threaded_io = own_io_ != nullptr;
     if (url->tls && !cfg_.tls_verify)
-      std::fprintf(stderr, "hubwatch: warning: TLS certificate verification "
-                           "is off for %s (tls-no-verify)\n",
+      std::fprintf(stderr,
+                   "hubwatch: warning: TLS certificate verification "
+                   "is off for %s (tls-no-verify)\n",
                    cfg_.url.c_str());
     // Frames waiting for the parser: beyond this the session stops reading.
     auto max_pending = std::max<size_t>(2 * cfg_.max_frame_bytes, 1 << 20);
     auto& sys = sys_;
     auto* io = io_;
     auto parser = parser_;
-    connection_factory factory = [&sys, io, settings, max_pending,
-                                  parser](connection_owner_actor owner,
-                                          uint32_t) {
+    connection_factory factory = [&sys, io, settings, max_pending, parser](
+                                   connection_owner_actor owner, uint32_t) {
       return spawn_connection(sys, *io, settings, max_pending, parser,
                               std::move(owner));
     };

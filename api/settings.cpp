@@ -67,7 +67,10 @@ bool parse_bool(const std::string& s, bool& out) {
 
 setting ms_setting(const char* key, const char* env, const char* help,
                    caf::timespan websocket_config::*field) {
-  return {key, env, help, false,
+  return {key,
+          env,
+          help,
+          false,
           [field](websocket_config& cfg, const std::string& v) -> std::string {
             long long n;
             if (!parse_int(v, n))
@@ -84,7 +87,10 @@ setting ms_setting(const char* key, const char* env, const char* help,
 template <class T>
 setting count_setting(const char* key, const char* env, const char* help,
                       T websocket_config::*field) {
-  return {key, env, help, false,
+  return {key,
+          env,
+          help,
+          false,
           [field](websocket_config& cfg, const std::string& v) -> std::string {
             long long n;
             if (!parse_int(v, n) || n < 0)
@@ -99,7 +105,10 @@ setting count_setting(const char* key, const char* env, const char* help,
 
 setting double_setting(const char* key, const char* env, const char* help,
                        double websocket_config::*field) {
-  return {key, env, help, false,
+  return {key,
+          env,
+          help,
+          false,
           [field](websocket_config& cfg, const std::string& v) -> std::string {
             double d;
             if (!parse_double(v, d))
@@ -117,7 +126,10 @@ setting double_setting(const char* key, const char* env, const char* help,
 // A switch whose presence sets `field` to `when_on`.
 setting switch_setting(const char* key, const char* env, const char* help,
                        bool websocket_config::*field, bool when_on) {
-  return {key, env, help, true,
+  return {key,
+          env,
+          help,
+          true,
           [field, when_on](websocket_config& cfg,
                            const std::string& v) -> std::string {
             bool b;
@@ -133,12 +145,17 @@ setting switch_setting(const char* key, const char* env, const char* help,
 
 setting string_setting(const char* key, const char* env, const char* help,
                        std::string websocket_config::*field) {
-  return {key, env, help, false,
+  return {key,
+          env,
+          help,
+          false,
           [field](websocket_config& cfg, const std::string& v) -> std::string {
             cfg.*field = v;
             return {};
           },
-          [field](const websocket_config& cfg) { return cfg.*field; }};
+          [field](const websocket_config& cfg) {
+            return cfg.*field;
+          }};
 }
 
 const std::vector<setting>& settings_table() {
@@ -216,8 +233,8 @@ void apply(websocket_config& cfg, const setting& s, const std::string& value,
            const std::string& origin, std::vector<std::string>& errors) {
   auto err = s.set(cfg, value);
   if (!err.empty())
-    errors.push_back(std::string{s.key} + " = " + value + " (" + origin
-                     + "): " + err);
+    errors.push_back(std::string{s.key} + " = " + value + " (" + origin +
+                     "): " + err);
 }
 
 /// Reads `key = value` lines; `#` starts a comment.
@@ -237,17 +254,16 @@ bool read_key_values(const std::string& path,
       continue;
     auto eq = line.find('=');
     if (eq == std::string::npos) {
-      errors.push_back(path + ":" + std::to_string(n)
-                       + ": expected key = value, got \"" + line + "\"");
+      errors.push_back(path + ":" + std::to_string(n) +
+                       ": expected key = value, got \"" + line + "\"");
       continue;
     }
     auto key = trim(line.substr(0, eq));
     if (key.rfind("export ", 0) == 0)
       key = trim(key.substr(7));
     auto value = trim(line.substr(eq + 1));
-    if (value.size() >= 2
-        && ((value.front() == '"' && value.back() == '"')
-            || (value.front() == '\'' && value.back() == '\'')))
+    if (value.size() >= 2 && ((value.front() == '"' && value.back() == '"') ||
+                              (value.front() == '\'' && value.back() == '\'')))
       value = value.substr(1, value.size() - 2);
     out.emplace_back(key, value);
   }
@@ -321,8 +337,8 @@ loaded_settings load_settings(int argc, const char* const* argv,
       errors.push_back("unknown flag --" + name + " (see --help)");
       continue;
     }
-    bool takes_value = is_config || (s != nullptr ? !s->is_switch
-                                                  : pf->takes_value);
+    bool takes_value =
+      is_config || (s != nullptr ? !s->is_switch : pf->takes_value);
     if (!has_value) {
       if (takes_value) {
         if (i + 1 >= argc) {
@@ -414,8 +430,9 @@ std::string usage(const std::string& program, const std::string& summary,
   for (auto& s : settings_table()) {
     auto def = s.show(defaults);
     line("--" + std::string{s.key} + (s.is_switch ? "" : " VALUE"), s.help,
-         (s.is_switch ? std::string{} : " (default: " + (def.empty() ? "none" : def) + ")")
-           + " [$" + s.env + "]");
+         (s.is_switch ? std::string{}
+                      : " (default: " + (def.empty() ? "none" : def) + ")") +
+           " [$" + s.env + "]");
   }
   return out;
 }

@@ -78,8 +78,8 @@ void blast_source::serve(plan p) {
       uint64_t i = 0;
       while (i < p.count) {
         auto elapsed = std::chrono::duration<double>(clock::now() - start);
-        auto due = std::min<uint64_t>(p.count,
-                                      static_cast<uint64_t>(elapsed / period) + 1);
+        auto due = std::min<uint64_t>(
+          p.count, static_cast<uint64_t>(elapsed / period) + 1);
         for (; i < due; ++i) {
           buf.clear();
           append_text_frame(buf, p.make_frame(i));

@@ -108,7 +108,8 @@ std::pair<long, long> rss_kib() {
   return {now, peak};
 }
 
-// -- the limit: one thread, no actors ------------------------------------------
+// -- the limit: one thread, no actors
+// ------------------------------------------
 
 double limit_loop(blast_source& src, const std::vector<std::string>& mix,
                   uint64_t n) {
@@ -246,7 +247,8 @@ pipeline_result run_pipeline(caf::actor_system& sys, blast_source& src,
       board.cv.wait_for(guard, std::chrono::milliseconds(20));
       // The peak of this run, sampled: VmHWM would remember earlier runs.
       max_rss = std::max(max_rss, rss_kib().first);
-      if (!sampled && obs.snapshot().counters.events >= std::min<uint64_t>(n, 100000)) {
+      if (!sampled &&
+          obs.snapshot().counters.events >= std::min<uint64_t>(n, 100000)) {
         result.rss_kib_at_100k = max_rss;
         sampled = true;
       }
@@ -279,8 +281,8 @@ double percentile(std::vector<int64_t>& xs, double p) {
 
 void json_line(const char* figure, double value, const char* unit,
                double ratio = -1) {
-  std::printf("{\"figure\":\"%s\",\"value\":%.3f,\"unit\":\"%s\"", figure, value,
-              unit);
+  std::printf("{\"figure\":\"%s\",\"value\":%.3f,\"unit\":\"%s\"", figure,
+              value, unit);
   if (ratio >= 0)
     std::printf(",\"ratio_to_limit\":%.3f", ratio);
   std::printf("}\n");
@@ -344,8 +346,8 @@ int main(int argc, char** argv) {
     auto now = clock_type::now().time_since_epoch().count();
     return "{\"type\":\"heartbeat\",\"agentId\":\"inf-001\",\"agentName\":"
            "\"inference\",\"timestamp\":\"2026-11-25T18:00:16Z\",\"payload\":"
-           "{\"status\":\"running\",\"currentTask\":\"job-"
-           + std::to_string(i) + "\",\"sentNs\":" + std::to_string(now) + "}}";
+           "{\"status\":\"running\",\"currentTask\":\"job-" +
+           std::to_string(i) + "\",\"sentNs\":" + std::to_string(now) + "}}";
   };
   pipeline_result lat;
   if (only.empty() || only == "latency")
@@ -360,8 +362,8 @@ int main(int argc, char** argv) {
   double max_us = lat.latencies_ns.empty()
                     ? 0
                     : static_cast<double>(*std::max_element(
-                        lat.latencies_ns.begin(), lat.latencies_ns.end()))
-                        / 1000.0;
+                        lat.latencies_ns.begin(), lat.latencies_ns.end())) /
+                        1000.0;
   // The table.
   std::printf("\n%-44s %14s %9s\n", "figure", "value", "vs limit");
   std::printf("%-44s %11.0f/s %9s\n", "limit loop (1 thread, no actors)", limit,
@@ -385,16 +387,18 @@ int main(int argc, char** argv) {
   std::printf("%-44s %10.1fMiB\n", "growth",
               (mem.peak_rss_kib - mem.rss_kib_at_100k) / 1024.0);
   std::printf("%-44s %14llu\n", "events lost or reordered (all runs)",
-              static_cast<unsigned long long>(lost + lat.lost_or_reordered
-                                              + mem.lost_or_reordered));
-  std::printf("%-44s %14llu\n", "events dropped for slow subscribers",
-              static_cast<unsigned long long>(missed + lat.missed + mem.missed));
+              static_cast<unsigned long long>(lost + lat.lost_or_reordered +
+                                              mem.lost_or_reordered));
+  std::printf(
+    "%-44s %14llu\n", "events dropped for slow subscribers",
+    static_cast<unsigned long long>(missed + lat.missed + mem.missed));
   std::printf("%-44s %14llu\n\n", "data frames sent by hubwatch",
               static_cast<unsigned long long>(src.data_frames_received()));
   // One JSON line per figure, for scripts.
   json_line("limit_loop_events_per_s", limit, "events/s", 1.0);
   for (size_t i = 0; i < fanouts.size(); ++i) {
-    auto name = "hubwatch_" + std::to_string(fanouts[i]) + "_subscribers_events_per_s";
+    auto name =
+      "hubwatch_" + std::to_string(fanouts[i]) + "_subscribers_events_per_s";
     json_line(name.c_str(), best[i], "events/s", best[i] / limit);
   }
   json_line("latency_p50_us", p50, "us");
@@ -405,10 +409,10 @@ int main(int argc, char** argv) {
   json_line("peak_rss_mib", mem.peak_rss_kib / 1024.0, "MiB");
   json_line("rss_growth_mib", (mem.peak_rss_kib - mem.rss_kib_at_100k) / 1024.0,
             "MiB");
-  json_line("lost_or_reordered",
-            static_cast<double>(lost + lat.lost_or_reordered
-                                + mem.lost_or_reordered),
-            "events");
+  json_line(
+    "lost_or_reordered",
+    static_cast<double>(lost + lat.lost_or_reordered + mem.lost_or_reordered),
+    "events");
   json_line("data_frames_sent", static_cast<double>(src.data_frames_received()),
             "frames");
   return 0;

@@ -17,13 +17,13 @@ const boost::json::value* field(const boost::json::object& obj,
 
 bool drives_agent_status(event_type x) {
   switch (x) {
-    case event_type::heartbeat:
-    case event_type::agent_started:
-    case event_type::agent_stopped:
-    case event_type::agent_error:
-      return true;
-    default:
-      return false;
+  case event_type::heartbeat:
+  case event_type::agent_started:
+  case event_type::agent_stopped:
+  case event_type::agent_error:
+    return true;
+  default:
+    return false;
   }
 }
 
@@ -32,54 +32,54 @@ void apply_event(agent_info& rec, const daemon_event& ev) {
     rec.name = ev.agent_name;
   auto& payload = ev.payload.get();
   switch (ev.type) {
-    case event_type::heartbeat: {
-      rec.last_heartbeat = ev.timestamp;
-      rec.status = agent_status::running;
-      rec.status_word.clear();
-      if (auto* s = payload.if_contains("status"); s && s->is_string()) {
-        auto& word = s->get_string();
-        rec.status_word.assign(word.data(), word.size());
-        if (word == "idle")
-          rec.status = agent_status::idle;
-        else if (word == "error")
-          rec.status = agent_status::error;
-        else if (word == "stopped")
-          rec.status = agent_status::stopped;
-        // "running" and any word we do not know: the agent is alive.
-      }
-      // A heartbeat states the current task; without one there is none.
-      auto* task = field(payload, "currentTask", "current_task");
-      if (task && task->is_string())
-        rec.current_task = std::string{task->get_string()};
-      else
-        rec.current_task = caf::none;
-      // Uptime is a reading: a heartbeat that omits it keeps the last one.
-      if (auto* up = field(payload, "uptimeSeconds", "uptime_seconds");
-          up && up->is_number())
-        rec.uptime_seconds = up->to_number<double>();
-      break;
+  case event_type::heartbeat: {
+    rec.last_heartbeat = ev.timestamp;
+    rec.status = agent_status::running;
+    rec.status_word.clear();
+    if (auto* s = payload.if_contains("status"); s && s->is_string()) {
+      auto& word = s->get_string();
+      rec.status_word.assign(word.data(), word.size());
+      if (word == "idle")
+        rec.status = agent_status::idle;
+      else if (word == "error")
+        rec.status = agent_status::error;
+      else if (word == "stopped")
+        rec.status = agent_status::stopped;
+      // "running" and any word we do not know: the agent is alive.
     }
-    case event_type::agent_started:
-      rec.status = agent_status::running;
-      rec.status_word.clear();
-      break;
-    case event_type::agent_stopped:
-      rec.status = agent_status::stopped;
-      rec.status_word.clear();
-      break;
-    case event_type::agent_error: {
-      rec.status = agent_status::error;
-      rec.status_word.clear();
-      rec.error_count += 1;
-      auto* msg = payload.if_contains("error");
-      if (msg && msg->is_string())
-        rec.last_error = std::string{msg->get_string()};
-      else
-        rec.last_error = std::string{"Unknown error"};
-      break;
-    }
-    default:
-      break;
+    // A heartbeat states the current task; without one there is none.
+    auto* task = field(payload, "currentTask", "current_task");
+    if (task && task->is_string())
+      rec.current_task = std::string{task->get_string()};
+    else
+      rec.current_task = caf::none;
+    // Uptime is a reading: a heartbeat that omits it keeps the last one.
+    if (auto* up = field(payload, "uptimeSeconds", "uptime_seconds");
+        up && up->is_number())
+      rec.uptime_seconds = up->to_number<double>();
+    break;
+  }
+  case event_type::agent_started:
+    rec.status = agent_status::running;
+    rec.status_word.clear();
+    break;
+  case event_type::agent_stopped:
+    rec.status = agent_status::stopped;
+    rec.status_word.clear();
+    break;
+  case event_type::agent_error: {
+    rec.status = agent_status::error;
+    rec.status_word.clear();
+    rec.error_count += 1;
+    auto* msg = payload.if_contains("error");
+    if (msg && msg->is_string())
+      rec.last_error = std::string{msg->get_string()};
+    else
+      rec.last_error = std::string{"Unknown error"};
+    break;
+  }
+  default:
+    break;
   }
 }
 
@@ -143,8 +143,9 @@ std::vector<agent_info> agent_table::sorted() const {
   result.reserve(agents_.size());
   for (auto& kvp : agents_)
     result.push_back(kvp.second);
-  std::sort(result.begin(), result.end(),
-            [](const agent_info& x, const agent_info& y) { return x.id < y.id; });
+  std::sort(
+    result.begin(), result.end(),
+    [](const agent_info& x, const agent_info& y) { return x.id < y.id; });
   return result;
 }
 

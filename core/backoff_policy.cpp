@@ -15,11 +15,8 @@ backoff_policy::backoff_policy(const websocket_config& cfg)
 backoff_policy::backoff_policy(caf::timespan first_delay, double multiplier,
                                caf::timespan max_delay, uint32_t max_attempts,
                                double jitter)
-  : first_delay_(first_delay),
-    multiplier_(multiplier),
-    max_delay_(max_delay),
-    max_attempts_(max_attempts),
-    jitter_(jitter) {
+  : first_delay_(first_delay), multiplier_(multiplier), max_delay_(max_delay),
+    max_attempts_(max_attempts), jitter_(jitter) {
   // nop
 }
 

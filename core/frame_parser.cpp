@@ -39,20 +39,20 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 // could not be written out again as JSON.
 bool all_finite(const boost::json::value& v) {
   switch (v.kind()) {
-    case boost::json::kind::double_:
-      return std::isfinite(v.get_double());
-    case boost::json::kind::array:
-      for (auto& x : v.get_array())
-        if (!all_finite(x))
-          return false;
-      return true;
-    case boost::json::kind::object:
-      for (auto& kvp : v.get_object())
-        if (!all_finite(kvp.value()))
-          return false;
-      return true;
-    default:
-      return true;
+  case boost::json::kind::double_:
+    return std::isfinite(v.get_double());
+  case boost::json::kind::array:
+    for (auto& x : v.get_array())
+      if (!all_finite(x))
+        return false;
+    return true;
+  case boost::json::kind::object:
+    for (auto& kvp : v.get_object())
+      if (!all_finite(kvp.value()))
+        return false;
+    return true;
+  default:
+    return true;
   }
 }
 
@@ -83,15 +83,16 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
     return fail(err, hub_errc::empty_frame, "empty frame", frame);
   if (frame.size() > max_bytes_)
     return fail(err, hub_errc::too_large,
-                "frame of " + std::to_string(frame.size())
-                  + " bytes exceeds the limit of " + std::to_string(max_bytes_),
+                "frame of " + std::to_string(frame.size()) +
+                  " bytes exceeds the limit of " + std::to_string(max_bytes_),
                 frame);
   boost::json::error_code ec;
   // Each frame's tree goes into one arena of its own: a handful of
   // allocations per frame instead of one per node, all freed at once when
   // the last copy of the event is gone.
-  parser_.reset(boost::json::make_shared_resource<
-                boost::json::monotonic_resource>(2 * frame.size() + 256));
+  parser_.reset(
+    boost::json::make_shared_resource<boost::json::monotonic_resource>(
+      2 * frame.size() + 256));
   parser_.write(frame.data(), frame.size(), ec);
   if (ec) {
     if (ec == boost::json::error::too_deep)
@@ -103,8 +104,8 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
   auto* obj = root->if_object();
   if (obj == nullptr)
     return fail(err, hub_errc::not_an_object,
-                std::string{"expected a JSON object, got "}
-                  + to_string(root->kind()).data(),
+                std::string{"expected a JSON object, got "} +
+                  to_string(root->kind()).data(),
                 frame);
   auto* type = obj->if_contains("type");
   if (type == nullptr)
@@ -112,8 +113,8 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
                 frame);
   if (!type->is_string())
     return fail(err, hub_errc::type_not_string,
-                std::string{"\"type\" is a "} + to_string(type->kind()).data()
-                  + ", not a string",
+                std::string{"\"type\" is a "} + to_string(type->kind()).data() +
+                  ", not a string",
                 frame);
   // Optional string fields: absent is fine, any other type is not.
   struct field {
@@ -123,16 +124,16 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
   ev.agent_id.clear();
   ev.agent_name.clear();
   ev.timestamp.clear();
-  for (auto [key, out] : {field{"agentId", &ev.agent_id},
-                          field{"agentName", &ev.agent_name},
-                          field{"timestamp", &ev.timestamp}}) {
+  for (auto [key, out] :
+       {field{"agentId", &ev.agent_id}, field{"agentName", &ev.agent_name},
+        field{"timestamp", &ev.timestamp}}) {
     auto* v = obj->if_contains(key);
     if (v == nullptr || v->is_null())
       continue;
     if (!v->is_string())
       return fail(err, hub_errc::field_not_string,
-                  std::string{"\""} + key + "\" is a "
-                    + to_string(v->kind()).data() + ", not a string",
+                  std::string{"\""} + key + "\" is a " +
+                    to_string(v->kind()).data() + ", not a string",
                   frame);
     auto& str = v->get_string();
     out->assign(str.data(), str.size());
@@ -140,8 +141,8 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
   auto* payload = obj->if_contains("payload");
   if (payload != nullptr && !payload->is_null() && !payload->is_object())
     return fail(err, hub_errc::payload_not_object,
-                std::string{"\"payload\" is a "}
-                  + to_string(payload->kind()).data() + ", not an object",
+                std::string{"\"payload\" is a "} +
+                  to_string(payload->kind()).data() + ", not an object",
                 frame);
   if (payload != nullptr && payload->is_object() && !all_finite(*payload))
     return fail(err, hub_errc::invalid_json,
@@ -151,8 +152,8 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
   ev.type = event_type_from_wire(ev.type_name);
   ev.time = parse_rfc3339(ev.timestamp);
   if (payload != nullptr && payload->is_object())
-    ev.payload = json_payload{std::shared_ptr<const boost::json::object>{
-      root, &payload->get_object()}};
+    ev.payload = json_payload{
+      std::shared_ptr<const boost::json::object>{root, &payload->get_object()}};
   else
     ev.payload = json_payload{};
   return true;
@@ -161,16 +162,16 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
 caf::optional<caf::timestamp> parse_rfc3339(std::string_view s) {
   // YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)
   int year, month, day, hour, minute, second;
-  if (s.size() < 20 || !read_digits(s, 0, 4, year) || s[4] != '-'
-      || !read_digits(s, 5, 2, month) || s[7] != '-'
-      || !read_digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't')
-      || !read_digits(s, 11, 2, hour) || s[13] != ':'
-      || !read_digits(s, 14, 2, minute) || s[16] != ':'
-      || !read_digits(s, 17, 2, second))
+  if (s.size() < 20 || !read_digits(s, 0, 4, year) || s[4] != '-' ||
+      !read_digits(s, 5, 2, month) || s[7] != '-' ||
+      !read_digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't') ||
+      !read_digits(s, 11, 2, hour) || s[13] != ':' ||
+      !read_digits(s, 14, 2, minute) || s[16] != ':' ||
+      !read_digits(s, 17, 2, second))
     return caf::none;
   // caf::timestamp counts nanoseconds in 64 bits: 1678 to 2261.
-  if (year < 1678 || year > 2261 || month < 1 || month > 12 || day < 1
-      || day > 31 || hour > 23 || minute > 59 || second > 60)
+  if (year < 1678 || year > 2261 || month < 1 || month > 12 || day < 1 ||
+      day > 31 || hour > 23 || minute > 59 || second > 60)
     return caf::none;
   size_t pos = 19;
   int64_t nanos = 0;
@@ -194,9 +195,9 @@ caf::optional<caf::timestamp> parse_rfc3339(std::string_view s) {
     ++pos;
   } else if (s[pos] == '+' || s[pos] == '-') {
     int oh, om;
-    if (!read_digits(s, pos + 1, 2, oh) || pos + 3 >= s.size()
-        || s[pos + 3] != ':' || !read_digits(s, pos + 4, 2, om) || oh > 23
-        || om > 59)
+    if (!read_digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() ||
+        s[pos + 3] != ':' || !read_digits(s, pos + 4, 2, om) || oh > 23 ||
+        om > 59)
       return caf::none;
     offset_s = (oh * 3600 + om * 60) * (s[pos] == '+' ? 1 : -1);
     pos += 6;
@@ -206,9 +207,9 @@ caf::optional<caf::timestamp> parse_rfc3339(std::string_view s) {
   if (pos != s.size())
     return caf::none;
   int64_t secs = days_from_civil(year, static_cast<unsigned>(month),
-                                 static_cast<unsigned>(day))
-                   * 86400
-                 + hour * 3600 + minute * 60 + second - offset_s;
+                                 static_cast<unsigned>(day)) *
+                   86400 +
+                 hour * 3600 + minute * 60 + second - offset_s;
   return caf::timestamp{std::chrono::nanoseconds{secs * 1000000000 + nanos}};
 }
 
@@ -217,7 +218,9 @@ namespace {
 /// Decodes one UTF-8 sequence at `s[i]` strictly (no overlong forms, no
 /// surrogates, nothing above U+10FFFF); returns its length or 0 if invalid.
 size_t utf8_length(std::string_view s, size_t i, uint32_t& cp) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  auto byte = [&](size_t k) {
+    return static_cast<unsigned char>(s[i + k]);
+  };
   auto c = byte(0);
   size_t len;
   uint32_t min;

@@ -35,13 +35,13 @@ caf::expected<hub_url> parse_hub_url(std::string_view text) {
   if (u.has_fragment())
     return fail("a fragment has no meaning in a WebSocket URL");
   switch (u.host_type()) {
-    case boost::urls::host_type::ipv6:
-      result.host = u.host_ipv6_address().to_string();
-      break;
-    case boost::urls::host_type::ipvfuture:
-      return fail("IPvFuture hosts are not supported");
-    default:
-      result.host = u.host();
+  case boost::urls::host_type::ipv6:
+    result.host = u.host_ipv6_address().to_string();
+    break;
+  case boost::urls::host_type::ipvfuture:
+    return fail("IPvFuture hosts are not supported");
+  default:
+    result.host = u.host();
   }
   if (u.has_port()) {
     if (u.port().empty() || u.port_number() == 0)

@@ -10,10 +10,10 @@ namespace hubwatch {
 
 /// A hub endpoint, split into what a connection needs.
 struct hub_url {
-  bool tls = false;       ///< `wss://`
-  std::string host;       ///< Without brackets for IPv6 literals.
-  uint16_t port = 0;      ///< Explicit or the scheme's default (80/443).
-  std::string target;     ///< Path plus `?query`, at least `/`.
+  bool tls = false;   ///< `wss://`
+  std::string host;   ///< Without brackets for IPv6 literals.
+  uint16_t port = 0;  ///< Explicit or the scheme's default (80/443).
+  std::string target; ///< Path plus `?query`, at least `/`.
 };
 
 /// Parses `ws://` or `wss://` URLs with Boost.URL. Refuses other schemes,

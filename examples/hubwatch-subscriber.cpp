@@ -287,8 +287,8 @@ int run_remote(caf::actor_system& sys, const websocket_config& cfg,
 int main(int argc, char** argv) {
   auto started = steady::now();
   auto t_ms = [started] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-             steady::now() - started)
+    return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() -
+                                                                 started)
       .count();
   };
   // Signals go to one thread that waits for them; block them everywhere
@@ -298,8 +298,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  auto loaded = load_settings(argc, argv, program_flags,
-                              process_environment());
+  auto loaded = load_settings(argc, argv, program_flags, process_environment());
   if (loaded.help) {
     std::fputs(usage("hubwatch-subscriber",
                      "Watches a daemon hub (or, with --remote, hubwatch-nodes) "
@@ -311,13 +310,13 @@ int main(int argc, char** argv) {
   }
   long long exit_after_events = 0;
   long long exit_after_ms = 0;
-  if (loaded.has("exit-after-events")
-      && !parse_count(loaded.value("exit-after-events"), "exit-after-events",
-                      exit_after_events))
+  if (loaded.has("exit-after-events") &&
+      !parse_count(loaded.value("exit-after-events"), "exit-after-events",
+                   exit_after_events))
     return 2;
-  if (loaded.has("exit-after-ms")
-      && !parse_count(loaded.value("exit-after-ms"), "exit-after-ms",
-                      exit_after_ms))
+  if (loaded.has("exit-after-ms") &&
+      !parse_count(loaded.value("exit-after-ms"), "exit-after-ms",
+                   exit_after_ms))
     return 2;
   if (!loaded.errors.empty()) {
     for (auto& e : loaded.errors)
@@ -389,8 +388,8 @@ int main(int argc, char** argv) {
         std::lock_guard<std::mutex> guard{model_mtx};
         model.apply(x, steady::now());
       } else if (!quiet || is_status) {
-        auto text = json ? out.update(t_ms(), x)
-                         : plain_line(t_ms() / 1000.0, x);
+        auto text =
+          json ? out.update(t_ms(), x) : plain_line(t_ms() / 1000.0, x);
         std::fputs(text.c_str(), stdout);
         std::fflush(stdout);
       }
@@ -419,8 +418,8 @@ int main(int argc, char** argv) {
     auto counters = obs.snapshot().counters;
     counters.events = static_cast<uint64_t>(events.load());
     counters.parse_errors = static_cast<uint64_t>(parse_errors.load());
-    auto seconds = std::chrono::duration<double>(steady::now() - started)
-                     .count();
+    auto seconds =
+      std::chrono::duration<double>(steady::now() - started).count();
     if (json) {
       std::fputs(out.status(t_ms(), final_status).c_str(), stdout);
       std::fputs(out.summary(t_ms(), counters, seconds).c_str(), stdout);

@@ -4,26 +4,26 @@ namespace hubwatch {
 
 const char* to_string(agent_status x) {
   switch (x) {
-    case agent_status::running:
-      return "running";
-    case agent_status::idle:
-      return "idle";
-    case agent_status::error:
-      return "error";
-    case agent_status::stopped:
-      return "stopped";
+  case agent_status::running:
+    return "running";
+  case agent_status::idle:
+    return "idle";
+  case agent_status::error:
+    return "error";
+  case agent_status::stopped:
+    return "stopped";
   }
   return "invalid";
 }
 
 bool operator==(const agent_info& x, const agent_info& y) {
-  return x.id == y.id && x.name == y.name && x.status == y.status
-         && x.status_word == y.status_word
-         && x.last_heartbeat == y.last_heartbeat
-         && x.current_task == y.current_task
-         && x.uptime_seconds == y.uptime_seconds
-         && x.error_count == y.error_count && x.last_error == y.last_error
-         && x.last_seen == y.last_seen && x.stale == y.stale;
+  return x.id == y.id && x.name == y.name && x.status == y.status &&
+         x.status_word == y.status_word &&
+         x.last_heartbeat == y.last_heartbeat &&
+         x.current_task == y.current_task &&
+         x.uptime_seconds == y.uptime_seconds &&
+         x.error_count == y.error_count && x.last_error == y.last_error &&
+         x.last_seen == y.last_seen && x.stale == y.stale;
 }
 
 std::string to_string(const agent_info& x) {

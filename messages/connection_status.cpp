@@ -6,24 +6,24 @@ namespace hubwatch {
 
 const char* to_string(connection_state x) {
   switch (x) {
-    case connection_state::connecting:
-      return "connecting";
-    case connection_state::connected:
-      return "connected";
-    case connection_state::disconnected:
-      return "disconnected";
-    case connection_state::error:
-      return "error";
+  case connection_state::connecting:
+    return "connecting";
+  case connection_state::connected:
+    return "connected";
+  case connection_state::disconnected:
+    return "disconnected";
+  case connection_state::error:
+    return "error";
   }
   return "invalid";
 }
 
 bool operator==(const connection_status& x, const connection_status& y) {
-  return x.state == y.state && x.url == y.url && x.attempt == y.attempt
-         && x.next_delay == y.next_delay && x.error_code == y.error_code
-         && x.error_message == y.error_message && x.close_code == y.close_code
-         && x.close_reason == y.close_reason && x.http_status == y.http_status
-         && x.reconnects == y.reconnects;
+  return x.state == y.state && x.url == y.url && x.attempt == y.attempt &&
+         x.next_delay == y.next_delay && x.error_code == y.error_code &&
+         x.error_message == y.error_message && x.close_code == y.close_code &&
+         x.close_reason == y.close_reason && x.http_status == y.http_status &&
+         x.reconnects == y.reconnects;
 }
 
 std::string to_string(const connection_status& x) {
@@ -36,7 +36,8 @@ std::string to_string(const connection_status& x) {
   result += std::to_string(x.attempt);
   if (x.next_delay) {
     result += " next=";
-    result += std::to_string(duration_cast<milliseconds>(*x.next_delay).count());
+    result +=
+      std::to_string(duration_cast<milliseconds>(*x.next_delay).count());
     result += "ms";
   }
   if (x.close_code) {

@@ -53,16 +53,15 @@ struct connection_status {
 
 bool operator==(const connection_status& x, const connection_status& y);
 
-inline bool operator!=(const connection_status& x,
-                       const connection_status& y) {
+inline bool operator!=(const connection_status& x, const connection_status& y) {
   return !(x == y);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, connection_status& x) {
-  return f(caf::meta::type_name("connection_status"), x.state, x.url,
-           x.attempt, x.next_delay, x.error_code, x.error_message,
-           x.close_code, x.close_reason, x.http_status, x.reconnects);
+  return f(caf::meta::type_name("connection_status"), x.state, x.url, x.attempt,
+           x.next_delay, x.error_code, x.error_message, x.close_code,
+           x.close_reason, x.http_status, x.reconnects);
 }
 
 /// E.g. `disconnected ws://localhost:8080/ws attempt=1 next=2000ms

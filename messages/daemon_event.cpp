@@ -3,10 +3,10 @@
 namespace hubwatch {
 
 bool operator==(const daemon_event& x, const daemon_event& y) {
-  return x.seq == y.seq && x.type == y.type && x.type_name == y.type_name
-         && x.agent_id == y.agent_id && x.agent_name == y.agent_name
-         && x.timestamp == y.timestamp && x.time == y.time
-         && x.payload == y.payload;
+  return x.seq == y.seq && x.type == y.type && x.type_name == y.type_name &&
+         x.agent_id == y.agent_id && x.agent_name == y.agent_name &&
+         x.timestamp == y.timestamp && x.time == y.time &&
+         x.payload == y.payload;
 }
 
 std::string to_string(const daemon_event& x) {

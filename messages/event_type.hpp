@@ -27,7 +27,8 @@ enum class event_type : uint8_t {
   unknown,
 };
 
-constexpr size_t event_type_count = static_cast<size_t>(event_type::unknown) + 1;
+constexpr size_t event_type_count =
+  static_cast<size_t>(event_type::unknown) + 1;
 
 /// Returns the wire name, or `"unknown"` for `event_type::unknown`.
 const char* to_string(event_type x);

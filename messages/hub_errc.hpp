@@ -12,7 +12,8 @@ namespace hubwatch {
 /// one error category renders every failure hubwatch reports.
 enum class hub_errc : uint8_t {
   none = 0,
-  // -- frame → event -----------------------------------------------------------
+  // -- frame → event
+  // -----------------------------------------------------------
   empty_frame,        ///< A text frame with no bytes.
   invalid_json,       ///< Not parseable as JSON.
   not_an_object,      ///< JSON, but not an object (array, string, ...).
@@ -23,10 +24,12 @@ enum class hub_errc : uint8_t {
   too_deep,           ///< Nesting deeper than the parser's depth limit.
   too_large,          ///< More bytes than the frame size limit.
   binary_frame,       ///< A binary frame; the hub only sends text.
-  // -- configuration -----------------------------------------------------------
-  bad_config,         ///< A configuration value was refused.
-  bad_url,            ///< The hub URL could not be used.
-  // -- connection --------------------------------------------------------------
+  // -- configuration
+  // -----------------------------------------------------------
+  bad_config, ///< A configuration value was refused.
+  bad_url,    ///< The hub URL could not be used.
+  // -- connection
+  // --------------------------------------------------------------
   resolve_failed,
   connect_failed,
   tls_failed,

@@ -25,7 +25,6 @@ using hub_update =
 /// Readable form of one update, e.g. `agent inf-001 (inference) running`.
 std::string describe(const hub_update& x);
 
-
 /// A run of updates delivered to a subscriber in one message.
 ///
 /// The items are immutable and shared: every local subscriber of one batch
@@ -54,8 +53,8 @@ struct update_batch {
   }
 
   template <class Inspector>
-  friend typename Inspector::result_type
-  inspect(Inspector& f, update_batch& x) {
+  friend typename Inspector::result_type inspect(Inspector& f,
+                                                 update_batch& x) {
     items_type tmp;
     auto save = [&]() -> caf::error {
       tmp = x.items();

@@ -94,41 +94,41 @@ void encode_object(std::string& out, const json::object& obj) {
 
 void encode(std::string& out, const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null:
-      out += null_tag;
-      break;
-    case json::kind::bool_:
-      out += v.get_bool() ? true_tag : false_tag;
-      break;
-    case json::kind::int64:
-      out += int64_tag;
-      put_u64(out, static_cast<uint64_t>(v.get_int64()));
-      break;
-    case json::kind::uint64:
-      out += uint64_tag;
-      put_u64(out, v.get_uint64());
-      break;
-    case json::kind::double_: {
-      out += double_tag;
-      uint64_t bits;
-      auto d = v.get_double();
-      std::memcpy(&bits, &d, sizeof(bits));
-      put_u64(out, bits);
-      break;
-    }
-    case json::kind::string:
-      out += string_tag;
-      put_string(out, v.get_string());
-      break;
-    case json::kind::array:
-      out += array_tag;
-      put_varint(out, v.get_array().size());
-      for (auto& x : v.get_array())
-        encode(out, x);
-      break;
-    case json::kind::object:
-      encode_object(out, v.get_object());
-      break;
+  case json::kind::null:
+    out += null_tag;
+    break;
+  case json::kind::bool_:
+    out += v.get_bool() ? true_tag : false_tag;
+    break;
+  case json::kind::int64:
+    out += int64_tag;
+    put_u64(out, static_cast<uint64_t>(v.get_int64()));
+    break;
+  case json::kind::uint64:
+    out += uint64_tag;
+    put_u64(out, v.get_uint64());
+    break;
+  case json::kind::double_: {
+    out += double_tag;
+    uint64_t bits;
+    auto d = v.get_double();
+    std::memcpy(&bits, &d, sizeof(bits));
+    put_u64(out, bits);
+    break;
+  }
+  case json::kind::string:
+    out += string_tag;
+    put_string(out, v.get_string());
+    break;
+  case json::kind::array:
+    out += array_tag;
+    put_varint(out, v.get_array().size());
+    for (auto& x : v.get_array())
+      encode(out, x);
+    break;
+  case json::kind::object:
+    encode_object(out, v.get_object());
+    break;
   }
 }
 
@@ -144,60 +144,60 @@ public:
     if (depth > max_binary_depth || pos_ >= s_.size())
       return false;
     switch (s_[pos_++]) {
-      case null_tag:
-        out = nullptr;
-        return true;
-      case false_tag:
-        out = false;
-        return true;
-      case true_tag:
-        out = true;
-        return true;
-      case int64_tag: {
-        uint64_t x;
-        if (!u64(x))
-          return false;
-        out = static_cast<int64_t>(x);
-        return true;
-      }
-      case uint64_tag: {
-        uint64_t x;
-        if (!u64(x))
-          return false;
-        out = x;
-        return true;
-      }
-      case double_tag: {
-        uint64_t bits;
-        if (!u64(bits))
-          return false;
-        double d;
-        std::memcpy(&d, &bits, sizeof(d));
-        out = d;
-        return true;
-      }
-      case string_tag: {
-        json::string_view str;
-        if (!string(str))
-          return false;
-        out = str;
-        return true;
-      }
-      case array_tag: {
-        uint64_t n;
-        if (!varint(n) || n > s_.size() - pos_)
-          return false;
-        auto& arr = out.emplace_array();
-        arr.reserve(n);
-        for (uint64_t i = 0; i < n; ++i)
-          if (!value(arr.emplace_back(nullptr), depth + 1))
-            return false;
-        return true;
-      }
-      case object_tag:
-        return object(out.emplace_object(), depth);
-      default:
+    case null_tag:
+      out = nullptr;
+      return true;
+    case false_tag:
+      out = false;
+      return true;
+    case true_tag:
+      out = true;
+      return true;
+    case int64_tag: {
+      uint64_t x;
+      if (!u64(x))
         return false;
+      out = static_cast<int64_t>(x);
+      return true;
+    }
+    case uint64_tag: {
+      uint64_t x;
+      if (!u64(x))
+        return false;
+      out = x;
+      return true;
+    }
+    case double_tag: {
+      uint64_t bits;
+      if (!u64(bits))
+        return false;
+      double d;
+      std::memcpy(&d, &bits, sizeof(d));
+      out = d;
+      return true;
+    }
+    case string_tag: {
+      json::string_view str;
+      if (!string(str))
+        return false;
+      out = str;
+      return true;
+    }
+    case array_tag: {
+      uint64_t n;
+      if (!varint(n) || n > s_.size() - pos_)
+        return false;
+      auto& arr = out.emplace_array();
+      arr.reserve(n);
+      for (uint64_t i = 0; i < n; ++i)
+        if (!value(arr.emplace_back(nullptr), depth + 1))
+          return false;
+      return true;
+    }
+    case object_tag:
+      return object(out.emplace_object(), depth);
+    default:
+      return false;
     }
   }
 

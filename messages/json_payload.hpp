@@ -50,14 +50,16 @@ public:
   }
 
   template <class Inspector>
-  friend typename Inspector::result_type
-  inspect(Inspector& f, json_payload& x) {
+  friend typename Inspector::result_type inspect(Inspector& f,
+                                                 json_payload& x) {
     std::string bytes;
     auto save = [&]() -> caf::error {
       bytes = x.to_binary();
       return caf::none;
     };
-    auto load = [&]() -> caf::error { return x.from_binary(bytes); };
+    auto load = [&]() -> caf::error {
+      return x.from_binary(bytes);
+    };
     return f(caf::meta::type_name("json_payload"),
              caf::meta::save_callback(save), bytes,
              caf::meta::load_callback(load));

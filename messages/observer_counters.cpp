@@ -3,12 +3,12 @@
 namespace hubwatch {
 
 bool operator==(const observer_counters& x, const observer_counters& y) {
-  return x.events == y.events && x.parse_errors == y.parse_errors
-         && x.reconnects == y.reconnects
-         && x.history_dropped == y.history_dropped
-         && x.subscriber_dropped == y.subscriber_dropped
-         && x.events_by_type == y.events_by_type
-         && x.parse_errors_by_kind == y.parse_errors_by_kind;
+  return x.events == y.events && x.parse_errors == y.parse_errors &&
+         x.reconnects == y.reconnects &&
+         x.history_dropped == y.history_dropped &&
+         x.subscriber_dropped == y.subscriber_dropped &&
+         x.events_by_type == y.events_by_type &&
+         x.parse_errors_by_kind == y.parse_errors_by_kind;
 }
 
 std::string to_string(const observer_counters& x) {

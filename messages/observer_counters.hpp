@@ -49,8 +49,7 @@ struct observer_counters {
 
 bool operator==(const observer_counters& x, const observer_counters& y);
 
-inline bool operator!=(const observer_counters& x,
-                       const observer_counters& y) {
+inline bool operator!=(const observer_counters& x, const observer_counters& y) {
   return !(x == y);
 }
 

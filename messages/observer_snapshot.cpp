@@ -3,8 +3,8 @@
 namespace hubwatch {
 
 bool operator==(const observer_snapshot& x, const observer_snapshot& y) {
-  return x.events == y.events && x.agents == y.agents && x.status == y.status
-         && x.counters == y.counters;
+  return x.events == y.events && x.agents == y.agents && x.status == y.status &&
+         x.counters == y.counters;
 }
 
 std::string to_string(const observer_snapshot& x) {

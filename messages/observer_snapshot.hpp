@@ -38,8 +38,7 @@ struct observer_snapshot {
 
 bool operator==(const observer_snapshot& x, const observer_snapshot& y);
 
-inline bool operator!=(const observer_snapshot& x,
-                       const observer_snapshot& y) {
+inline bool operator!=(const observer_snapshot& x, const observer_snapshot& y) {
   return !(x == y);
 }
 

@@ -3,9 +3,9 @@
 namespace hubwatch {
 
 bool operator==(const session_result& x, const session_result& y) {
-  return x.code == y.code && x.message == y.message
-         && x.was_connected == y.was_connected && x.close_code == y.close_code
-         && x.close_reason == y.close_reason && x.http_status == y.http_status;
+  return x.code == y.code && x.message == y.message &&
+         x.was_connected == y.was_connected && x.close_code == y.close_code &&
+         x.close_reason == y.close_reason && x.http_status == y.http_status;
 }
 
 std::string to_string(const session_result& x) {

@@ -26,18 +26,18 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<subscriber_actor>("hubwatch::subscriber_actor")
     .add_message_type<agent_registry_actor>("hubwatch::agent_registry_actor")
     .add_message_type<node_gateway_actor>("hubwatch::node_gateway_actor")
-    .add_error_category(hubwatch_category::value,
-                        [](uint8_t code, caf::atom_value,
-                           const caf::message& ctx) {
-                          std::string result = "hubwatch: ";
-                          result += to_string(static_cast<hub_errc>(code));
-                          if (ctx.match_elements<std::string>()) {
-                            result += " (";
-                            result += ctx.get_as<std::string>(0);
-                            result += ')';
-                          }
-                          return result;
-                        });
+    .add_error_category(
+      hubwatch_category::value,
+      [](uint8_t code, caf::atom_value, const caf::message& ctx) {
+        std::string result = "hubwatch: ";
+        result += to_string(static_cast<hub_errc>(code));
+        if (ctx.match_elements<std::string>()) {
+          result += " (";
+          result += ctx.get_as<std::string>(0);
+          result += ')';
+        }
+        return result;
+      });
 }
 
 } // namespace hubwatch

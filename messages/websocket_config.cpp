@@ -10,30 +10,30 @@
 namespace hubwatch {
 
 bool operator==(const websocket_config& x, const websocket_config& y) {
-  return x.url == y.url && x.auto_reconnect == y.auto_reconnect
-         && x.reconnect_delay == y.reconnect_delay
-         && x.reconnect_multiplier == y.reconnect_multiplier
-         && x.reconnect_max_delay == y.reconnect_max_delay
-         && x.max_reconnect_attempts == y.max_reconnect_attempts
-         && x.reconnect_jitter == y.reconnect_jitter
-         && x.reconnect_min_uptime == y.reconnect_min_uptime
-         && x.retry_on_http_error == y.retry_on_http_error
-         && x.connect_timeout == y.connect_timeout
-         && x.idle_timeout == y.idle_timeout
-         && x.max_frame_bytes == y.max_frame_bytes
-         && x.max_json_depth == y.max_json_depth
-         && x.event_history == y.event_history
-         && x.subscriber_queue == y.subscriber_queue
-         && x.stale_after == y.stale_after && x.ca_file == y.ca_file
-         && x.tls_verify == y.tls_verify && x.deflate == y.deflate;
+  return x.url == y.url && x.auto_reconnect == y.auto_reconnect &&
+         x.reconnect_delay == y.reconnect_delay &&
+         x.reconnect_multiplier == y.reconnect_multiplier &&
+         x.reconnect_max_delay == y.reconnect_max_delay &&
+         x.max_reconnect_attempts == y.max_reconnect_attempts &&
+         x.reconnect_jitter == y.reconnect_jitter &&
+         x.reconnect_min_uptime == y.reconnect_min_uptime &&
+         x.retry_on_http_error == y.retry_on_http_error &&
+         x.connect_timeout == y.connect_timeout &&
+         x.idle_timeout == y.idle_timeout &&
+         x.max_frame_bytes == y.max_frame_bytes &&
+         x.max_json_depth == y.max_json_depth &&
+         x.event_history == y.event_history &&
+         x.subscriber_queue == y.subscriber_queue &&
+         x.stale_after == y.stale_after && x.ca_file == y.ca_file &&
+         x.tls_verify == y.tls_verify && x.deflate == y.deflate;
 }
 
 namespace {
 
 std::string ms(caf::timespan x) {
   return std::to_string(
-           std::chrono::duration_cast<std::chrono::milliseconds>(x).count())
-         + " ms";
+           std::chrono::duration_cast<std::chrono::milliseconds>(x).count()) +
+         " ms";
 }
 
 } // namespace
@@ -57,7 +57,8 @@ std::vector<std::string> validate(const websocket_config& x) {
   }
   if (x.reconnect_delay.count() < 0)
     refuse("reconnect-delay-ms", ms(x.reconnect_delay), "must not be negative");
-  if (!(x.reconnect_multiplier >= 1.0) || !std::isfinite(x.reconnect_multiplier))
+  if (!(x.reconnect_multiplier >= 1.0) ||
+      !std::isfinite(x.reconnect_multiplier))
     refuse("reconnect-multiplier", std::to_string(x.reconnect_multiplier),
            "must be a number >= 1");
   if (x.reconnect_max_delay < x.reconnect_delay)

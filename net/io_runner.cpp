@@ -3,9 +3,8 @@
 namespace hubwatch {
 
 io_runner::io_runner()
-  : io_(1), guard_(boost::asio::make_work_guard(io_)), thread_([this] {
-      io_.run();
-    }) {
+  : io_(1), guard_(boost::asio::make_work_guard(io_)),
+    thread_([this] { io_.run(); }) {
   // nop
 }
 

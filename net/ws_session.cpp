@@ -26,9 +26,8 @@ using plain_stream = websocket::stream<beast::tcp_stream>;
 using tls_stream = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
 
 std::string host_header(const hub_url& url) {
-  std::string host = url.host.find(':') != std::string::npos
-                       ? "[" + url.host + "]"
-                       : url.host;
+  std::string host =
+    url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
   if (url.port != (url.tls ? 443 : 80))
     host += ":" + std::to_string(url.port);
   return host;
@@ -44,12 +43,9 @@ public:
   session_impl(net::io_context& io, session_settings settings,
                frame_channel_ptr ch, session_callbacks callbacks,
                std::unique_ptr<ssl::context> tls_ctx)
-    : settings_(std::move(settings)),
-      ch_(std::move(ch)),
-      callbacks_(std::move(callbacks)),
-      tls_ctx_(std::move(tls_ctx)),
-      ws_(make_stream(io)),
-      resolver_(ws_.get_executor()),
+    : settings_(std::move(settings)), ch_(std::move(ch)),
+      callbacks_(std::move(callbacks)), tls_ctx_(std::move(tls_ctx)),
+      ws_(make_stream(io)), resolver_(ws_.get_executor()),
       deadline_(ws_.get_executor()) {
     // nop
   }
@@ -102,10 +98,8 @@ private:
     if (finished_)
       return;
     deadline_.expires_after(settings_.connect_timeout);
-    deadline_.async_wait(
-      [self = this->shared_from_this()](beast::error_code ec) {
-        self->on_deadline(ec);
-      });
+    deadline_.async_wait([self = this->shared_from_this()](
+                           beast::error_code ec) { self->on_deadline(ec); });
     resolver_.async_resolve(
       settings_.url.host, std::to_string(settings_.url.port),
       [self = this->shared_from_this()](beast::error_code ec,
@@ -126,13 +120,13 @@ private:
     if (!ec)
       return false;
     if (timed_out_)
-      finish(hub_errc::connect_timeout,
-             "no connection within connect-timeout-ms ("
-               + std::to_string(std::chrono::duration_cast<
-                                  std::chrono::milliseconds>(
-                                  settings_.connect_timeout)
-                                  .count())
-               + " ms)");
+      finish(
+        hub_errc::connect_timeout,
+        "no connection within connect-timeout-ms (" +
+          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                           settings_.connect_timeout)
+                           .count()) +
+          " ms)");
     else if (aborted_)
       finish(hub_errc::closed_by_observer, "connection attempt cancelled");
     else
@@ -141,20 +135,19 @@ private:
   }
 
   void on_resolve(beast::error_code ec, tcp::resolver::results_type res) {
-    if (finished_ || connect_failed(ec, hub_errc::resolve_failed,
-                                    ("cannot resolve " + settings_.url.host)
-                                      .c_str()))
+    if (finished_ ||
+        connect_failed(ec, hub_errc::resolve_failed,
+                       ("cannot resolve " + settings_.url.host).c_str()))
       return;
     tcp_layer().async_connect(
-      res, [self = this->shared_from_this()](beast::error_code ec,
-                                             const tcp::endpoint&) {
-        self->on_connect(ec);
-      });
+      res,
+      [self = this->shared_from_this()](
+        beast::error_code ec, const tcp::endpoint&) { self->on_connect(ec); });
   }
 
   void on_connect(beast::error_code ec) {
-    if (finished_ || connect_failed(ec, hub_errc::connect_failed,
-                                    "cannot connect"))
+    if (finished_ ||
+        connect_failed(ec, hub_errc::connect_failed, "cannot connect"))
       return;
     tcp_layer().socket().set_option(tcp::no_delay{true}, ec);
     if constexpr (is_tls) {
@@ -166,7 +159,8 @@ private:
         return;
       }
       if (settings_.tls_verify)
-        tls.set_verify_callback(ssl::host_name_verification(settings_.url.host));
+        tls.set_verify_callback(
+          ssl::host_name_verification(settings_.url.host));
       tls.async_handshake(ssl::stream_base::client,
                           [self = this->shared_from_this()](
                             beast::error_code ec) { self->on_tls(ec); });
@@ -176,20 +170,20 @@ private:
   }
 
   void on_tls(beast::error_code ec) {
-    if (finished_ || connect_failed(ec, hub_errc::tls_failed,
-                                    "TLS handshake failed"))
+    if (finished_ ||
+        connect_failed(ec, hub_errc::tls_failed, "TLS handshake failed"))
       return;
     do_handshake();
   }
 
   void do_handshake() {
     // Our deadline covers the handshake; Beast's own timer would race it.
-    auto opt = websocket::stream_base::timeout::suggested(
-      beast::role_type::client);
+    auto opt =
+      websocket::stream_base::timeout::suggested(beast::role_type::client);
     opt.handshake_timeout = websocket::stream_base::none();
     ws_.set_option(opt);
-    ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::request_type& req) {
+    ws_.set_option(
+      websocket::stream_base::decorator([](websocket::request_type& req) {
         req.set(beast::http::field::user_agent, "hubwatch/0.1");
       }));
     if (settings_.deflate) {
@@ -207,11 +201,11 @@ private:
   void on_handshake(beast::error_code ec) {
     if (finished_)
       return;
-    if (ec && !timed_out_ && !aborted_
-        && ec == websocket::error::upgrade_declined) {
+    if (ec && !timed_out_ && !aborted_ &&
+        ec == websocket::error::upgrade_declined) {
       auto status = response_.result_int();
-      std::string msg = "the hub refused the WebSocket upgrade with HTTP "
-                        + std::to_string(status);
+      std::string msg = "the hub refused the WebSocket upgrade with HTTP " +
+                        std::to_string(status);
       if (!response_.reason().empty()) {
         msg += ' ';
         msg += std::string{response_.reason()};
@@ -244,10 +238,10 @@ private:
   // -- reading ---------------------------------------------------------------
 
   void do_read() {
-    ws_.async_read(buffer_, [self = this->shared_from_this()](
-                              beast::error_code ec, size_t) {
-      self->on_read(ec);
-    });
+    ws_.async_read(
+      buffer_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+        self->on_read(ec);
+      });
   }
 
   void on_read(beast::error_code ec) {
@@ -259,8 +253,8 @@ private:
     }
     auto data = buffer_.cdata();
     std::string_view bytes{static_cast<const char*>(data.data()), data.size()};
-    auto res = ch_->push(ws_.got_text() ? frame_kind::text : frame_kind::binary,
-                         bytes);
+    auto res =
+      ch_->push(ws_.got_text() ? frame_kind::text : frame_kind::binary, bytes);
     buffer_.consume(buffer_.size());
     if (res.ring)
       callbacks_.frames_ready();
@@ -295,13 +289,13 @@ private:
       return;
     }
     if (ec == beast::error::timeout) {
-      finish(hub_errc::idle_timeout,
-             "nothing received for idle-timeout-ms ("
-               + std::to_string(std::chrono::duration_cast<
-                                  std::chrono::milliseconds>(
-                                  settings_.idle_timeout)
-                                  .count())
-               + " ms), not even a pong");
+      finish(
+        hub_errc::idle_timeout,
+        "nothing received for idle-timeout-ms (" +
+          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                           settings_.idle_timeout)
+                           .count()) +
+          " ms), not even a pong");
       return;
     }
     if (ec == websocket::error::message_too_big) {
@@ -310,8 +304,8 @@ private:
       if (res.ring)
         callbacks_.frames_ready();
       finish(hub_errc::too_large,
-             "a message exceeded max-frame-bytes ("
-               + std::to_string(settings_.max_frame_bytes) + ")",
+             "a message exceeded max-frame-bytes (" +
+               std::to_string(settings_.max_frame_bytes) + ")",
              uint16_t{1009});
       return;
     }
@@ -321,12 +315,12 @@ private:
              uint16_t{1007});
       return;
     }
-    if (ec == net::error::eof || ec == net::error::connection_reset
-        || ec == net::error::broken_pipe || ec == ssl::error::stream_truncated
-        || ec == net::error::connection_aborted) {
+    if (ec == net::error::eof || ec == net::error::connection_reset ||
+        ec == net::error::broken_pipe || ec == ssl::error::stream_truncated ||
+        ec == net::error::connection_aborted) {
       finish(hub_errc::connection_lost,
-             "the TCP connection ended without a close frame ("
-               + ec.message() + ")",
+             "the TCP connection ended without a close frame (" + ec.message() +
+               ")",
              abnormal_closure);
       return;
     }
@@ -462,10 +456,10 @@ std::shared_ptr<ws_session> make_ws_session(net::io_context& io,
   if (ec) {
     session_result res;
     res.code = hub_errc::tls_failed;
-    res.message = "cannot load the CA certificates"
-                  + (settings.ca_file.empty() ? std::string{}
-                                              : " from " + settings.ca_file)
-                  + ": " + ec.message();
+    res.message =
+      "cannot load the CA certificates" +
+      (settings.ca_file.empty() ? std::string{} : " from " + settings.ca_file) +
+      ": " + ec.message();
     return std::make_shared<failed_session>(io, std::move(callbacks),
                                             std::move(res));
   }

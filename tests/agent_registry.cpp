@@ -44,8 +44,8 @@ struct fixture : test_coordinator_fixture<test::config> {
   }
 
   daemon_event heartbeat(const std::string& id, const std::string& status) {
-    return event(R"({"type":"heartbeat","agentId":")" + id
-                 + R"(","payload":{"status":")" + status + "\"}}");
+    return event(R"({"type":"heartbeat","agentId":")" + id +
+                 R"(","payload":{"status":")" + status + "\"}}");
   }
 
   subscriber_actor subscriber(bool stuck = false) {

@@ -62,8 +62,8 @@ CAF_TEST(a heartbeat creates a running agent with its fields) {
 
 CAF_TEST(heartbeat status words) {
   auto status_of = [&](const std::string& word) {
-    apply(R"({"type":"heartbeat","agentId":"a","payload":{"status":")" + word
-          + "\"}}");
+    apply(R"({"type":"heartbeat","agentId":"a","payload":{"status":")" + word +
+          "\"}}");
     return agent("a").status;
   };
   CAF_CHECK_EQUAL(status_of("idle"), agent_status::idle);

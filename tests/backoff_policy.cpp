@@ -17,9 +17,8 @@ double ms(caf::timespan x) {
 
 CAF_TEST(default schedule) {
   backoff_policy p{websocket_config{}};
-  std::vector<double> expected{2000,    3000,      4500,      6750,
-                               10125,   15187.5,   22781.25,  30000,
-                               30000,   30000};
+  std::vector<double> expected{2000,    3000,     4500,  6750,  10125,
+                               15187.5, 22781.25, 30000, 30000, 30000};
   for (uint32_t n = 0; n < expected.size(); ++n)
     CAF_CHECK_EQUAL(ms(p.delay(n, 0.5)), expected[n]);
   CAF_CHECK(!p.exhausted(1000));

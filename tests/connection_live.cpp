@@ -216,8 +216,8 @@ CAF_TEST(a message over the size limit ends the connection clearly) {
   start_observer();
   CAF_REQUIRE(wait_connected());
   CAF_REQUIRE(server->wait_for_clients(1, 5s));
-  std::string big = R"({"type":"x","payload":{"s":")" + std::string(2000, 'a')
-                    + "\"}}";
+  std::string big =
+    R"({"type":"x","payload":{"s":")" + std::string(2000, 'a') + "\"}}";
   server->send_text(big);
   auto st = wait_status([](const connection_status& x) {
     return x.error_code == hub_errc::too_large;
@@ -290,8 +290,8 @@ CAF_TEST(reconnect drops the connection and connects at once) {
 }
 
 CAF_TEST(wss with a private ca is accepted with ca_file and refused without) {
-  auto dir = std::filesystem::temp_directory_path()
-             / ("hubwatch-tls-" + std::to_string(::getpid()));
+  auto dir = std::filesystem::temp_directory_path() /
+             ("hubwatch-tls-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto cert = hub::make_test_cert(dir.string());
   hub::server_options opts;
@@ -306,8 +306,8 @@ CAF_TEST(wss with a private ca is accepted with ca_file and refused without) {
     return x.error_code == hub_errc::tls_failed;
   });
   CAF_REQUIRE(refused);
-  CAF_CHECK(refused->error_message.find("certificate verify failed")
-            != std::string::npos);
+  CAF_CHECK(refused->error_message.find("certificate verify failed") !=
+            std::string::npos);
   sub.reset();
   obs.reset();
   // With it.
@@ -321,7 +321,8 @@ CAF_TEST(wss with a private ca is accepted with ca_file and refused without) {
   }));
   CAF_REQUIRE(server->wait_for_clients(1, 5s));
   server->send_text(sample_frames()[0]);
-  CAF_CHECK(ok.wait([](const collector& c) { return c.events_unlocked() > 0; }));
+  CAF_CHECK(
+    ok.wait([](const collector& c) { return c.events_unlocked() > 0; }));
   std::filesystem::remove_all(dir);
 }
 

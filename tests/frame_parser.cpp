@@ -32,10 +32,11 @@ struct fixture {
 CAF_TEST_FIXTURE_SCOPE(frame_parser_tests, fixture)
 
 CAF_TEST(a heartbeat parses into every field) {
-  auto ok = parse(R"({"type":"heartbeat","agentId":"inf-001",)"
-                  R"("agentName":"inference","timestamp":"2026-11-25T17:30:05Z",)"
-                  R"("payload":{"status":"running","currentTask":"job-5671",)"
-                  R"("uptimeSeconds":3605,"gpuUtilization":77.4}})");
+  auto ok =
+    parse(R"({"type":"heartbeat","agentId":"inf-001",)"
+          R"("agentName":"inference","timestamp":"2026-11-25T17:30:05Z",)"
+          R"("payload":{"status":"running","currentTask":"job-5671",)"
+          R"("uptimeSeconds":3605,"gpuUtilization":77.4}})");
   CAF_REQUIRE(ok);
   CAF_CHECK_EQUAL(ev.type, event_type::heartbeat);
   CAF_CHECK_EQUAL(ev.type_name, "heartbeat");
@@ -86,8 +87,9 @@ CAF_TEST(a null or missing payload is an empty payload) {
 }
 
 CAF_TEST(fields from a previous frame do not leak into the next) {
-  CAF_REQUIRE(parse(R"({"type":"heartbeat","agentId":"a","agentName":"n",)"
-                    R"("timestamp":"2026-11-25T17:30:05Z","payload":{"x":1}})"));
+  CAF_REQUIRE(
+    parse(R"({"type":"heartbeat","agentId":"a","agentName":"n",)"
+          R"("timestamp":"2026-11-25T17:30:05Z","payload":{"x":1}})"));
   CAF_REQUIRE(parse(R"({"type":"heartbeat"})"));
   CAF_CHECK_EQUAL(ev.agent_id, "");
   CAF_CHECK_EQUAL(ev.agent_name, "");
@@ -123,8 +125,8 @@ CAF_TEST(each kind of bad frame has its own error) {
     deep += "}";
   deep += "}";
   CAF_CHECK_EQUAL(error_of(deep), hub_errc::too_deep);
-  std::string big = R"({"type":"x","payload":{"s":")" + std::string(1100, 'a')
-                    + "\"}}";
+  std::string big =
+    R"({"type":"x","payload":{"s":")" + std::string(1100, 'a') + "\"}}";
   CAF_CHECK_EQUAL(error_of(big), hub_errc::too_large);
   // Invalid UTF-8 inside a JSON string is invalid JSON.
   CAF_CHECK_EQUAL(error_of("{\"type\":\"\xff\xfe\"}"), hub_errc::invalid_json);
@@ -173,7 +175,8 @@ CAF_TEST(rfc3339 timestamps) {
   CAF_CHECK_EQUAL(t->time_since_epoch().count(), 0);
   t = parse_rfc3339("2026-11-25T17:30:05.250Z");
   CAF_REQUIRE(t);
-  CAF_CHECK_EQUAL(t->time_since_epoch(), seconds(1795627805) + milliseconds(250));
+  CAF_CHECK_EQUAL(t->time_since_epoch(),
+                  seconds(1795627805) + milliseconds(250));
   t = parse_rfc3339("2026-11-25T18:30:05+01:00");
   CAF_REQUIRE(t);
   CAF_CHECK_EQUAL(t->time_since_epoch(), seconds(1795627805));

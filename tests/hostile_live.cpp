@@ -12,10 +12,10 @@ using namespace hubwatch::test;
 namespace {
 
 std::string good(int i) {
-  return R"({"type":"heartbeat","agentId":"good-)" + std::to_string(i % 3)
-         + R"(","agentName":"good","timestamp":"2026-11-25T18:00:00Z",)"
-           R"("payload":{"status":"running","currentTask":"t-)"
-         + std::to_string(i) + "\"}}";
+  return R"({"type":"heartbeat","agentId":"good-)" + std::to_string(i % 3) +
+         R"(","agentName":"good","timestamp":"2026-11-25T18:00:00Z",)"
+         R"("payload":{"status":"running","currentTask":"t-)" +
+         std::to_string(i) + "\"}}";
 }
 
 long rss_kib() {
@@ -28,7 +28,8 @@ long rss_kib() {
 
 /// A frame of exactly `size` bytes that is a valid event.
 std::string padded_event(size_t size) {
-  std::string head = R"({"type":"heartbeat","agentId":"good-0","payload":{"pad":")";
+  std::string head =
+    R"({"type":"heartbeat","agentId":"good-0","payload":{"pad":")";
   std::string tail = "\"}}";
   return head + std::string(size - head.size() - tail.size(), 'x') + tail;
 }
@@ -51,13 +52,13 @@ struct fixture : live_fixture {
       ++valid;
     };
     v();
-    server->send_text("{\"type\":\"heartbeat\",");         // invalid JSON
+    server->send_text("{\"type\":\"heartbeat\","); // invalid JSON
     v();
-    server->send_text(R"([{"type":"heartbeat"}])");        // array
+    server->send_text(R"([{"type":"heartbeat"}])"); // array
     v();
-    server->send_text(R"({"agentId":"evil"})");            // no type
+    server->send_text(R"({"agentId":"evil"})"); // no type
     v();
-    server->send_text(R"({"type":42,"agentId":"evil"})");  // numeric type
+    server->send_text(R"({"type":42,"agentId":"evil"})"); // numeric type
     v();
     server->send_text(R"({"type":"heartbeat","agentId":7})"); // numeric id
     v();
@@ -65,7 +66,8 @@ struct fixture : live_fixture {
       R"({"type":"heartbeat","agentId":"evil","payload":"running"})");
     v();
     // Valid, odd: a null payload and an unknown type.
-    server->send_text(R"({"type":"agent_started","agentId":"nulled","payload":null})");
+    server->send_text(
+      R"({"type":"agent_started","agentId":"nulled","payload":null})");
     ++valid;
     v();
     server->send_text(R"({"type":"solar_flare","agentId":"good-1"})");
@@ -77,16 +79,16 @@ struct fixture : live_fixture {
     deep += "1";
     deep += std::string(10000, '}');
     deep += "}";
-    server->send_text(deep);                               // 10,000 deep
+    server->send_text(deep); // 10,000 deep
     v();
-    server->send_text(padded_event(limit));                // just under: valid
+    server->send_text(padded_event(limit)); // just under: valid
     ++valid;
     v();
-    server->send_binary("\x00\x01\x02");                   // binary
+    server->send_binary("\x00\x01\x02"); // binary
     v();
-    server->send_text("");                                 // empty
+    server->send_text(""); // empty
     v();
-    server->send_text(padded_event(limit + 1));            // just over: ends
+    server->send_text(padded_event(limit + 1)); // just over: ends
     return valid;
   }
 };
@@ -146,8 +148,8 @@ CAF_TEST(hostile frames are counted and skipped and the stream goes on) {
   std::vector<std::string> ids;
   for (auto& a : snap.agents)
     ids.push_back(a.id);
-  CAF_CHECK_EQUAL(ids, (std::vector<std::string>{"good-0", "good-1", "good-2",
-                                                 "nulled"}));
+  CAF_CHECK_EQUAL(
+    ids, (std::vector<std::string>{"good-0", "good-1", "good-2", "nulled"}));
   for (auto& a : snap.agents)
     CAF_CHECK_EQUAL(a.error_count, 0u);
   CAF_CHECK_EQUAL(snap.counters.reconnects, 2u);

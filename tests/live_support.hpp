@@ -49,8 +49,8 @@ public:
         ++events_;
       // Long runs keep only status changes and parse errors: a soak must
       // not measure the memory of its own bookkeeping.
-      if (keep_events || caf::holds_alternative<connection_status>(x)
-          || caf::holds_alternative<parse_error>(x))
+      if (keep_events || caf::holds_alternative<connection_status>(x) ||
+          caf::holds_alternative<parse_error>(x))
         updates_.push_back(x);
       cv_.notify_all();
     };
@@ -191,7 +191,8 @@ struct live_fixture {
   }
 
   bool wait_events(size_t n) {
-    return col.wait([n](const collector& c) { return c.events_unlocked() >= n; });
+    return col.wait(
+      [n](const collector& c) { return c.events_unlocked() >= n; });
   }
 
   /// Waits for a status that satisfies `pred`; returns it.

@@ -103,7 +103,7 @@ CAF_TEST(every message type survives the binary serializer) {
   CAF_CHECK(roundtrip(cfg) == cfg);
 }
 
-CAF_TEST(round trips through a type-erased message) {
+CAF_TEST(round trips through a type - erased message) {
   // What the middleman does with a message for a remote subscriber.
   auto msg = caf::make_message(sample_event(), sample_status());
   auto copy = roundtrip(msg);
@@ -215,7 +215,8 @@ CAF_TEST(bad config values are refused by name) {
   CAF_REQUIRE_EQUAL(errors.size(), 5u);
   CAF_CHECK_EQUAL(errors[0], "url = \"http://localhost:8080/ws\": the "
                              "scheme must be ws:// or wss://");
-  CAF_CHECK_EQUAL(errors[1], "reconnect-delay-ms = -5 ms: must not be negative");
+  CAF_CHECK_EQUAL(errors[1],
+                  "reconnect-delay-ms = -5 ms: must not be negative");
   CAF_CHECK_EQUAL(errors[2],
                   "reconnect-multiplier = 0.500000: must be a number >= 1");
   CAF_CHECK_EQUAL(errors[3], "reconnect-jitter = 1.500000: must be in [0, 1)");

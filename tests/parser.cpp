@@ -67,7 +67,8 @@ CAF_TEST(frames from a channel travel as one batch) {
   auto r2 = ch->push(frame_kind::binary, "\x01\x02");
   auto r3 = ch->push(frame_kind::text, R"({"type":"x","payload":[]})");
   auto r4 = ch->push(frame_kind::too_large, "");
-  auto r5 = ch->push(frame_kind::text, R"({"type":"agent_stopped","agentId":"a"})");
+  auto r5 =
+    ch->push(frame_kind::text, R"({"type":"agent_stopped","agentId":"a"})");
   // Only the first push rings.
   CAF_CHECK(r1.ring);
   CAF_CHECK(!r2.ring && !r3.ring && !r4.ring && !r5.ring);
@@ -102,8 +103,12 @@ CAF_TEST(a full channel pauses the producer until the parser drains it) {
 }
 
 CAF_TEST(the depth and size limits come from the config) {
-  self->send(parser, std::string{R"({"type":"x","payload":{"a":{"b":{"c":{"d":{"e":{"f":{"g":{}}}}}}}}})"});
-  self->send(parser, std::string{R"({"type":"x","payload":{"s":")"} + std::string(5000, 'x') + "\"}}");
+  self->send(
+    parser,
+    std::string{
+      R"({"type":"x","payload":{"a":{"b":{"c":{"d":{"e":{"f":{"g":{}}}}}}}}})"});
+  self->send(parser, std::string{R"({"type":"x","payload":{"s":")"} +
+                       std::string(5000, 'x') + "\"}}");
   run();
   auto errors = recorded().all<parse_error>();
   CAF_REQUIRE_EQUAL(errors.size(), 2u);

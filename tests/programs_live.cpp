@@ -107,8 +107,8 @@ CAF_TEST(subscriber json lines end to end) {
 }
 
 CAF_TEST(subscriber ends cleanly on sigterm with close 1000 and a summary) {
-  child_process sub{{HUBWATCH_SUBSCRIBER_BIN, "--json", "--quiet", "--url",
-                     server->url()}};
+  child_process sub{
+    {HUBWATCH_SUBSCRIBER_BIN, "--json", "--quiet", "--url", server->url()}};
   std::string line;
   CAF_REQUIRE(sub.read_until("\"connected\"", line, std::chrono::seconds(10)));
   CAF_REQUIRE(server->wait_for_clients(1, std::chrono::seconds(5)));
@@ -132,16 +132,16 @@ CAF_TEST(subscriber refuses bad settings with exit code 2) {
                      "--url", "http://nowhere"}};
   CAF_CHECK_EQUAL(sub.wait_exit(std::chrono::seconds(10)), 2);
   CAF_CHECK(sub.stderr_text().find(
-              "reconnect-multiplier = 0.500000: must be a number >= 1")
-            != std::string::npos);
-  CAF_CHECK(sub.stderr_text().find("url = \"http://nowhere\"")
-            != std::string::npos);
+              "reconnect-multiplier = 0.500000: must be a number >= 1") !=
+            std::string::npos);
+  CAF_CHECK(sub.stderr_text().find("url = \"http://nowhere\"") !=
+            std::string::npos);
 }
 
 CAF_TEST(subscriber reads the url from the environment) {
-  child_process sub{{HUBWATCH_SUBSCRIBER_BIN, "--json", "--quiet",
-                     "--exit-after-ms", "1500"},
-                    {"DAEMON_HUB_WS_URL=" + server->url()}};
+  child_process sub{
+    {HUBWATCH_SUBSCRIBER_BIN, "--json", "--quiet", "--exit-after-ms", "1500"},
+    {"DAEMON_HUB_WS_URL=" + server->url()}};
   CAF_REQUIRE_EQUAL(sub.wait_exit(std::chrono::seconds(10)), 0);
   CAF_CHECK(sub.rest_of_stdout().find("\"connected\"") != std::string::npos);
   CAF_CHECK_EQUAL(server->connections_accepted(), 1u);
@@ -165,8 +165,8 @@ CAF_TEST(the dashboard shows the agents of the simulator in a terminal) {
   }));
   // A pseudo-terminal via script(1), as a person would see it.
   child_process term{{"/usr/bin/script", "-qfec",
-                      std::string{HUBWATCH_SUBSCRIBER_BIN} + " --url " + url
-                        + " --exit-after-ms 2500",
+                      std::string{HUBWATCH_SUBSCRIBER_BIN} + " --url " + url +
+                        " --exit-after-ms 2500",
                       "/dev/null"},
                      {"TERM=xterm-256color"}};
   CAF_REQUIRE_EQUAL(term.wait_exit(std::chrono::seconds(20)), 0);
@@ -179,8 +179,8 @@ CAF_TEST(the dashboard shows the agents of the simulator in a terminal) {
   CAF_CHECK(screen.find("\x1b[?1049l") != std::string::npos);
   hub.signal(SIGINT);
   CAF_CHECK_EQUAL(hub.wait_exit(std::chrono::seconds(10)), 0);
-  CAF_CHECK(hub.stderr_text().find("data frames received from clients: 0")
-            != std::string::npos);
+  CAF_CHECK(hub.stderr_text().find("data frames received from clients: 0") !=
+            std::string::npos);
 }
 
 CAF_TEST(the demo command runs the simulator and ends cleanly) {
@@ -188,10 +188,11 @@ CAF_TEST(the demo command runs the simulator and ends cleanly) {
     CAF_MESSAGE("skipped: a .env file points the demo at another hub");
     return;
   }
-  child_process demo{{"/bin/bash", std::string{HUBWATCH_SOURCE_DIR} + "/scripts/demo",
-                      "--json", "--exit-after-ms", "3000"},
-                     {"HUBWATCH_DEMO_PORT=0",
-                      "HUBWATCH_BUILD_DIR=" + std::string{HUBWATCH_BINARY_DIR}}};
+  child_process demo{
+    {"/bin/bash", std::string{HUBWATCH_SOURCE_DIR} + "/scripts/demo", "--json",
+     "--exit-after-ms", "3000"},
+    {"HUBWATCH_DEMO_PORT=0",
+     "HUBWATCH_BUILD_DIR=" + std::string{HUBWATCH_BINARY_DIR}}};
   CAF_REQUIRE_EQUAL(demo.wait_exit(std::chrono::seconds(120)), 0);
   auto lines = parse_lines(demo.rest_of_stdout());
   bool connected = false;
@@ -205,8 +206,8 @@ CAF_TEST(the demo command runs the simulator and ends cleanly) {
   CAF_CHECK(connected);
   CAF_CHECK_GREATER_OR_EQUAL(agents, 3u);
   CAF_CHECK_EQUAL(lines.back().at("kind").as_string(), "summary");
-  CAF_CHECK(demo.stderr_text().find("data frames received from clients: 0")
-            != std::string::npos);
+  CAF_CHECK(demo.stderr_text().find("data frames received from clients: 0") !=
+            std::string::npos);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

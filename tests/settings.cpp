@@ -29,9 +29,9 @@ struct fixture {
   fs::path dir;
 
   fixture() {
-    dir = fs::temp_directory_path()
-          / ("hubwatch-settings-" + std::to_string(::getpid()) + "-"
-             + std::to_string(reinterpret_cast<uintptr_t>(this)));
+    dir = fs::temp_directory_path() /
+          ("hubwatch-settings-" + std::to_string(::getpid()) + "-" +
+           std::to_string(reinterpret_cast<uintptr_t>(this)));
     fs::create_directories(dir / "config");
   }
 
@@ -48,8 +48,8 @@ struct fixture {
     std::vector<const char*> argv{"prog"};
     for (auto& a : args)
       argv.push_back(a.c_str());
-    return load_settings(static_cast<int>(argv.size()), argv.data(), flags,
-                         env, dir.string());
+    return load_settings(static_cast<int>(argv.size()), argv.data(), flags, env,
+                         dir.string());
   }
 };
 
@@ -136,8 +136,8 @@ CAF_TEST(switches) {
 }
 
 CAF_TEST(program flags) {
-  auto s = load({"--json", "--remote", "a:1", "--remote=b:2",
-                 "--exit-after-ms", "5", "--exit-after-ms", "6"});
+  auto s = load({"--json", "--remote", "a:1", "--remote=b:2", "--exit-after-ms",
+                 "5", "--exit-after-ms", "6"});
   CAF_REQUIRE(s.errors.empty());
   CAF_CHECK(s.has("json"));
   CAF_CHECK_EQUAL(s.flags["remote"], (std::vector<std::string>{"a:1", "b:2"}));
@@ -155,19 +155,24 @@ CAF_TEST(every refusal names the key the value and where it came from) {
   CAF_CHECK_EQUAL(
     joined(s.errors),
     "unknown flag --frobnicate (see --help)\n"
-    "--url needs a value\n"
-    + file + ":3: expected key = value, got \"no equals sign\"\n"
-    "reconnect-multiplier = abc (from " + file + "): not a number\n"
-    "unknown key \"bogus\" in " + file + "\n"
-    "event-history = -3 (from $HUBWATCH_EVENT_HISTORY): not a whole number "
-    ">= 0\n"
-    "reconnect-delay-ms = soon (from --reconnect-delay-ms): not a whole "
-    "number of milliseconds\n");
+    "--url needs a value\n" +
+      file +
+      ":3: expected key = value, got \"no equals sign\"\n"
+      "reconnect-multiplier = abc (from " +
+      file +
+      "): not a number\n"
+      "unknown key \"bogus\" in " +
+      file +
+      "\n"
+      "event-history = -3 (from $HUBWATCH_EVENT_HISTORY): not a whole number "
+      ">= 0\n"
+      "reconnect-delay-ms = soon (from --reconnect-delay-ms): not a whole "
+      "number of milliseconds\n");
 }
 
 CAF_TEST(values that parse but make no sense are refused by validate) {
-  auto s = load({"--reconnect-delay-ms", "-5", "--reconnect-multiplier",
-                 "0.5", "--url", "ftp://x/", "--ca-file", "/nonexistent.pem"});
+  auto s = load({"--reconnect-delay-ms", "-5", "--reconnect-multiplier", "0.5",
+                 "--url", "ftp://x/", "--ca-file", "/nonexistent.pem"});
   CAF_CHECK_EQUAL(joined(s.errors),
                   "url = \"ftp://x/\": the scheme must be ws:// or wss://\n"
                   "reconnect-delay-ms = -5 ms: must not be negative\n"
@@ -183,12 +188,12 @@ CAF_TEST(the documented config file states the built in defaults) {
   std::string text, line;
   size_t keys = 0;
   while (std::getline(in, line)) {
-    if (line.rfind("# ", 0) == 0 && line.find(" = ") != std::string::npos
-        && line.find(' ', 2) == line.find(" = ")) {
+    if (line.rfind("# ", 0) == 0 && line.find(" = ") != std::string::npos &&
+        line.find(' ', 2) == line.find(" = ")) {
       text += line.substr(2) + "\n";
       ++keys;
-    } else if (line.rfind("# ", 0) == 0 && line.size() > 2
-               && line.back() == '=') {
+    } else if (line.rfind("# ", 0) == 0 && line.size() > 2 &&
+               line.back() == '=') {
       ++keys; // `# ca-file =`: empty default
     }
   }

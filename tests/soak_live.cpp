@@ -23,10 +23,10 @@ long rss_kib() {
 
 /// The server stamps a running number into every event it sends.
 std::string stamped(uint64_t n) {
-  return R"({"type":"heartbeat","agentId":"soak-)" + std::to_string(n % 5)
-         + R"(","agentName":"soak","timestamp":"2026-11-25T18:00:00Z",)"
-           R"("payload":{"status":"running","n":)"
-         + std::to_string(n) + "}}";
+  return R"({"type":"heartbeat","agentId":"soak-)" + std::to_string(n % 5) +
+         R"(","agentName":"soak","timestamp":"2026-11-25T18:00:00Z",)"
+         R"("payload":{"status":"running","n":)" +
+         std::to_string(n) + "}}";
 }
 
 /// Stamps every subscriber received, in order.
@@ -80,7 +80,8 @@ CAF_TEST(a minute of faults) {
   size_t connected = 1;
   long warm_rss = 0;
   uint64_t silent_data_frames = 0;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  auto deadline =
+    std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   // Waits until every subscriber has every event sent so far: only then is
   // an event "sent while connected" whatever the next fault does.
   auto all_delivered = [&] {
@@ -104,36 +105,36 @@ CAF_TEST(a minute of faults) {
     server->send_text(stamped(++sent));
     CAF_REQUIRE(all_delivered());
     switch (cycle % 4) {
-      case 0: // the TCP connection drops without a close frame
-        server->drop_all();
-        break;
-      case 1: // the hub goes away, refuses connections a while, returns
-        server->stop();
-        std::this_thread::sleep_for(std::chrono::milliseconds(150));
-        server->start();
-        break;
-      case 2: { // the hub is replaced by one that never says a word
-        server->stop();
-        hub::server_options quiet;
-        quiet.port = port;
-        quiet.silent = true;
-        hub::hub_server silent{quiet};
-        silent.start();
-        CAF_REQUIRE(wait_connected(connected + 1));
-        ++connected;
-        ++faults; // the idle timeout ends this connection
-        CAF_REQUIRE(wait_status([&](const connection_status& st) {
-          return st.error_code == hub_errc::idle_timeout
-                 && st.reconnects + 1 == connected;
-        }));
-        silent.stop();
-        silent_data_frames += silent.data_frames_received();
-        server->start();
-        break;
-      }
-      case 3: // the hub closes politely
-        server->close_all(1001, "restarting");
-        break;
+    case 0: // the TCP connection drops without a close frame
+      server->drop_all();
+      break;
+    case 1: // the hub goes away, refuses connections a while, returns
+      server->stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+      server->start();
+      break;
+    case 2: { // the hub is replaced by one that never says a word
+      server->stop();
+      hub::server_options quiet;
+      quiet.port = port;
+      quiet.silent = true;
+      hub::hub_server silent{quiet};
+      silent.start();
+      CAF_REQUIRE(wait_connected(connected + 1));
+      ++connected;
+      ++faults; // the idle timeout ends this connection
+      CAF_REQUIRE(wait_status([&](const connection_status& st) {
+        return st.error_code == hub_errc::idle_timeout &&
+               st.reconnects + 1 == connected;
+      }));
+      silent.stop();
+      silent_data_frames += silent.data_frames_received();
+      server->start();
+      break;
+    }
+    case 3: // the hub closes politely
+      server->close_all(1001, "restarting");
+      break;
     }
     ++faults;
     ++connected;
@@ -144,8 +145,8 @@ CAF_TEST(a minute of faults) {
   CAF_REQUIRE(eventually([&] { return server->clients() == 1; }));
   server->send_text(stamped(++sent));
   CAF_REQUIRE(all_delivered());
-  CAF_MESSAGE(seconds << " s: " << sent << " events, " << faults
-                      << " faults, " << connected << " connections");
+  CAF_MESSAGE(seconds << " s: " << sent << " events, " << faults << " faults, "
+                      << connected << " connections");
   // Exactly once, in order, for every subscriber.
   for (auto& log : logs) {
     std::lock_guard<std::mutex> guard{log->mtx};
@@ -167,7 +168,8 @@ CAF_TEST(a minute of faults) {
   sub.reset();
   obs.reset();
   // Every actor the observer started is gone again.
-  CAF_CHECK(eventually([&] { return sys.registry().running() == actors_before; }));
+  CAF_CHECK(
+    eventually([&] { return sys.registry().running() == actors_before; }));
   CAF_MESSAGE("actors before " << actors_before << ", after "
                                << sys.registry().running());
 }

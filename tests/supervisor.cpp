@@ -14,9 +14,9 @@ namespace {
 
 // Stands in for the connection actor: the test plays the WebSocket session
 // by sending it what a session would (connected, session_result).
-connection_actor::behavior_type
-fake_connection(connection_actor::pointer self, connection_owner_actor owner,
-                std::vector<std::string>* log) {
+connection_actor::behavior_type fake_connection(connection_actor::pointer self,
+                                                connection_owner_actor owner,
+                                                std::vector<std::string>* log) {
   return {
     [=](atom::close) {
       log->push_back("close");
@@ -141,7 +141,7 @@ CAF_TEST(the exact default schedule) {
   CAF_REQUIRE_EQUAL(conns.size(), 1u);
   CAF_CHECK_EQUAL(last_status().state, connection_state::connecting);
   CAF_CHECK_EQUAL(last_status().attempt, 0u);
-  std::vector<double> expected{2000,  3000,    4500,     6750,  10125,
+  std::vector<double> expected{2000,    3000,     4500,  6750,  10125,
                                15187.5, 22781.25, 30000, 30000, 30000};
   for (size_t n = 0; n < expected.size(); ++n) {
     session_ends(hub_errc::connect_failed);
@@ -176,7 +176,7 @@ CAF_TEST(jitter spreads delays within its bounds) {
   CAF_CHECK(any_off_base);
 }
 
-CAF_TEST(max attempts then a give-up notice) {
+CAF_TEST(max attempts then a give - up notice) {
   cfg.max_reconnect_attempts = 3;
   start();
   connect();
@@ -219,7 +219,7 @@ CAF_TEST(a successful connection resets counter and delay) {
   CAF_CHECK_EQUAL(last_status().reconnects, 1u);
 }
 
-CAF_TEST(min uptime: a connection dropped at once does not reset) {
+CAF_TEST(min uptime : a connection dropped at once does not reset) {
   cfg.reconnect_min_uptime = seconds(10);
   start();
   connect();

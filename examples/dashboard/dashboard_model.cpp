@@ -47,8 +47,8 @@ void dashboard_model::apply(const hub_update& x, clock::time_point now) {
     status_ = *st;
     status_at_ = now;
     if (st->error_code != hub_errc::none)
-      last_error_ = std::string{to_string(st->error_code)} + ": "
-                    + st->error_message;
+      last_error_ =
+        std::string{to_string(st->error_code)} + ": " + st->error_message;
   }
 }
 
@@ -62,7 +62,8 @@ void dashboard_model::apply_link(const connection_status& x,
       std::string{"link: "} + to_string(x.error_code) + ": " + x.error_message;
 }
 
-caf::optional<int64_t> dashboard_model::retry_in_ms(clock::time_point now) const {
+caf::optional<int64_t>
+dashboard_model::retry_in_ms(clock::time_point now) const {
   return left_ms(status_, status_at_, now);
 }
 

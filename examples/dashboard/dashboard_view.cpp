@@ -20,28 +20,28 @@ enum color_pair : short {
 
 short color_of(agent_status x) {
   switch (x) {
-    case agent_status::running:
-      return green;
-    case agent_status::idle:
-      return cyan;
-    case agent_status::error:
-      return red;
-    case agent_status::stopped:
-      return yellow;
+  case agent_status::running:
+    return green;
+  case agent_status::idle:
+    return cyan;
+  case agent_status::error:
+    return red;
+  case agent_status::stopped:
+    return yellow;
   }
   return 0;
 }
 
 short color_of(connection_state x) {
   switch (x) {
-    case connection_state::connected:
-      return green;
-    case connection_state::connecting:
-      return yellow;
-    case connection_state::disconnected:
-      return yellow;
-    case connection_state::error:
-      return red;
+  case connection_state::connected:
+    return green;
+  case connection_state::connecting:
+    return yellow;
+  case connection_state::disconnected:
+    return yellow;
+  case connection_state::error:
+    return red;
   }
   return 0;
 }
@@ -63,8 +63,8 @@ std::string upper(std::string s) {
 
 bool dashboard_view::usable() {
   auto term = std::getenv("TERM");
-  return isatty(STDOUT_FILENO) && term != nullptr && *term != '\0'
-         && std::strcmp(term, "dumb") != 0;
+  return isatty(STDOUT_FILENO) && term != nullptr && *term != '\0' &&
+         std::strcmp(term, "dumb") != 0;
 }
 
 dashboard_view::dashboard_view(std::string url) : url_(std::move(url)) {
@@ -171,8 +171,8 @@ void draw_events(int row, int end, const dashboard_model& m, int cols) {
   size_t start = evs.size() > room ? evs.size() - room : 0;
   for (size_t i = start; i < evs.size() && row < end; ++i, ++row) {
     auto& ev = evs[i];
-    std::string ts = ev.timestamp.size() >= 19 ? ev.timestamp.substr(11, 8)
-                                               : ev.timestamp;
+    std::string ts =
+      ev.timestamp.size() >= 19 ? ev.timestamp.substr(11, 8) : ev.timestamp;
     std::string text = fit(ts, 9) + fit(ev.type_name, 22) +
                        fit(ev.agent_id, 11) + ev.payload.to_json();
     mvprintw(row, 1, "%s",
