@@ -21,6 +21,7 @@
 #include "api/observer.hpp"
 #include "api/remote.hpp"
 #include "api/settings.hpp"
+#include "examples/program_support.hpp"
 
 using namespace hubwatch;
 
@@ -38,31 +39,6 @@ const std::vector<program_flag> program_flags = {
   {"exit-after-ms", true, false, "exit after this many milliseconds", ""},
 };
 
-/// What the main thread waits for.
-struct run_state {
-  std::mutex mtx;
-  std::condition_variable cv;
-  bool done = false;
-
-  void finish() {
-    std::lock_guard<std::mutex> guard{mtx};
-    done = true;
-    cv.notify_all();
-  }
-};
-
-bool parse_number(const std::string& text, const char* flag, long long max,
-                  long long& out) {
-  char* end = nullptr;
-  out = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || out < 0 || out > max) {
-    std::fprintf(stderr, "%s: --%s = %s: not a whole number in [0, %lld]\n",
-                 prog, flag, text.c_str(), max);
-    return false;
-  }
-  return true;
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -72,13 +48,7 @@ int main(int argc, char** argv) {
                                                                  started)
       .count();
   };
-  // Signals go to one thread that waits for them; block them everywhere
-  // else before any thread starts.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto signals = block_stop_signals();
   auto loaded = load_settings(argc, argv, program_flags, process_environment());
   if (loaded.help) {
     std::fputs(usage(prog,
@@ -93,11 +63,12 @@ int main(int argc, char** argv) {
   long long port = 4242;
   long long exit_after_ms = 0;
   if (loaded.has("publish-port") &&
-      !parse_number(loaded.value("publish-port"), "publish-port", 65535, port))
+      !parse_whole_number(prog, "publish-port", loaded.value("publish-port"),
+                          65535, port))
     return 2;
   if (loaded.has("exit-after-ms") &&
-      !parse_number(loaded.value("exit-after-ms"), "exit-after-ms",
-                    std::numeric_limits<long long>::max(), exit_after_ms))
+      !parse_whole_number(prog, "exit-after-ms", loaded.value("exit-after-ms"),
+                          std::numeric_limits<long long>::max(), exit_after_ms))
     return 2;
   if (!loaded.errors.empty()) {
     for (auto& e : loaded.errors)
@@ -107,11 +78,7 @@ int main(int argc, char** argv) {
   auto bind = loaded.value("publish-bind", "127.0.0.1");
   bool json = loaded.has("json");
   auto state = std::make_shared<run_state>();
-  std::thread([signals, state]() mutable {
-    int sig = 0;
-    if (sigwait(&signals, &sig) == 0)
-      state->finish();
-  }).detach();
+  finish_on_stop_signal(signals, state);
   caf::actor_system_config sys_cfg;
   add_message_types(sys_cfg);
   enable_remote(sys_cfg, loaded.cfg);

@@ -21,6 +21,7 @@
 #include "api/remote.hpp"
 #include "api/settings.hpp"
 #include "examples/dashboard/dashboard_view.hpp"
+#include "examples/program_support.hpp"
 
 using namespace hubwatch;
 
@@ -37,23 +38,6 @@ const std::vector<program_flag> program_flags = {
    "attach to the hubwatch-node at HOST:PORT instead of watching the hub "
    "(repeatable)",
    ""},
-};
-
-/// What the main thread waits for.
-struct run_state {
-  std::mutex mtx;
-  std::condition_variable cv;
-  bool done = false;
-  const char* why = "";
-
-  void finish(const char* reason) {
-    std::lock_guard<std::mutex> guard{mtx};
-    if (!done) {
-      done = true;
-      why = reason;
-    }
-    cv.notify_all();
-  }
 };
 
 std::string plain_prefix(double t, const std::string& node) {
@@ -87,18 +71,6 @@ struct node_output {
   }
 };
 
-bool parse_count(const std::string& text, const char* flag, long long& out) {
-  char* end = nullptr;
-  out = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || out < 0) {
-    std::fprintf(stderr,
-                 "hubwatch-subscriber: --%s = %s: not a whole number >= 0\n",
-                 flag, text.c_str());
-    return false;
-  }
-  return true;
-}
-
 /// Waits until the run ends: a signal, `q`, enough events or the deadline.
 /// `draw` redraws the dashboard, when there is one.
 template <class Draw>
@@ -114,7 +86,7 @@ void wait_for_end(run_state& state, long long exit_after_ms,
     for (;;) {
       draw(*view);
       if (view->quit_requested())
-        state.finish("quit");
+        state.finish();
       std::unique_lock<std::mutex> guard{state.mtx};
       auto until =
         std::min(deadline, steady::now() + std::chrono::milliseconds(250));
@@ -225,7 +197,7 @@ int run_remote(caf::actor_system& sys, const websocket_config& cfg,
       }
       if (is_event && ++totals.events == opt.exit_after_events &&
           opt.exit_after_events > 0)
-        state.finish("exit-after-events");
+        state.finish();
     };
     o.sub = std::make_unique<remote_subscription>(sys, host, port, cfg,
                                                   std::move(cbs));
@@ -291,13 +263,7 @@ int main(int argc, char** argv) {
                                                                  started)
       .count();
   };
-  // Signals go to one thread that waits for them; block them everywhere
-  // else before any thread starts.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto signals = block_stop_signals();
   auto loaded = load_settings(argc, argv, program_flags, process_environment());
   if (loaded.help) {
     std::fputs(usage("hubwatch-subscriber",
@@ -311,12 +277,15 @@ int main(int argc, char** argv) {
   long long exit_after_events = 0;
   long long exit_after_ms = 0;
   if (loaded.has("exit-after-events") &&
-      !parse_count(loaded.value("exit-after-events"), "exit-after-events",
-                   exit_after_events))
+      !parse_whole_number("hubwatch-subscriber", "exit-after-events",
+                          loaded.value("exit-after-events"),
+                          std::numeric_limits<long long>::max(),
+                          exit_after_events))
     return 2;
   if (loaded.has("exit-after-ms") &&
-      !parse_count(loaded.value("exit-after-ms"), "exit-after-ms",
-                   exit_after_ms))
+      !parse_whole_number("hubwatch-subscriber", "exit-after-ms",
+                          loaded.value("exit-after-ms"),
+                          std::numeric_limits<long long>::max(), exit_after_ms))
     return 2;
   if (!loaded.errors.empty()) {
     for (auto& e : loaded.errors)
@@ -339,11 +308,7 @@ int main(int argc, char** argv) {
   bool json = loaded.has("json");
   bool quiet = loaded.has("quiet");
   auto state = std::make_shared<run_state>();
-  std::thread([signals, state]() mutable {
-    int sig = 0;
-    if (sigwait(&signals, &sig) == 0)
-      state->finish("signal");
-  }).detach();
+  finish_on_stop_signal(signals, state);
   caf::actor_system_config sys_cfg;
   add_message_types(sys_cfg);
   if (!remotes.empty())
@@ -394,7 +359,7 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
       }
       if (is_event && ++events == exit_after_events && exit_after_events > 0)
-        state->finish("exit-after-events");
+        state->finish();
     };
     auto sub = obs.subscribe(std::move(cbs));
     obs.start();

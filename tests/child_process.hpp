@@ -9,6 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/json/parse.hpp>
+#include <caf/test/unit_test.hpp>
+
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
@@ -188,5 +191,29 @@ private:
   std::string out_buf_;
   std::string err_buf_;
 };
+
+/// One `--json` output line as an object; fails the test if it is not one.
+inline boost::json::object parse_line(const std::string& line) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(line, ec);
+  if (ec || !v.is_object())
+    CAF_FAIL("not a JSON object line: " << line);
+  return v.as_object();
+}
+
+/// Every non-empty line of `text`, parsed by `parse_line`.
+inline std::vector<boost::json::object> parse_lines(const std::string& text) {
+  std::vector<boost::json::object> result;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    auto nl = text.find('\n', pos);
+    if (nl == std::string::npos)
+      nl = text.size();
+    if (nl > pos)
+      result.push_back(parse_line(text.substr(pos, nl - pos)));
+    pos = nl + 1;
+  }
+  return result;
+}
 
 } // namespace hubwatch::test

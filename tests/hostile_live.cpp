@@ -18,14 +18,6 @@ std::string good(int i) {
          std::to_string(i) + "\"}}";
 }
 
-long rss_kib() {
-  std::ifstream in{"/proc/self/status"};
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("VmRSS:", 0) == 0)
-      return std::stol(line.substr(6));
-  return 0;
-}
-
 /// A frame of exactly `size` bytes that is a valid event.
 std::string padded_event(size_t size) {
   std::string head =

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -130,6 +131,15 @@ private:
   uint64_t missed_ = 0;
   size_t events_ = 0;
 };
+
+/// This process's resident set size, in KiB.
+inline long rss_kib() {
+  std::ifstream in{"/proc/self/status"};
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmRSS:", 0) == 0)
+      return std::stol(line.substr(6));
+  return 0;
+}
 
 /// True when AddressSanitizer is on: its quarantine keeps freed memory
 /// resident, so RSS says nothing about leaks or bounds in such a build.

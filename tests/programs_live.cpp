@@ -15,28 +15,6 @@ namespace json = boost::json;
 
 namespace {
 
-json::object parse_line(const std::string& line) {
-  boost::system::error_code ec;
-  auto v = json::parse(line, ec);
-  if (ec || !v.is_object())
-    CAF_FAIL("not a JSON object line: " << line);
-  return v.as_object();
-}
-
-std::vector<json::object> parse_lines(const std::string& text) {
-  std::vector<json::object> result;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    auto nl = text.find('\n', pos);
-    if (nl == std::string::npos)
-      nl = text.size();
-    if (nl > pos)
-      result.push_back(parse_line(text.substr(pos, nl - pos)));
-    pos = nl + 1;
-  }
-  return result;
-}
-
 struct fixture {
   std::unique_ptr<hub::hub_server> server;
 

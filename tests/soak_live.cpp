@@ -13,14 +13,6 @@ using namespace hubwatch::test;
 
 namespace {
 
-long rss_kib() {
-  std::ifstream in{"/proc/self/status"};
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("VmRSS:", 0) == 0)
-      return std::stol(line.substr(6));
-  return 0;
-}
-
 /// The server stamps a running number into every event it sends.
 std::string stamped(uint64_t n) {
   return R"({"type":"heartbeat","agentId":"soak-)" + std::to_string(n % 5) +

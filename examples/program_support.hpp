@@ -1,0 +1,74 @@
+#pragma once
+
+// What the command-line programs share: stopping on a signal, and reading
+// whole-number flags.
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace hubwatch {
+
+/// What the main thread waits for: a signal, a limit reached, `q`.
+struct run_state {
+  std::mutex mtx;
+  std::condition_variable cv;
+  bool done = false;
+
+  void finish() {
+    std::lock_guard<std::mutex> guard{mtx};
+    done = true;
+    cv.notify_all();
+  }
+};
+
+/// Blocks SIGINT and SIGTERM in the calling thread. Call it first thing in
+/// main, so that every thread started later inherits the mask and only the
+/// waiter of `finish_on_stop_signal` ever sees them.
+inline sigset_t block_stop_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+/// Finishes `state` when one of `signals` arrives.
+inline void finish_on_stop_signal(sigset_t signals,
+                                  std::shared_ptr<run_state> state) {
+  std::thread([signals, state]() mutable {
+    int sig = 0;
+    if (sigwait(&signals, &sig) == 0)
+      state->finish();
+  }).detach();
+}
+
+/// Reads `--flag text` as a whole number in [0, max]; says why on stderr
+/// (naming the program, the flag and the value) and returns false if not.
+inline bool parse_whole_number(const char* prog, const char* flag,
+                               const std::string& text, long long max,
+                               long long& out) {
+  char* end = nullptr;
+  out = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || out < 0 || out > max) {
+    if (max == std::numeric_limits<long long>::max())
+      std::fprintf(stderr, "%s: --%s = %s: not a whole number >= 0\n", prog,
+                   flag, text.c_str());
+    else
+      std::fprintf(stderr, "%s: --%s = %s: not a whole number in [0, %lld]\n",
+                   prog, flag, text.c_str(), max);
+    return false;
+  }
+  return true;
+}
+
+} // namespace hubwatch
