@@ -97,23 +97,9 @@ void lost(link_actor self, hub_errc code, std::string message) {
   st.status.error_code = code;
   st.status.error_message = std::move(message);
   st.status.next_delay = caf::none;
-  if (!st.cfg.auto_reconnect) {
-    st.status.state = connection_state::disconnected;
-    st.status.attempt = st.attempt;
-  } else if (st.policy.exhausted(st.attempt)) {
-    st.status.state = connection_state::error;
-    st.status.error_message = "gave up after " + std::to_string(st.attempt) +
-                              " attempts; last: " + st.status.error_message;
-    st.status.error_code = hub_errc::gave_up;
-  } else {
-    std::uniform_real_distribution<double> unit{0.0, 1.0};
-    auto delay = st.policy.delay(st.attempt, unit(st.rng));
-    st.attempt += 1;
-    st.status.state = connection_state::disconnected;
-    st.status.attempt = st.attempt;
-    st.status.next_delay = delay;
-    self->delayed_send(self, delay, atom::retry::value, st.generation);
-  }
+  if (auto delay = plan_next_attempt(st.policy, st.cfg.auto_reconnect, st.rng,
+                                     st.attempt, st.status))
+    self->delayed_send(self, *delay, atom::retry::value, st.generation);
   report(self);
 }
 

@@ -68,18 +68,6 @@ void start_attempt(supervisor_self self) {
   self->monitor(st.conn);
 }
 
-void schedule_retry(supervisor_self self) {
-  auto& st = self->state;
-  std::uniform_real_distribution<double> unit{0.0, 1.0};
-  auto delay = st.policy.delay(st.attempt, unit(st.rng));
-  st.attempt += 1;
-  st.status.state = connection_state::disconnected;
-  st.status.attempt = st.attempt;
-  st.status.next_delay = delay;
-  publish(self);
-  self->delayed_send(self, delay, atom::retry::value, st.generation);
-}
-
 void give_up(supervisor_self self, hub_errc code, std::string message) {
   auto& st = self->state;
   st.stopped = true;
@@ -126,17 +114,13 @@ void on_connection_down(supervisor_self self, const caf::error& reason) {
              !st.cfg.retry_on_http_error) {
     give_up(self, res.code,
             res.message + "; not retrying (retry-on-http-error is off)");
-  } else if (!st.cfg.auto_reconnect) {
-    st.stopped = true;
-    st.status.state = connection_state::disconnected;
-    st.status.attempt = st.attempt;
+  } else if (auto delay = plan_next_attempt(st.policy, st.cfg.auto_reconnect,
+                                            st.rng, st.attempt, st.status)) {
     publish(self);
-  } else if (st.policy.exhausted(st.attempt)) {
-    give_up(self, hub_errc::gave_up,
-            "gave up after " + std::to_string(st.attempt) +
-              " attempts; last: " + res.message);
+    self->delayed_send(self, *delay, atom::retry::value, st.generation);
   } else {
-    schedule_retry(self);
+    st.stopped = true;
+    publish(self);
   }
   for (auto& rp : disconnects)
     rp.deliver(st.status);

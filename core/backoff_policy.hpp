@@ -1,9 +1,12 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
+#include <string>
 
 #include <caf/timestamp.hpp>
 
+#include "messages/connection_status.hpp"
 #include "messages/websocket_config.hpp"
 
 namespace hubwatch {
@@ -48,5 +51,37 @@ private:
   uint32_t max_attempts_ = 0;
   double jitter_ = 0;
 };
+
+/// What follows an attempt that ended, by the rules the hub connection and
+/// remote links share: nothing (auto-reconnect off: `disconnected`), giving
+/// up (the budget is spent: `error`, `gave_up`, "gave up after N attempts"),
+/// or a retry after the returned delay (`disconnected`, `next_delay`, the
+/// retry's number in `attempt`). `status.error_message` must already say why
+/// the attempt ended. Draws from `rng` only for a retry.
+template <class Rng>
+caf::optional<caf::timespan>
+plan_next_attempt(const backoff_policy& policy, bool auto_reconnect, Rng& rng,
+                  uint32_t& attempt, connection_status& status) {
+  status.next_delay = caf::none;
+  if (!auto_reconnect) {
+    status.state = connection_state::disconnected;
+    status.attempt = attempt;
+    return caf::none;
+  }
+  if (policy.exhausted(attempt)) {
+    status.state = connection_state::error;
+    status.error_code = hub_errc::gave_up;
+    status.error_message = "gave up after " + std::to_string(attempt) +
+                           " attempts; last: " + status.error_message;
+    return caf::none;
+  }
+  std::uniform_real_distribution<double> unit{0.0, 1.0};
+  auto delay = policy.delay(attempt, unit(rng));
+  attempt += 1;
+  status.state = connection_state::disconnected;
+  status.attempt = attempt;
+  status.next_delay = delay;
+  return delay;
+}
 
 } // namespace hubwatch

@@ -51,3 +51,33 @@ CAF_TEST(max attempts) {
   CAF_CHECK(p.exhausted(3));
   CAF_CHECK(p.exhausted(4));
 }
+
+CAF_TEST(what follows an ended attempt) {
+  backoff_policy p{milliseconds(100), 2.0, seconds(1), 2};
+  std::minstd_rand rng{7};
+  connection_status st;
+  st.error_message = "lost";
+  uint32_t attempt = 0;
+  // Retries on the schedule, counting attempts.
+  auto d = plan_next_attempt(p, true, rng, attempt, st);
+  CAF_REQUIRE(d);
+  CAF_CHECK_EQUAL(*d, milliseconds(100));
+  CAF_CHECK_EQUAL(attempt, 1u);
+  CAF_CHECK_EQUAL(st.state, connection_state::disconnected);
+  CAF_CHECK_EQUAL(st.attempt, 1u);
+  CAF_CHECK_EQUAL(st.next_delay, caf::timespan{milliseconds(100)});
+  CAF_CHECK_EQUAL(plan_next_attempt(p, true, rng, attempt, st),
+                  caf::timespan{milliseconds(200)});
+  // Then the budget is spent.
+  CAF_CHECK(!plan_next_attempt(p, true, rng, attempt, st));
+  CAF_CHECK_EQUAL(st.state, connection_state::error);
+  CAF_CHECK_EQUAL(st.error_code, hub_errc::gave_up);
+  CAF_CHECK_EQUAL(st.error_message, "gave up after 2 attempts; last: lost");
+  CAF_CHECK(!st.next_delay);
+  // Without auto-reconnect: no attempt, no error of its own.
+  connection_status off;
+  uint32_t none = 0;
+  CAF_CHECK(!plan_next_attempt(p, false, rng, none, off));
+  CAF_CHECK_EQUAL(off.state, connection_state::disconnected);
+  CAF_CHECK_EQUAL(none, 0u);
+}
