@@ -35,6 +35,9 @@ struct subscriber_slot {
   size_t queued = 0;
   uint64_t missed = 0;
   size_t in_flight = 0;
+  // Left behind after stalling the stream for `subscriber_stall`: loses
+  // updates instead of holding the stream back, until it has caught up.
+  bool lagging = false;
 };
 
 struct registry_state {
@@ -43,6 +46,7 @@ struct registry_state {
   void init(const websocket_config& cfg) {
     history = event_ring<daemon_event>{cfg.event_history};
     queue_limit = cfg.subscriber_queue;
+    stall_limit = cfg.subscriber_stall;
     stale_after = cfg.stale_after;
     status.url = cfg.url;
   }
@@ -52,6 +56,10 @@ struct registry_state {
   connection_status status;
   observer_counters counters;
   size_t queue_limit = 0;
+  caf::timespan stall_limit{0};
+  // Answers to the parser's batches, held while a subscriber is behind.
+  std::vector<caf::response_promise> withheld;
+  uint64_t stall_generation = 0;
   caf::timespan stale_after{0};
   bool tick_pending = false;
   std::map<caf::actor_addr, subscriber_slot> subscribers;
@@ -82,18 +90,60 @@ void pump(registry_actor self, subscriber_slot& slot);
 
 void schedule_tick(registry_actor self);
 
+size_t high_water(const registry_state& st) {
+  return st.queue_limit / 2;
+}
+
+/// True while some subscriber that is not lagging has more than half its
+/// queue waiting.
+bool holds_back(const registry_state& st) {
+  for (auto& kvp : st.subscribers)
+    if (!kvp.second.lagging && kvp.second.queued > high_water(st))
+      return true;
+  return false;
+}
+
+void release_credit(registry_actor self) {
+  auto& st = self->state;
+  if (st.withheld.empty() || holds_back(st))
+    return;
+  for (auto& rp : st.withheld)
+    rp.deliver(caf::unit);
+  st.withheld.clear();
+}
+
+/// Holds back the answer to the current request while a subscriber is
+/// behind; the first held answer starts the stall clock.
+void withhold_credit(registry_actor self) {
+  auto& st = self->state;
+  auto* current = self->current_mailbox_element();
+  if (st.stall_limit.count() <= 0 || current == nullptr ||
+      !current->mid.is_request() || !holds_back(st))
+    return;
+  st.withheld.push_back(self->make_response_promise());
+  if (st.withheld.size() == 1)
+    self->delayed_send(self, st.stall_limit, atom::stall::value,
+                       ++st.stall_generation);
+}
+
 void on_delivered(registry_actor self, const caf::actor_addr& addr) {
   auto i = self->state.subscribers.find(addr);
   if (i == self->state.subscribers.end())
     return;
-  if (i->second.in_flight > 0)
-    --i->second.in_flight;
-  pump(self, i->second);
+  auto& slot = i->second;
+  if (slot.in_flight > 0)
+    --slot.in_flight;
+  pump(self, slot);
+  // Caught up: it holds the stream back again when it falls behind.
+  if (slot.lagging && slot.queued <= high_water(self->state) / 2)
+    slot.lagging = false;
+  release_credit(self);
 }
 
 void on_lost(registry_actor self, const caf::actor_addr& addr) {
   // Unreachable or gone: forget it quietly; the DOWN message may follow.
   self->state.subscribers.erase(addr);
+  release_credit(self);
 }
 
 void pump(registry_actor self, subscriber_slot& slot) {
@@ -180,8 +230,10 @@ agent_registry_actor::behavior_type registry_impl(registry_actor self,
   self->state.init(cfg);
   self->state.wall_origin = caf::make_timestamp();
   self->state.clock_origin = self->clock().now();
-  self->set_down_handler(
-    [self](caf::down_msg& dm) { self->state.subscribers.erase(dm.source); });
+  self->set_down_handler([self](caf::down_msg& dm) {
+    self->state.subscribers.erase(dm.source);
+    release_credit(self);
+  });
   return {
     [self](std::vector<hub_update>& xs) {
       auto& st = self->state;
@@ -207,6 +259,7 @@ agent_registry_actor::behavior_type registry_impl(registry_actor self,
         // agent_info items only flow out of the registry, never in.
       }
       publish(self, std::move(out));
+      withhold_credit(self);
     },
     [self](connection_status& x) {
       items_type out;
@@ -233,6 +286,7 @@ agent_registry_actor::behavior_type registry_impl(registry_actor self,
         return;
       if (self->state.subscribers.erase(sub.address()) > 0)
         self->demonitor(sub.address());
+      release_credit(self);
     },
     [self](atom::snapshot) { return make_snapshot(self->state); },
     [self](atom::count) {
@@ -250,6 +304,17 @@ agent_registry_actor::behavior_type registry_impl(registry_actor self,
         out.emplace_back(std::move(rec));
       publish(self, std::move(out));
       schedule_tick(self);
+    },
+    [self](atom::stall, uint64_t generation) {
+      auto& st = self->state;
+      if (generation != st.stall_generation || st.withheld.empty())
+        return;
+      // Whoever still holds the stream back after the grace time is left
+      // behind: from now on it loses its oldest updates, the others go on.
+      for (auto& kvp : st.subscribers)
+        if (kvp.second.queued > high_water(st))
+          kvp.second.lagging = true;
+      release_credit(self);
     },
   };
 }

@@ -28,10 +28,18 @@ using agent_registry_actor = caf::typed_actor<
   // Number of subscribers.
   caf::replies_to<atom::count>::with<uint64_t>,
   // Staleness check (sent to itself).
-  caf::reacts_to<atom::tick>>;
+  caf::reacts_to<atom::tick>,
+  // End of the wait for slow subscribers that began with this number (sent
+  // to itself).
+  caf::reacts_to<atom::stall, uint64_t>>;
 
 /// The settings of `cfg` the registry uses: `event_history`,
-/// `subscriber_queue` and `stale_after`.
+/// `subscriber_queue`, `subscriber_stall` and `stale_after`.
+///
+/// A batch of updates sent as a request is answered once every subscriber
+/// has room again (at most half its queue waiting), or after
+/// `subscriber_stall` at the latest: the parser waits for that answer, so a
+/// slow subscriber slows the stream instead of losing updates, for a while.
 agent_registry_actor spawn_agent_registry(caf::actor_system& sys,
                                           const websocket_config& cfg);
 

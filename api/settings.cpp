@@ -206,6 +206,10 @@ const std::vector<setting>& settings_table() {
     count_setting("subscriber-queue", "HUBWATCH_SUBSCRIBER_QUEUE",
                   "updates queued per subscriber before the oldest drop",
                   &websocket_config::subscriber_queue),
+    ms_setting("subscriber-stall-ms", "HUBWATCH_SUBSCRIBER_STALL_MS",
+               "wait this long for a subscriber behind by half its queue, "
+               "then let it drop (0 = never wait)",
+               &websocket_config::subscriber_stall),
     ms_setting("stale-after-ms", "HUBWATCH_STALE_AFTER_MS",
                "mark an agent stale after this long without news (0 = off)",
                &websocket_config::stale_after),

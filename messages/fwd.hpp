@@ -31,7 +31,9 @@ using close = caf::atom_constant<caf::atom("close")>;
 using connected = caf::atom_constant<caf::atom("connected")>;
 using frames = caf::atom_constant<caf::atom("frames")>;
 using tick = caf::atom_constant<caf::atom("tick")>;
+using stall = caf::atom_constant<caf::atom("stall")>;
 using count = caf::atom_constant<caf::atom("count")>;
+using relays = caf::atom_constant<caf::atom("relays")>;
 
 } // namespace atom
 

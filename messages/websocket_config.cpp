@@ -24,6 +24,7 @@ bool operator==(const websocket_config& x, const websocket_config& y) {
          x.max_json_depth == y.max_json_depth &&
          x.event_history == y.event_history &&
          x.subscriber_queue == y.subscriber_queue &&
+         x.subscriber_stall == y.subscriber_stall &&
          x.stale_after == y.stale_after && x.ca_file == y.ca_file &&
          x.tls_verify == y.tls_verify && x.deflate == y.deflate;
 }
@@ -83,6 +84,9 @@ std::vector<std::string> validate(const websocket_config& x) {
            "must be at least 2");
   if (x.subscriber_queue == 0)
     refuse("subscriber-queue", "0", "must be at least 1");
+  if (x.subscriber_stall.count() < 0)
+    refuse("subscriber-stall-ms", ms(x.subscriber_stall),
+           "must not be negative (0 turns waiting off)");
   if (x.stale_after.count() < 0)
     refuse("stale-after-ms", ms(x.stale_after),
            "must not be negative (0 turns it off)");

@@ -62,6 +62,13 @@ struct websocket_config {
   /// Updates queued per subscriber before the oldest are dropped.
   size_t subscriber_queue = 10000;
 
+  /// While a subscriber has more than half its queue waiting, the observer
+  /// stops reading from the hub (TCP pushes back) so nothing is lost; after
+  /// this long, that subscriber is left behind and loses its oldest updates
+  /// instead, so one stuck subscriber cannot stall the others. 0 = never
+  /// wait: a subscriber that falls behind loses updates at once.
+  caf::timespan subscriber_stall = std::chrono::seconds(1);
+
   /// An agent not heard of for this long is marked stale; 0 = never.
   caf::timespan stale_after = std::chrono::seconds(15);
 
@@ -86,7 +93,7 @@ typename Inspector::result_type inspect(Inspector& f, websocket_config& x) {
            x.max_reconnect_attempts, x.reconnect_jitter, x.reconnect_min_uptime,
            x.retry_on_http_error, x.connect_timeout, x.idle_timeout,
            x.max_frame_bytes, x.max_json_depth, x.event_history,
-           x.subscriber_queue, x.stale_after, x.ca_file, x.tls_verify,
+           x.subscriber_queue, x.subscriber_stall, x.stale_after, x.ca_file, x.tls_verify,
            x.deflate);
 }
 

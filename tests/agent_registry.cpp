@@ -90,6 +90,24 @@ struct fixture : test_coordinator_fixture<test::config> {
   }
 };
 
+/// Sends batches to the registry as the parser does (requests) and counts
+/// the answers, which are the parser's credit for the next batches.
+struct credit_state {
+  static inline const char* name = "test.credit-counter";
+  size_t answered = 0;
+};
+
+caf::behavior credit_counter(caf::stateful_actor<credit_state>* self,
+                             agent_registry_actor registry) {
+  return {
+    [self, registry](std::vector<hub_update>& xs) {
+      self->request(registry, caf::infinite, std::move(xs)).then([self] {
+        ++self->state.answered;
+      });
+    },
+  };
+}
+
 } // namespace
 
 CAF_TEST_FIXTURE_SCOPE(agent_registry_tests, fixture)
@@ -259,6 +277,112 @@ CAF_TEST(a stuck subscriber loses its oldest updates and is told how many) {
   for (size_t i = 1; i < events.size(); ++i)
     CAF_CHECK_LESS(events[i - 1].seq, events[i].seq);
   CAF_CHECK_EQUAL(events.back().seq, 20u);
+}
+
+CAF_TEST(a slow subscriber holds the stream back instead of losing updates) {
+  cfg.subscriber_queue = 10; // more than 5 waiting holds the stream back
+  cfg.subscriber_stall = seconds(1);
+  start();
+  auto slow = subscriber(true);
+  self->send(registry, atom::subscribe::value, slow);
+  sched.run();
+  auto parser = sys.spawn(credit_counter, registry);
+  auto& credit = deref<caf::stateful_actor<credit_state>>(parser).state;
+  auto send_batch = [&] {
+    self->send(parser, std::vector<hub_update>{heartbeat("a", "running")});
+    sched.run();
+  };
+  // 4 batches fill the window, then 3 batches queue: 6 updates wait, more
+  // than half of 10.
+  for (int i = 0; i < 6; ++i)
+    send_batch();
+  CAF_CHECK_EQUAL(credit.answered, 6u);
+  send_batch();
+  CAF_CHECK_EQUAL(credit.answered, 6u); // withheld
+  send_batch();
+  CAF_CHECK_EQUAL(credit.answered, 6u);
+  CAF_CHECK(sched.has_pending_timeout()); // the stall clock runs
+  // The subscriber catches up: the stream goes on, nothing was lost.
+  self->send(caf::actor_cast<caf::actor>(slow), test::release_atom::value);
+  sched.run();
+  CAF_CHECK_EQUAL(credit.answered, 8u);
+  auto& st = recorded(slow);
+  CAF_CHECK_EQUAL(st.missed, 0u);
+  CAF_CHECK_EQUAL(st.all<daemon_event>().size(), 8u);
+  CAF_CHECK_EQUAL(snapshot_now().counters.subscriber_dropped, 0u);
+  // The stall timer of the finished wait fires into nothing.
+  sched.trigger_timeout();
+  sched.run();
+  CAF_CHECK_EQUAL(credit.answered, 8u);
+  anon_send_exit(parser, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(after subscriber_stall a stuck subscriber is left behind) {
+  cfg.subscriber_queue = 10;
+  cfg.subscriber_stall = seconds(1);
+  start();
+  auto stuck = subscriber(true);
+  auto healthy = subscriber();
+  self->send(registry, atom::subscribe::value, stuck);
+  self->send(registry, atom::subscribe::value, healthy);
+  sched.run();
+  auto parser = sys.spawn(credit_counter, registry);
+  auto& credit = deref<caf::stateful_actor<credit_state>>(parser).state;
+  auto send_batch = [&] {
+    self->send(parser, std::vector<hub_update>{heartbeat("a", "running")});
+    sched.run();
+  };
+  for (int i = 0; i < 7; ++i)
+    send_batch();
+  CAF_CHECK_EQUAL(credit.answered, 6u);
+  // Not a moment before the grace time ends.
+  sched.clock().advance_time(milliseconds(999));
+  sched.run();
+  CAF_CHECK_EQUAL(credit.answered, 6u);
+  sched.clock().advance_time(milliseconds(1));
+  sched.run();
+  CAF_CHECK_EQUAL(credit.answered, 7u);
+  // Left behind: the stream flows, the stuck one loses its oldest updates.
+  for (int i = 0; i < 13; ++i)
+    send_batch();
+  CAF_CHECK_EQUAL(credit.answered, 20u);
+  CAF_CHECK_EQUAL(recorded(healthy).all<daemon_event>().size(), 20u);
+  CAF_CHECK_EQUAL(recorded(healthy).missed, 0u);
+  auto dropped = snapshot_now().counters.subscriber_dropped;
+  // 40 updates: 8 in the window, 10 queued, the rest dropped.
+  CAF_CHECK_EQUAL(dropped, 22u);
+  // Released, it catches up and holds the stream back again when behind.
+  self->send(caf::actor_cast<caf::actor>(stuck), test::release_atom::value);
+  sched.run();
+  CAF_CHECK_EQUAL(recorded(stuck).missed, 22u);
+  CAF_CHECK_EQUAL(recorded(stuck).all<daemon_event>().size(), 9u);
+  recorded(stuck).stuck = true;
+  for (int i = 0; i < 7; ++i)
+    send_batch();
+  CAF_CHECK_EQUAL(credit.answered, 26u); // the 7th waits again
+  CAF_CHECK_EQUAL(snapshot_now().counters.subscriber_dropped, 22u);
+  anon_send_exit(parser, caf::exit_reason::user_shutdown);
+  anon_send_exit(stuck, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(with subscriber_stall 0 the stream never waits) {
+  cfg.subscriber_queue = 10;
+  cfg.subscriber_stall = caf::timespan{0};
+  start();
+  auto stuck = subscriber(true);
+  self->send(registry, atom::subscribe::value, stuck);
+  sched.run();
+  auto parser = sys.spawn(credit_counter, registry);
+  auto& credit = deref<caf::stateful_actor<credit_state>>(parser).state;
+  for (int i = 0; i < 20; ++i) {
+    self->send(parser, std::vector<hub_update>{heartbeat("a", "running")});
+    sched.run();
+  }
+  CAF_CHECK_EQUAL(credit.answered, 20u);
+  CAF_CHECK(!sched.has_pending_timeout());
+  CAF_CHECK_GREATER(snapshot_now().counters.subscriber_dropped, 0u);
+  anon_send_exit(parser, caf::exit_reason::user_shutdown);
+  anon_send_exit(stuck, caf::exit_reason::user_shutdown);
 }
 
 CAF_TEST(while disconnected every agent is stale and none is forgotten) {
