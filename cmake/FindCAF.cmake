@@ -3,10 +3,35 @@
 #
 # Provides the imported targets CAF::core and CAF::io and sets CAF_FOUND,
 # CAF_VERSION and CAF_INCLUDE_DIRS.
+#
+# CAF_ROOT (a CMake or environment variable) names the prefix of another
+# build of CAF 0.17, such as the ThreadSanitizer one of scripts/caf-tsan. Then
+# only that prefix is searched, never the system's /usr/include/caf and
+# /usr/lib, so that headers and libraries cannot come from two builds; and a
+# folder configured before with another CAF_ROOT (or none) searches again.
 
-find_path(CAF_INCLUDE_DIR NAMES caf/config.hpp)
-find_library(CAF_CORE_LIBRARY NAMES caf_core)
-find_library(CAF_IO_LIBRARY NAMES caf_io)
+if(NOT CAF_ROOT AND DEFINED ENV{CAF_ROOT})
+  set(CAF_ROOT "$ENV{CAF_ROOT}")
+endif()
+if(NOT "${CAF_ROOT}" STREQUAL "${_CAF_ROOT_SEARCHED}")
+  unset(CAF_INCLUDE_DIR CACHE)
+  unset(CAF_CORE_LIBRARY CACHE)
+  unset(CAF_IO_LIBRARY CACHE)
+  set(_CAF_ROOT_SEARCHED "${CAF_ROOT}" CACHE INTERNAL "CAF_ROOT last searched")
+endif()
+
+if(CAF_ROOT)
+  find_path(CAF_INCLUDE_DIR NAMES caf/config.hpp
+            PATHS "${CAF_ROOT}/include" NO_DEFAULT_PATH)
+  find_library(CAF_CORE_LIBRARY NAMES caf_core
+               PATHS "${CAF_ROOT}/lib" NO_DEFAULT_PATH)
+  find_library(CAF_IO_LIBRARY NAMES caf_io
+               PATHS "${CAF_ROOT}/lib" NO_DEFAULT_PATH)
+else()
+  find_path(CAF_INCLUDE_DIR NAMES caf/config.hpp)
+  find_library(CAF_CORE_LIBRARY NAMES caf_core)
+  find_library(CAF_IO_LIBRARY NAMES caf_io)
+endif()
 
 if(CAF_INCLUDE_DIR AND EXISTS "${CAF_INCLUDE_DIR}/caf/config.hpp")
   file(STRINGS "${CAF_INCLUDE_DIR}/caf/config.hpp" _caf_version_line
