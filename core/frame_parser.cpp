@@ -4,6 +4,7 @@
 
 #include <boost/json/error.hpp>
 #include <boost/json/monotonic_resource.hpp>
+#include <optional>
 #include <boost/json/value.hpp>
 
 namespace hubwatch {
@@ -69,6 +70,19 @@ bool read_digits(std::string_view s, size_t pos, size_t n, int& out) {
   return true;
 }
 
+/// One parsed frame: the tree and the arena it lives in. Members die in
+/// reverse order: the tree (a no-op on trivially deallocated storage), then
+/// the arena's blocks.
+struct frame_tree {
+  explicit frame_tree(size_t initial_bytes) : arena(initial_bytes) {
+    // nop
+  }
+  boost::json::monotonic_resource arena;
+  // Constructed from the parser's result: a move *assignment* would copy the
+  // tree onto the heap, as an assigned value keeps its own storage.
+  std::optional<boost::json::value> root;
+};
+
 } // namespace
 
 frame_parser::frame_parser(size_t max_bytes, size_t max_depth)
@@ -89,10 +103,19 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
   boost::json::error_code ec;
   // Each frame's tree goes into one arena of its own: a handful of
   // allocations per frame instead of one per node, all freed at once when
-  // the last copy of the event is gone.
-  parser_.reset(
-    boost::json::make_shared_resource<boost::json::monotonic_resource>(
-      2 * frame.size() + 256));
+  // the last copy of the event is gone. The parser points at the arena
+  // without owning it, so the tree's storage counts as trivially
+  // deallocated and destroying it skips the walk over every node.
+  auto tree = std::make_shared<frame_tree>(2 * frame.size() + 256);
+  // Runs before `tree` dies on every path: the parser must not keep a
+  // pointer into a freed arena (a failed parse leaves nodes in it).
+  struct detach {
+    boost::json::parser& p;
+    ~detach() {
+      p.reset();
+    }
+  } guard{parser_};
+  parser_.reset(boost::json::storage_ptr{&tree->arena});
   parser_.write(frame.data(), frame.size(), ec);
   if (ec) {
     if (ec == boost::json::error::too_deep)
@@ -100,7 +123,8 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
     return fail(err, hub_errc::invalid_json, "invalid JSON: " + ec.message(),
                 frame);
   }
-  auto root = std::make_shared<boost::json::value>(parser_.release());
+  tree->root.emplace(parser_.release());
+  auto root = std::shared_ptr<const boost::json::value>{tree, &*tree->root};
   auto* obj = root->if_object();
   if (obj == nullptr)
     return fail(err, hub_errc::not_an_object,
