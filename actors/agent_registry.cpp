@@ -61,6 +61,8 @@ struct registry_state {
   std::vector<caf::response_promise> withheld;
   uint64_t stall_generation = 0;
   caf::timespan stale_after{0};
+  /// When the current connection came up (local clock); none while down.
+  caf::optional<caf::timestamp> connected_since;
   bool tick_pending = false;
   std::map<caf::actor_addr, subscriber_slot> subscribers;
   // The local clock as wall time: the actor clock (virtual in tests) anchored
@@ -76,8 +78,11 @@ caf::timestamp local_now(registry_actor self) {
   return st.wall_origin + (self->clock().now() - st.clock_origin);
 }
 
-observer_snapshot make_snapshot(registry_state& st) {
+observer_snapshot make_snapshot(registry_actor self) {
+  auto& st = self->state;
   observer_snapshot result;
+  result.taken_at = local_now(self);
+  result.connected_since = st.connected_since;
   result.events = st.history.to_vector();
   result.agents = st.agents.sorted();
   result.status = st.status;
@@ -198,6 +203,13 @@ void publish(registry_actor self, items_type&& xs) {
 
 void apply_status(registry_actor self, connection_status& x, items_type& out) {
   auto& st = self->state;
+  // A status repeated while connected (e.g. the retry counter reset) keeps
+  // the time the connection came up.
+  if (x.state != connection_state::connected)
+    st.connected_since = caf::none;
+  else if (st.status.state != connection_state::connected ||
+           !st.connected_since)
+    st.connected_since = local_now(self);
   st.status = x;
   st.counters.reconnects = x.reconnects;
   out.emplace_back(std::move(x));
@@ -277,7 +289,7 @@ agent_registry_actor::behavior_type registry_impl(registry_actor self,
       auto& slot = i->second;
       slot.handle = sub;
       slot.in_flight = 1;
-      self->request(sub, caf::infinite, make_snapshot(self->state))
+      self->request(sub, caf::infinite, make_snapshot(self))
         .then([self, addr] { on_delivered(self, addr); },
               [self, addr](caf::error&) { on_lost(self, addr); });
     },
@@ -288,7 +300,7 @@ agent_registry_actor::behavior_type registry_impl(registry_actor self,
         self->demonitor(sub.address());
       release_credit(self);
     },
-    [self](atom::snapshot) { return make_snapshot(self->state); },
+    [self](atom::snapshot) { return make_snapshot(self); },
     [self](atom::count) {
       return static_cast<uint64_t>(self->state.subscribers.size());
     },

@@ -24,7 +24,10 @@ using node_gateway_actor = caf::typed_actor<
   // The registry's snapshot.
   caf::replies_to<atom::snapshot>::with<observer_snapshot>,
   // The registry's number of subscribers (local ones included).
-  caf::replies_to<atom::count>::with<uint64_t>>;
+  caf::replies_to<atom::count>::with<uint64_t>,
+  // The number of remote subscribers: relays this gateway runs (what
+  // /metrics reports as hubwatch_subscribers{kind="remote"}).
+  caf::replies_to<atom::relays>::with<uint64_t>>;
 
 /// Spawns a gateway to `registry`. Each subscriber gets a relay actor in this
 /// process (actors/subscriber_relay.hpp), so the registry's own handle never

@@ -4,7 +4,8 @@ namespace hubwatch {
 
 bool operator==(const observer_snapshot& x, const observer_snapshot& y) {
   return x.events == y.events && x.agents == y.agents && x.status == y.status &&
-         x.counters == y.counters;
+         x.counters == y.counters && x.taken_at == y.taken_at &&
+         x.connected_since == y.connected_since;
 }
 
 std::string to_string(const observer_snapshot& x) {

@@ -4,6 +4,8 @@
 #include <vector>
 
 #include <caf/meta/type_name.hpp>
+#include <caf/optional.hpp>
+#include <caf/timestamp.hpp>
 
 #include "messages/agent_info.hpp"
 #include "messages/connection_status.hpp"
@@ -25,6 +27,15 @@ struct observer_snapshot {
 
   observer_counters counters;
 
+  /// When the registry took this snapshot, on its own clock: the clock of
+  /// `agent_info::last_seen`, so that "seconds since last seen" is a
+  /// difference of two readings of one clock.
+  caf::timestamp taken_at;
+
+  /// When the current connection came up, on the same clock; none while not
+  /// connected.
+  caf::optional<caf::timestamp> connected_since;
+
   /// True while a connection attempt is under way.
   bool is_loading() const {
     return status.state == connection_state::connecting;
@@ -45,7 +56,7 @@ inline bool operator!=(const observer_snapshot& x, const observer_snapshot& y) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, observer_snapshot& x) {
   return f(caf::meta::type_name("observer_snapshot"), x.events, x.agents,
-           x.status, x.counters);
+           x.status, x.counters, x.taken_at, x.connected_since);
 }
 
 std::string to_string(const observer_snapshot& x);

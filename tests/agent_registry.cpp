@@ -453,4 +453,44 @@ CAF_TEST(agents go stale after stale_after on the virtual clock) {
   CAF_CHECK(sched.has_pending_timeout());
 }
 
+CAF_TEST(snapshots say when they were taken and since when the hub is up) {
+  start();
+  auto s0 = snapshot_now();
+  CAF_CHECK(!s0.connected_since);
+  connection_status up;
+  up.state = connection_state::connected;
+  self->send(registry, up);
+  sched.run();
+  self->send(registry, std::vector<hub_update>{heartbeat("a", "running")});
+  sched.run();
+  sched.clock().advance_time(seconds(30));
+  auto s1 = snapshot_now();
+  CAF_REQUIRE(s1.connected_since);
+  CAF_CHECK_EQUAL(s1.taken_at - s0.taken_at, seconds(30));
+  CAF_CHECK_EQUAL(s1.taken_at - *s1.connected_since, seconds(30));
+  // Agent times are on the same clock.
+  CAF_CHECK_EQUAL(s1.taken_at - s1.agents.at(0).last_seen, seconds(30));
+  // A status repeated while connected keeps the time it came up.
+  up.attempt = 0;
+  self->send(registry, up);
+  sched.run();
+  sched.clock().advance_time(seconds(5));
+  auto s2 = snapshot_now();
+  CAF_REQUIRE(s2.connected_since);
+  CAF_CHECK_EQUAL(*s2.connected_since, *s1.connected_since);
+  // Down: no time; up again: a new one.
+  connection_status down;
+  down.state = connection_state::disconnected;
+  self->send(registry, down);
+  sched.run();
+  CAF_CHECK(!snapshot_now().connected_since);
+  sched.clock().advance_time(seconds(1));
+  self->send(registry, up);
+  sched.run();
+  auto s3 = snapshot_now();
+  CAF_REQUIRE(s3.connected_since);
+  CAF_CHECK_EQUAL(*s3.connected_since, s3.taken_at);
+  CAF_CHECK_EQUAL(*s3.connected_since - *s1.connected_since, seconds(36));
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
