@@ -17,11 +17,14 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
+#include "actors/metrics_request.hpp"
 #include "api/json_lines.hpp"
 #include "api/observer.hpp"
 #include "api/remote.hpp"
 #include "api/settings.hpp"
+#include "core/prometheus_text.hpp"
 #include "examples/program_support.hpp"
+#include "net/metrics_http_server.hpp"
 
 using namespace hubwatch;
 
@@ -35,6 +38,15 @@ const std::vector<program_flag> program_flags = {
   {"publish-port", true, false,
    "TCP port remote subscribers attach to, 0 = any free one", "4242"},
   {"publish-bind", true, false, "address to listen on", "127.0.0.1"},
+  {"metrics-port", true, false,
+   "serve GET /metrics (Prometheus text format) on this TCP port, 0 = any "
+   "free one",
+   "off"},
+  {"metrics-bind", true, false, "address the metrics port listens on",
+   "127.0.0.1"},
+  {"metrics-max-agents", true, false,
+   "agents with series of their own; the rest fold into agent_id=\"_other\"",
+   "1000"},
   {"json", false, false, "print the hub's status lines as JSON", ""},
   {"exit-after-ms", true, false, "exit after this many milliseconds", ""},
 };
@@ -62,6 +74,8 @@ int main(int argc, char** argv) {
   }
   long long port = 4242;
   long long exit_after_ms = 0;
+  long long metrics_port = -1; // off
+  long long metrics_max_agents = default_metrics_max_agents;
   if (loaded.has("publish-port") &&
       !parse_whole_number(prog, "publish-port", loaded.value("publish-port"),
                           65535, port))
@@ -69,6 +83,15 @@ int main(int argc, char** argv) {
   if (loaded.has("exit-after-ms") &&
       !parse_whole_number(prog, "exit-after-ms", loaded.value("exit-after-ms"),
                           std::numeric_limits<long long>::max(), exit_after_ms))
+    return 2;
+  if (loaded.has("metrics-port") &&
+      !parse_whole_number(prog, "metrics-port", loaded.value("metrics-port"),
+                          65535, metrics_port))
+    return 2;
+  if (loaded.has("metrics-max-agents") &&
+      !parse_whole_number(prog, "metrics-max-agents",
+                          loaded.value("metrics-max-agents"), 1000000,
+                          metrics_max_agents))
     return 2;
   if (!loaded.errors.empty()) {
     for (auto& e : loaded.errors)
@@ -111,6 +134,40 @@ int main(int argc, char** argv) {
                  bind.empty() ? "0.0.0.0" : bind.c_str(),
                  static_cast<unsigned>(*published));
     std::fflush(stderr);
+    // /metrics on a thread of its own: each scrape asks the registry and
+    // the gateway by message (request_metrics) and the answer comes back to
+    // that thread; nothing waits on an actor's thread, nothing is locked.
+    std::unique_ptr<metrics_http_server> metrics;
+    if (metrics_port >= 0) {
+      metrics_http_options mo;
+      mo.bind = loaded.value("metrics-bind", "127.0.0.1");
+      mo.port = static_cast<uint16_t>(metrics_port);
+      mo.content_type = prometheus_content_type;
+      auto registry = obs.registry();
+      auto gateway = node.gateway();
+      auto max_agents = static_cast<size_t>(metrics_max_agents);
+      auto budget = mo.collect_timeout;
+      metrics = std::make_unique<metrics_http_server>(
+        mo, [&sys, registry, gateway, max_agents,
+             budget](metrics_delivery deliver) {
+          request_metrics(sys, registry, gateway, max_agents, budget,
+                          [deliver](caf::expected<metrics_snapshot> m) {
+                            if (m)
+                              deliver(render_prometheus_text(*m));
+                            else
+                              deliver(std::nullopt);
+                          });
+        });
+      try {
+        auto p = metrics->start();
+        std::fprintf(stderr, "%s: metrics on http://%s:%u/metrics\n", prog,
+                     mo.bind.c_str(), static_cast<unsigned>(p));
+        std::fflush(stderr);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", prog, e.what());
+        return 1;
+      }
+    }
     obs.start();
     {
       std::unique_lock<std::mutex> guard{state->mtx};
@@ -123,6 +180,8 @@ int main(int argc, char** argv) {
       else
         state->cv.wait(guard, done);
     }
+    // No scrape starts after this; one under way gets its answer dropped.
+    metrics.reset();
     sub.reset();
     // The hub connection closes with 1000 while remote subscribers still
     // hear about it; then the gateway goes and their links report that.

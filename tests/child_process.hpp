@@ -40,6 +40,10 @@ public:
       close(err[0]);
       close(out[1]);
       close(err[1]);
+      // Nothing else of the test process goes along: asio opens sockets
+      // without close-on-exec, and a child that inherits a test server's
+      // listening socket keeps its port bound after the server stops.
+      close_range(3, ~0U, 0);
       // The test runner may have blocked signals; the child starts clean.
       sigset_t none;
       sigemptyset(&none);

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <functional>
+
+#include <caf/expected.hpp>
+#include <caf/fwd.hpp>
+#include <caf/timespan.hpp>
+
+#include "actors/agent_registry.hpp"
+#include "actors/node_gateway.hpp"
+#include "core/metrics_snapshot.hpp"
+
+namespace hubwatch {
+
+/// Called once with the figures, or with why they could not be had.
+using metrics_callback = std::function<void(caf::expected<metrics_snapshot>)>;
+
+/// Collects the metrics without blocking anyone: a short-lived actor asks
+/// `registry` for a snapshot and its subscriber count, and `gateway` (when
+/// not null) for its number of remote subscribers, then calls `done` on an
+/// actor thread and quits. Nothing is locked: the registry answers between
+/// two batches of the event path, like any subscriber's request. Each
+/// request waits at most `timeout`.
+void request_metrics(caf::actor_system& sys, agent_registry_actor registry,
+                     node_gateway_actor gateway, size_t max_agents,
+                     caf::timespan timeout, metrics_callback done);
+
+} // namespace hubwatch

@@ -1,0 +1,118 @@
+#define CAF_SUITE metrics_request
+
+#include "actors/metrics_request.hpp"
+
+#include <caf/test/dsl.hpp>
+
+#include "core/frame_parser.hpp"
+#include "recorder.hpp"
+#include "test_support.hpp"
+
+using namespace hubwatch;
+
+namespace {
+
+// The registry, a gateway and the short-lived collector on the
+// deterministic scheduler.
+struct fixture : test_coordinator_fixture<test::config> {
+  websocket_config cfg;
+  agent_registry_actor registry;
+  node_gateway_actor gateway;
+  frame_parser parser{1 << 20, 64};
+  uint64_t next_seq = 1;
+
+  fixture() {
+    cfg.stale_after = caf::timespan{0};
+    registry = spawn_agent_registry(sys, cfg);
+    gateway = spawn_node_gateway(sys, registry);
+    run();
+  }
+
+  ~fixture() {
+    anon_send_exit(gateway, caf::exit_reason::user_shutdown);
+    anon_send_exit(registry, caf::exit_reason::user_shutdown);
+  }
+
+  hub_update event(const std::string& frame) {
+    daemon_event ev;
+    parse_error err;
+    if (!parser.parse(frame, ev, err))
+      CAF_FAIL(to_string(err));
+    ev.seq = next_seq++;
+    return ev;
+  }
+
+  subscriber_actor subscriber() {
+    return caf::actor_cast<subscriber_actor>(sys.spawn(test::recorder, false));
+  }
+
+  /// Runs a request to completion; fails the test if `done` is not called
+  /// exactly once.
+  caf::expected<metrics_snapshot> collect(node_gateway_actor gw,
+                                          size_t max_agents) {
+    size_t calls = 0;
+    caf::expected<metrics_snapshot> result{caf::sec::unexpected_message};
+    request_metrics(sys, registry, std::move(gw), max_agents,
+                    std::chrono::seconds(1),
+                    [&](caf::expected<metrics_snapshot> x) {
+                      ++calls;
+                      result = std::move(x);
+                    });
+    sched.run();
+    CAF_CHECK_EQUAL(calls, 1u);
+    return result;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(metrics_request_tests, fixture)
+
+CAF_TEST(the figures come from the registry and the gateway) {
+  self->send(registry, std::vector<hub_update>{
+                         event(R"({"type":"heartbeat","agentId":"b"})"),
+                         event(R"({"type":"agent_error","agentId":"a"})"),
+                         event(R"({"type":"task_result","agentId":"a"})"),
+                         parse_error{hub_errc::invalid_json, "x", "{"},
+                       });
+  // One local subscriber, two remote ones (relays through the gateway).
+  self->send(registry, atom::subscribe::value, subscriber());
+  self->send(gateway, atom::subscribe::value, subscriber());
+  self->send(gateway, atom::subscribe::value, subscriber());
+  run();
+  auto m = collect(gateway, 1);
+  CAF_REQUIRE(m);
+  CAF_CHECK_EQUAL(m->local_subscribers, 1u);
+  CAF_CHECK_EQUAL(m->remote_subscribers, 2u);
+  CAF_CHECK_EQUAL(m->events_by_type[static_cast<size_t>(event_type::heartbeat)],
+                  1u);
+  CAF_CHECK_EQUAL(
+    m->events_by_type[static_cast<size_t>(event_type::task_result)], 1u);
+  CAF_CHECK_EQUAL(
+    m->parse_errors_by_kind[static_cast<size_t>(hub_errc::invalid_json)], 1u);
+  // The cap of 1: a keeps its series, b folds.
+  CAF_REQUIRE_EQUAL(m->agents.size(), 2u);
+  CAF_CHECK_EQUAL(m->agents[0].id, "a");
+  CAF_CHECK_EQUAL(m->agents[0].errors, 1u);
+  CAF_CHECK_EQUAL(m->agents[1].id, "_other");
+  CAF_CHECK_EQUAL(m->agents_folded, 1u);
+}
+
+CAF_TEST(without a gateway every subscriber is local) {
+  self->send(gateway, atom::subscribe::value, subscriber());
+  run();
+  auto m = collect(node_gateway_actor{}, 10);
+  CAF_REQUIRE(m);
+  CAF_CHECK_EQUAL(m->local_subscribers, 1u);
+  CAF_CHECK_EQUAL(m->remote_subscribers, 0u);
+}
+
+CAF_TEST(a registry that is gone yields an error not a hang) {
+  anon_send_exit(gateway, caf::exit_reason::user_shutdown);
+  anon_send_exit(registry, caf::exit_reason::user_shutdown);
+  run();
+  auto m = collect(node_gateway_actor{}, 10);
+  CAF_CHECK(!m);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
