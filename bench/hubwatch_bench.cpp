@@ -322,7 +322,10 @@ int main(int argc, char** argv) {
   uint64_t n = 1'000'000;
   uint64_t big = 10'000'000;
   std::vector<size_t> fanouts{1, 4, 16};
-  size_t caf_threads = 0; // CAF's default
+  // CAF's own default is max(4, cores): on two cores that is four workers
+  // polling for work next to the io thread and the source. One worker per
+  // core is what we recommend to embedders (README, Performance).
+  size_t caf_threads = std::max(1u, std::thread::hardware_concurrency());
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--quick") {
@@ -349,14 +352,14 @@ int main(int argc, char** argv) {
   auto mix = frame_mix(HUBWATCH_WIRE_DIR);
   caf::actor_system_config cfg;
   add_message_types(cfg);
-  if (caf_threads > 0)
-    cfg.set("scheduler.max-threads", caf_threads);
+  cfg.set("scheduler.max-threads", caf_threads);
   caf::actor_system sys{cfg};
   blast_source src;
   std::printf("# hubwatch-bench%s: %llu events per run, frame mix of %zu "
-              "frames, mean %.0f bytes, %u cores\n",
+              "frames, mean %.0f bytes, %u cores, %zu CAF workers\n",
               quick ? " --quick" : "", static_cast<unsigned long long>(n),
-              mix.size(), mean_size(mix), std::thread::hardware_concurrency());
+              mix.size(), mean_size(mix), std::thread::hardware_concurrency(),
+              caf_threads);
   // Throughput: the limit loop and the pipeline, alternating, best of runs.
   int rounds = only.empty() || only == "throughput" ? (quick ? 1 : 3) : 0;
   double limit = 0;
