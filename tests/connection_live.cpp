@@ -323,6 +323,11 @@ CAF_TEST(wss with a private ca is accepted with ca_file and refused without) {
   server->send_text(sample_frames()[0]);
   CAF_CHECK(
     ok.wait([](const collector& c) { return c.events_unlocked() > 0; }));
+  // `ok` dies at the end of this scope, before the fixture's subscription:
+  // end the subscription first, or a late callback writes into a dead
+  // collector (ThreadSanitizer saw it).
+  sub.reset();
+  obs.reset();
   std::filesystem::remove_all(dir);
 }
 
