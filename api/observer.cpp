@@ -1,5 +1,7 @@
 #include "api/observer.hpp"
 
+#include <thread>
+
 #include <random>
 
 #include <caf/scoped_actor.hpp>
@@ -212,6 +214,15 @@ subscription observer::subscribe(subscriber_callbacks callbacks) {
   auto actor = sys_.spawn(callback_subscriber, b);
   caf::anon_send(registry_, atom::subscribe::value, actor);
   return subscription{std::move(b), std::move(actor), registry_};
+}
+
+size_t recommended_caf_workers(size_t cores) {
+  return cores > 1 ? cores - 1 : 1;
+}
+
+void use_recommended_scheduler(caf::actor_system_config& cfg) {
+  cfg.set("scheduler.max-threads",
+          recommended_caf_workers(std::thread::hardware_concurrency()));
 }
 
 } // namespace hubwatch

@@ -64,6 +64,19 @@ private:
   agent_registry_actor registry_;
 };
 
+/// CAF workers to run next to hubwatch's own io thread on a machine with
+/// `cores` cores: one core fewer, at least one. CAF's default, max(4, cores),
+/// makes the io thread, which reads the socket, compete with workers that
+/// parse, and on two cores costs about a quarter of the throughput
+/// (README, Performance).
+size_t recommended_caf_workers(size_t cores);
+
+/// Sets `scheduler.max-threads` of `cfg` to
+/// `recommended_caf_workers(std::thread::hardware_concurrency())`. For
+/// applications whose actor system exists mainly to run observers; others
+/// size their scheduler for their own work.
+void use_recommended_scheduler(caf::actor_system_config& cfg);
+
 /// The `useWebSocket()` of hubwatch: one observed hub, its agents, events
 /// and connection state. Construct as many as you like in one process.
 ///

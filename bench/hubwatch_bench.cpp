@@ -322,10 +322,11 @@ int main(int argc, char** argv) {
   uint64_t n = 1'000'000;
   uint64_t big = 10'000'000;
   std::vector<size_t> fanouts{1, 4, 16};
-  // CAF's own default is max(4, cores): on two cores that is four workers
-  // polling for work next to the io thread and the source. One worker per
-  // core is what we recommend to embedders (README, Performance).
-  size_t caf_threads = std::max(1u, std::thread::hardware_concurrency());
+  // What hubwatch recommends (use_recommended_scheduler): one core for the
+  // io thread, the others for CAF. CAF's own default, max(4, cores), is
+  // `--caf-threads 4` here.
+  size_t caf_threads =
+    recommended_caf_workers(std::thread::hardware_concurrency());
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--quick") {

@@ -104,6 +104,7 @@ int main(int argc, char** argv) {
   finish_on_stop_signal(signals, state);
   caf::actor_system_config sys_cfg;
   add_message_types(sys_cfg);
+  use_recommended_scheduler(sys_cfg);
   enable_remote(sys_cfg, loaded.cfg);
   caf::actor_system sys{sys_cfg};
   json_lines out;

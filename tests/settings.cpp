@@ -2,6 +2,8 @@
 
 #include "api/settings.hpp"
 
+#include "api/observer.hpp"
+
 #include <caf/test/unit_test.hpp>
 
 #include <filesystem>
@@ -225,6 +227,18 @@ CAF_TEST(env example lists every environment variable) {
       CAF_ERROR(var << " is not in .env.example");
     pos = end;
   }
+}
+
+CAF_TEST(the recommended scheduler leaves a core to the io thread) {
+  CAF_CHECK_EQUAL(recommended_caf_workers(0), 1u); // unknown
+  CAF_CHECK_EQUAL(recommended_caf_workers(1), 1u);
+  CAF_CHECK_EQUAL(recommended_caf_workers(2), 1u);
+  CAF_CHECK_EQUAL(recommended_caf_workers(8), 7u);
+  caf::actor_system_config cfg;
+  use_recommended_scheduler(cfg);
+  auto n = caf::get_or(cfg, "scheduler.max-threads", size_t{0});
+  CAF_CHECK_EQUAL(n, recommended_caf_workers(
+                       std::thread::hardware_concurrency()));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
