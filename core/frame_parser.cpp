@@ -4,8 +4,8 @@
 
 #include <boost/json/error.hpp>
 #include <boost/json/monotonic_resource.hpp>
-#include <optional>
 #include <boost/json/value.hpp>
+#include <optional>
 
 namespace hubwatch {
 

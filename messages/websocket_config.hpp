@@ -93,8 +93,8 @@ typename Inspector::result_type inspect(Inspector& f, websocket_config& x) {
            x.max_reconnect_attempts, x.reconnect_jitter, x.reconnect_min_uptime,
            x.retry_on_http_error, x.connect_timeout, x.idle_timeout,
            x.max_frame_bytes, x.max_json_depth, x.event_history,
-           x.subscriber_queue, x.subscriber_stall, x.stale_after, x.ca_file, x.tls_verify,
-           x.deflate);
+           x.subscriber_queue, x.subscriber_stall, x.stale_after, x.ca_file,
+           x.tls_verify, x.deflate);
 }
 
 /// Checks every value; returns one message per refused key, each naming the

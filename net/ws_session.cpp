@@ -455,8 +455,9 @@ std::shared_ptr<ws_session> make_ws_session(net::io_context& io,
                                             session_callbacks callbacks) {
   // A strand costs a reference-counted executor copy per operation; on a
   // context that one thread runs, handlers are serialised anyway.
-  auto make = [&](auto tls_tag, std::unique_ptr<ssl::context> ctx)
-    -> std::shared_ptr<ws_session> {
+  auto make =
+    [&](auto tls_tag,
+        std::unique_ptr<ssl::context> ctx) -> std::shared_ptr<ws_session> {
     constexpr bool tls = decltype(tls_tag)::value;
     if (settings.single_threaded_io)
       return std::make_shared<session_impl<io_executor, tls>>(

@@ -192,9 +192,8 @@ CAF_TEST(a delivery after the server is gone is dropped safely) {
   start();
   // caf-test's checks are not thread-safe: the thread only records.
   unsigned status = 1;
-  std::thread scraper([this, &status] {
-    status = http_get(port, "/metrics").status;
-  });
+  std::thread scraper(
+    [this, &status] { status = http_get(port, "/metrics").status; });
   CAF_REQUIRE(eventually([this] { return asked.load() == 1; }));
   server.reset();
   scraper.join();

@@ -237,8 +237,8 @@ CAF_TEST(the recommended scheduler leaves a core to the io thread) {
   caf::actor_system_config cfg;
   use_recommended_scheduler(cfg);
   auto n = caf::get_or(cfg, "scheduler.max-threads", size_t{0});
-  CAF_CHECK_EQUAL(n, recommended_caf_workers(
-                       std::thread::hardware_concurrency()));
+  CAF_CHECK_EQUAL(n,
+                  recommended_caf_workers(std::thread::hardware_concurrency()));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
