@@ -52,15 +52,20 @@ metrics_snapshot make_metrics_snapshot(const observer_snapshot& snap,
       seconds_between(*snap.connected_since, snap.taken_at);
   // The snapshot lists agents by id already; sorting again keeps this
   // function right for any snapshot an application builds by hand.
+  // An agent the hub calls `_other` always goes into the fold: a series of
+  // its own would repeat the fold's labels, and Prometheus refuses a scrape
+  // with a duplicate series.
   std::vector<const agent_info*> agents;
+  std::vector<const agent_info*> folded;
   agents.reserve(snap.agents.size());
   for (auto& rec : snap.agents)
-    agents.push_back(&rec);
+    (rec.id == folded_agent_id ? folded : agents).push_back(&rec);
   std::sort(
     agents.begin(), agents.end(),
     [](const agent_info* x, const agent_info* y) { return x->id < y->id; });
-  result.agents_known = agents.size();
+  result.agents_known = snap.agents.size();
   auto own = std::min(agents.size(), max_agents);
+  folded.insert(folded.end(), agents.begin() + own, agents.end());
   result.agents.reserve(own + 1);
   for (size_t i = 0; i < own; ++i) {
     agent_metrics m;
@@ -69,12 +74,12 @@ metrics_snapshot make_metrics_snapshot(const observer_snapshot& snap,
     add_agent(m, *agents[i], snap.taken_at);
     result.agents.push_back(std::move(m));
   }
-  if (agents.size() > own) {
+  if (!folded.empty()) {
     agent_metrics other;
     other.id = folded_agent_id;
-    for (size_t i = own; i < agents.size(); ++i)
-      add_agent(other, *agents[i], snap.taken_at);
-    result.agents_folded = agents.size() - own;
+    for (auto* rec : folded)
+      add_agent(other, *rec, snap.taken_at);
+    result.agents_folded = folded.size();
     result.agents.push_back(std::move(other));
   }
   // Relays subscribe to the registry a moment after the gateway counts

@@ -344,6 +344,30 @@ CAF_TEST(agents beyond the cap fold into one other series) {
   CAF_CHECK_EQUAL(none.agents[0].status_counts[0], 10000u);
 }
 
+CAF_TEST(an agent the hub calls _other goes into the fold) {
+  observer_snapshot snap;
+  snap.taken_at = t0();
+  snap.agents = {
+    agent("_other", agent_status::running, seconds(3), 2),
+    agent("a", agent_status::idle, seconds(1)),
+  };
+  // Room for both, yet a series of its own would repeat the fold's labels.
+  auto m = make_metrics_snapshot(snap, {}, 1000);
+  CAF_REQUIRE_EQUAL(m.agents.size(), 2u);
+  CAF_CHECK_EQUAL(m.agents[0].id, "a");
+  CAF_CHECK_EQUAL(m.agents[1].id, "_other");
+  CAF_CHECK_EQUAL(m.agents[1].errors, 2u);
+  CAF_CHECK_EQUAL(m.agents_folded, 1u);
+  CAF_CHECK_EQUAL(m.agents_known, 2u);
+  auto text = render_prometheus_text(m);
+  CAF_CHECK_EQUAL(check_structure(text), "");
+  size_t series = 0;
+  for (auto& l : lines_of(text))
+    if (l.rfind(R"(hubwatch_agent_stale{agent_id="_other"})", 0) == 0)
+      ++series;
+  CAF_CHECK_EQUAL(series, 1u);
+}
+
 CAF_TEST(subscriber counts never go negative) {
   observer_snapshot snap;
   // A relay the gateway counts before it reached the registry.
