@@ -30,7 +30,6 @@ using namespace hubwatch;
 
 namespace {
 
-using steady = std::chrono::steady_clock;
 
 constexpr const char* prog = "hubwatch-node";
 
@@ -54,12 +53,7 @@ const std::vector<program_flag> program_flags = {
 } // namespace
 
 int main(int argc, char** argv) {
-  auto started = steady::now();
-  auto t_ms = [started] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() -
-                                                                 started)
-      .count();
-  };
+  run_clock clock;
   auto signals = block_stop_signals();
   auto loaded = load_settings(argc, argv, program_flags, process_environment());
   if (loaded.help) {
@@ -110,9 +104,9 @@ int main(int argc, char** argv) {
   json_lines out;
   auto print_status = [&](const connection_status& st) {
     if (json)
-      std::fputs(out.status(t_ms(), st).c_str(), stdout);
+      std::fputs(out.status(clock.ms(), st).c_str(), stdout);
     else
-      std::printf("[%9.3fs] status %s\n", t_ms() / 1000.0,
+      std::printf("[%9.3fs] status %s\n", clock.ms() / 1000.0,
                   to_string(st).c_str());
     std::fflush(stdout);
   };

@@ -115,12 +115,7 @@ struct run_options {
 /// agents and its hub status, then its live stream follows.
 int run_remote(caf::actor_system& sys, const websocket_config& cfg,
                const std::vector<std::string>& nodes, const run_options& opt,
-               run_state& state, steady::time_point started) {
-  auto t_ms = [started] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() -
-                                                                 started)
-      .count();
-  };
+               run_state& state, const run_clock& clock) {
   run_totals totals;
   // One lock for all output: lines of different nodes never interleave.
   std::mutex out_mtx;
@@ -142,10 +137,10 @@ int run_remote(caf::actor_system& sys, const websocket_config& cfg,
       if (opt.dashboard)
         op->model.apply_link(st, steady::now());
       else if (opt.json)
-        emit(op->out.link_status(t_ms(), st));
+        emit(op->out.link_status(clock.ms(), st));
       else
-        emit(plain_prefix(t_ms() / 1000.0, op->name) + "link " + to_string(st) +
-             "\n");
+        emit(plain_prefix(clock.ms() / 1000.0, op->name) + "link " +
+             to_string(st) + "\n");
     };
     cbs.node.on_snapshot = [&, op = &o](const observer_snapshot& x) {
       std::lock_guard<std::mutex> guard{out_mtx};
@@ -153,7 +148,7 @@ int run_remote(caf::actor_system& sys, const websocket_config& cfg,
         op->model.apply(x, steady::now());
         return;
       }
-      auto t = t_ms();
+      auto t = clock.ms();
       std::string text;
       if (!opt.quiet) {
         if (opt.json) {
@@ -177,7 +172,7 @@ int run_remote(caf::actor_system& sys, const websocket_config& cfg,
       if (opt.dashboard)
         op->model.add_missed(n);
       else if (opt.json && !opt.quiet)
-        emit(op->out.missed(t_ms(), n));
+        emit(op->out.missed(clock.ms(), n));
     };
     cbs.node.on_update = [&, op = &o](const hub_update& x) {
       bool is_event = caf::holds_alternative<daemon_event>(x);
@@ -192,8 +187,8 @@ int run_remote(caf::actor_system& sys, const websocket_config& cfg,
         if (opt.dashboard)
           op->model.apply(x, steady::now());
         else if (!opt.quiet || is_status)
-          emit(opt.json ? op->out.update(t_ms(), x)
-                        : plain_line(t_ms() / 1000.0, x, op->name));
+          emit(opt.json ? op->out.update(clock.ms(), x)
+                        : plain_line(clock.ms() / 1000.0, x, op->name));
       }
       if (is_event && ++totals.events == opt.exit_after_events &&
           opt.exit_after_events > 0)
@@ -234,19 +229,20 @@ int run_remote(caf::actor_system& sys, const websocket_config& cfg,
     counters.reconnects += o->link_reconnects;
     counters.subscriber_dropped += o->missed;
   }
-  auto seconds = std::chrono::duration<double>(steady::now() - started).count();
+  auto seconds = clock.seconds();
   std::lock_guard<std::mutex> guard{out_mtx};
   for (size_t i = 0; i < outputs.size(); ++i) {
     if (opt.json)
-      std::fputs(outputs[i]->out.link_status(t_ms(), finals[i]).c_str(),
+      std::fputs(outputs[i]->out.link_status(clock.ms(), finals[i]).c_str(),
                  stdout);
     else
       std::printf("%slink %s\n",
-                  plain_prefix(t_ms() / 1000.0, outputs[i]->name).c_str(),
+                  plain_prefix(clock.ms() / 1000.0, outputs[i]->name).c_str(),
                   to_string(finals[i]).c_str());
   }
   if (opt.json)
-    std::fputs(json_lines{}.summary(t_ms(), counters, seconds).c_str(), stdout);
+    std::fputs(json_lines{}.summary(clock.ms(), counters, seconds).c_str(),
+               stdout);
   else
     std::printf("summary: %s in %.1f s\n", to_string(counters).c_str(),
                 seconds);
@@ -257,12 +253,7 @@ int run_remote(caf::actor_system& sys, const websocket_config& cfg,
 } // namespace
 
 int main(int argc, char** argv) {
-  auto started = steady::now();
-  auto t_ms = [started] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() -
-                                                                 started)
-      .count();
-  };
+  run_clock clock;
   auto signals = block_stop_signals();
   auto loaded = load_settings(argc, argv, program_flags, process_environment());
   if (loaded.help) {
@@ -322,7 +313,7 @@ int main(int argc, char** argv) {
     opt.dashboard = !json && dashboard_view::usable();
     opt.exit_after_events = exit_after_events;
     opt.exit_after_ms = exit_after_ms;
-    return run_remote(sys, loaded.cfg, remotes, opt, *state, started);
+    return run_remote(sys, loaded.cfg, remotes, opt, *state, clock);
   }
   json_lines out;
   int exit_code = 0;
@@ -340,7 +331,7 @@ int main(int argc, char** argv) {
         std::lock_guard<std::mutex> guard{model_mtx};
         model.add_missed(n);
       } else if (json && !quiet) {
-        std::fputs(out.missed(t_ms(), n).c_str(), stdout);
+        std::fputs(out.missed(clock.ms(), n).c_str(), stdout);
       }
     };
     cbs.on_update = [&](const hub_update& x) {
@@ -355,7 +346,7 @@ int main(int argc, char** argv) {
         model.apply(x, steady::now());
       } else if (!quiet || is_status) {
         auto text =
-          json ? out.update(t_ms(), x) : plain_line(t_ms() / 1000.0, x);
+          json ? out.update(clock.ms(), x) : plain_line(clock.ms() / 1000.0, x);
         std::fputs(text.c_str(), stdout);
         std::fflush(stdout);
       }
@@ -384,13 +375,12 @@ int main(int argc, char** argv) {
     auto counters = obs.snapshot().counters;
     counters.events = static_cast<uint64_t>(events.load());
     counters.parse_errors = static_cast<uint64_t>(parse_errors.load());
-    auto seconds =
-      std::chrono::duration<double>(steady::now() - started).count();
+    auto seconds = clock.seconds();
     if (json) {
-      std::fputs(out.status(t_ms(), final_status).c_str(), stdout);
-      std::fputs(out.summary(t_ms(), counters, seconds).c_str(), stdout);
+      std::fputs(out.status(clock.ms(), final_status).c_str(), stdout);
+      std::fputs(out.summary(clock.ms(), counters, seconds).c_str(), stdout);
     } else {
-      std::printf("[%9.3fs] status %s\n", t_ms() / 1000.0,
+      std::printf("[%9.3fs] status %s\n", clock.ms() / 1000.0,
                   to_string(final_status).c_str());
       std::printf("summary: %s in %.1f s\n", to_string(counters).c_str(),
                   seconds);

@@ -1,11 +1,12 @@
 #pragma once
 
-// What the command-line programs share: stopping on a signal, and reading
-// whole-number flags.
+// What the command-line programs share: stopping on a signal, reading
+// whole-number flags, and the time since start that stamps their lines.
 
 #include <pthread.h>
 #include <signal.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +17,25 @@
 #include <thread>
 
 namespace hubwatch {
+
+/// Time since the program started, for the stamps of its output lines.
+class run_clock {
+public:
+  using steady = std::chrono::steady_clock;
+
+  long long ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() -
+                                                                 started_)
+      .count();
+  }
+
+  double seconds() const {
+    return std::chrono::duration<double>(steady::now() - started_).count();
+  }
+
+private:
+  steady::time_point started_ = steady::now();
+};
 
 /// What the main thread waits for: a signal, a limit reached, `q`.
 struct run_state {
