@@ -3,48 +3,13 @@
 #include <charconv>
 #include <cstdint>
 
+#include "core/utf8.hpp"
 #include "messages/event_type.hpp"
 #include "messages/hub_errc.hpp"
 
 namespace hubwatch {
 
 namespace {
-
-/// Length of the valid UTF-8 sequence at the start of `x`, or 0 if it does
-/// not start with one (overlong forms, surrogates and code points beyond
-/// U+10FFFF are invalid, as in RFC 3629).
-size_t utf8_sequence_length(std::string_view x) {
-  auto b = [&](size_t i) {
-    return static_cast<unsigned char>(x[i]);
-  };
-  auto cont = [&](size_t i) {
-    return i < x.size() && (b(i) & 0xC0) == 0x80;
-  };
-  auto c0 = b(0);
-  if (c0 < 0x80)
-    return 1;
-  if (c0 >= 0xC2 && c0 <= 0xDF)
-    return cont(1) ? 2 : 0;
-  if (c0 >= 0xE0 && c0 <= 0xEF) {
-    if (!cont(1) || !cont(2))
-      return 0;
-    if (c0 == 0xE0 && b(1) < 0xA0)
-      return 0; // overlong
-    if (c0 == 0xED && b(1) >= 0xA0)
-      return 0; // surrogate
-    return 3;
-  }
-  if (c0 >= 0xF0 && c0 <= 0xF4) {
-    if (!cont(1) || !cont(2) || !cont(3))
-      return 0;
-    if (c0 == 0xF0 && b(1) < 0x90)
-      return 0; // overlong
-    if (c0 == 0xF4 && b(1) >= 0x90)
-      return 0; // beyond U+10FFFF
-    return 4;
-  }
-  return 0;
-}
 
 std::string number(uint64_t x) {
   return std::to_string(x);
@@ -130,7 +95,8 @@ std::string escape_label_value(std::string_view x) {
     } else if (c == '\n') {
       result += "\\n";
     } else {
-      auto n = utf8_sequence_length(x.substr(i));
+      uint32_t cp = 0;
+      auto n = utf8_length(x, i, cp);
       if (n == 0) {
         result += "\xEF\xBF\xBD"; // U+FFFD for one bad byte
         ++i;
