@@ -15,6 +15,24 @@ namespace {
 
 using recorder_actor = caf::stateful_actor<test::recorder_state>;
 
+/// Sends batches to the registry as the parser does (requests) and counts
+/// the answers, which are the parser's credit for the next batches.
+struct credit_state {
+  static inline const char* name = "test.credit-counter";
+  size_t answered = 0;
+};
+
+caf::behavior credit_counter(caf::stateful_actor<credit_state>* self,
+                             agent_registry_actor registry) {
+  return {
+    [self, registry](std::vector<hub_update>& xs) {
+      self->request(registry, caf::infinite, std::move(xs)).then([self] {
+        ++self->state.answered;
+      });
+    },
+  };
+}
+
 struct fixture : test_coordinator_fixture<test::config> {
   websocket_config cfg;
   agent_registry_actor registry;
@@ -27,6 +45,24 @@ struct fixture : test_coordinator_fixture<test::config> {
 
   ~fixture() {
     anon_send_exit(registry, caf::exit_reason::user_shutdown);
+    if (batch_sender)
+      anon_send_exit(batch_sender, caf::exit_reason::user_shutdown);
+  }
+
+  // A stand-in for the parser actor, for the tests of the parser's credit.
+  caf::actor batch_sender;
+  credit_state* credit = nullptr;
+
+  void start_batch_sender() {
+    batch_sender = sys.spawn(credit_counter, registry);
+    credit = &deref<caf::stateful_actor<credit_state>>(batch_sender).state;
+  }
+
+  // One heartbeat, sent as the parser sends a batch.
+  void send_batch() {
+    self->send(batch_sender,
+               std::vector<hub_update>{heartbeat("a", "running")});
+    sched.run();
   }
 
   void start() {
@@ -89,24 +125,6 @@ struct fixture : test_coordinator_fixture<test::config> {
     return result;
   }
 };
-
-/// Sends batches to the registry as the parser does (requests) and counts
-/// the answers, which are the parser's credit for the next batches.
-struct credit_state {
-  static inline const char* name = "test.credit-counter";
-  size_t answered = 0;
-};
-
-caf::behavior credit_counter(caf::stateful_actor<credit_state>* self,
-                             agent_registry_actor registry) {
-  return {
-    [self, registry](std::vector<hub_update>& xs) {
-      self->request(registry, caf::infinite, std::move(xs)).then([self] {
-        ++self->state.answered;
-      });
-    },
-  };
-}
 
 } // namespace
 
@@ -286,26 +304,21 @@ CAF_TEST(a slow subscriber holds the stream back instead of losing updates) {
   auto slow = subscriber(true);
   self->send(registry, atom::subscribe::value, slow);
   sched.run();
-  auto parser = sys.spawn(credit_counter, registry);
-  auto& credit = deref<caf::stateful_actor<credit_state>>(parser).state;
-  auto send_batch = [&] {
-    self->send(parser, std::vector<hub_update>{heartbeat("a", "running")});
-    sched.run();
-  };
+  start_batch_sender();
   // 4 batches fill the window, then 3 batches queue: 6 updates wait, more
   // than half of 10.
   for (int i = 0; i < 6; ++i)
     send_batch();
-  CAF_CHECK_EQUAL(credit.answered, 6u);
+  CAF_CHECK_EQUAL(credit->answered, 6u);
   send_batch();
-  CAF_CHECK_EQUAL(credit.answered, 6u); // withheld
+  CAF_CHECK_EQUAL(credit->answered, 6u); // withheld
   send_batch();
-  CAF_CHECK_EQUAL(credit.answered, 6u);
+  CAF_CHECK_EQUAL(credit->answered, 6u);
   CAF_CHECK(sched.has_pending_timeout()); // the stall clock runs
   // The subscriber catches up: the stream goes on, nothing was lost.
   self->send(caf::actor_cast<caf::actor>(slow), test::release_atom::value);
   sched.run();
-  CAF_CHECK_EQUAL(credit.answered, 8u);
+  CAF_CHECK_EQUAL(credit->answered, 8u);
   auto& st = recorded(slow);
   CAF_CHECK_EQUAL(st.missed, 0u);
   CAF_CHECK_EQUAL(st.all<daemon_event>().size(), 8u);
@@ -313,8 +326,7 @@ CAF_TEST(a slow subscriber holds the stream back instead of losing updates) {
   // The stall timer of the finished wait fires into nothing.
   sched.trigger_timeout();
   sched.run();
-  CAF_CHECK_EQUAL(credit.answered, 8u);
-  anon_send_exit(parser, caf::exit_reason::user_shutdown);
+  CAF_CHECK_EQUAL(credit->answered, 8u);
 }
 
 CAF_TEST(after subscriber_stall a stuck subscriber is left behind) {
@@ -326,26 +338,21 @@ CAF_TEST(after subscriber_stall a stuck subscriber is left behind) {
   self->send(registry, atom::subscribe::value, stuck);
   self->send(registry, atom::subscribe::value, healthy);
   sched.run();
-  auto parser = sys.spawn(credit_counter, registry);
-  auto& credit = deref<caf::stateful_actor<credit_state>>(parser).state;
-  auto send_batch = [&] {
-    self->send(parser, std::vector<hub_update>{heartbeat("a", "running")});
-    sched.run();
-  };
+  start_batch_sender();
   for (int i = 0; i < 7; ++i)
     send_batch();
-  CAF_CHECK_EQUAL(credit.answered, 6u);
+  CAF_CHECK_EQUAL(credit->answered, 6u);
   // Not a moment before the grace time ends.
   sched.clock().advance_time(milliseconds(999));
   sched.run();
-  CAF_CHECK_EQUAL(credit.answered, 6u);
+  CAF_CHECK_EQUAL(credit->answered, 6u);
   sched.clock().advance_time(milliseconds(1));
   sched.run();
-  CAF_CHECK_EQUAL(credit.answered, 7u);
+  CAF_CHECK_EQUAL(credit->answered, 7u);
   // Left behind: the stream flows, the stuck one loses its oldest updates.
   for (int i = 0; i < 13; ++i)
     send_batch();
-  CAF_CHECK_EQUAL(credit.answered, 20u);
+  CAF_CHECK_EQUAL(credit->answered, 20u);
   CAF_CHECK_EQUAL(recorded(healthy).all<daemon_event>().size(), 20u);
   CAF_CHECK_EQUAL(recorded(healthy).missed, 0u);
   auto dropped = snapshot_now().counters.subscriber_dropped;
@@ -359,9 +366,8 @@ CAF_TEST(after subscriber_stall a stuck subscriber is left behind) {
   recorded(stuck).stuck = true;
   for (int i = 0; i < 7; ++i)
     send_batch();
-  CAF_CHECK_EQUAL(credit.answered, 26u); // the 7th waits again
+  CAF_CHECK_EQUAL(credit->answered, 26u); // the 7th waits again
   CAF_CHECK_EQUAL(snapshot_now().counters.subscriber_dropped, 22u);
-  anon_send_exit(parser, caf::exit_reason::user_shutdown);
   anon_send_exit(stuck, caf::exit_reason::user_shutdown);
 }
 
@@ -372,16 +378,12 @@ CAF_TEST(with subscriber_stall 0 the stream never waits) {
   auto stuck = subscriber(true);
   self->send(registry, atom::subscribe::value, stuck);
   sched.run();
-  auto parser = sys.spawn(credit_counter, registry);
-  auto& credit = deref<caf::stateful_actor<credit_state>>(parser).state;
-  for (int i = 0; i < 20; ++i) {
-    self->send(parser, std::vector<hub_update>{heartbeat("a", "running")});
-    sched.run();
-  }
-  CAF_CHECK_EQUAL(credit.answered, 20u);
+  start_batch_sender();
+  for (int i = 0; i < 20; ++i)
+    send_batch();
+  CAF_CHECK_EQUAL(credit->answered, 20u);
   CAF_CHECK(!sched.has_pending_timeout());
   CAF_CHECK_GREATER(snapshot_now().counters.subscriber_dropped, 0u);
-  anon_send_exit(parser, caf::exit_reason::user_shutdown);
   anon_send_exit(stuck, caf::exit_reason::user_shutdown);
 }
 

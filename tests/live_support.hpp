@@ -151,23 +151,27 @@ constexpr bool rss_is_meaningful() {
 #endif
 }
 
+/// Timings for tests: quick retries, short connects, no idle timeout and no
+/// staleness unless a test asks for them.
+inline websocket_config live_test_config() {
+  websocket_config cfg;
+  cfg.reconnect_delay = 50ms;
+  cfg.reconnect_max_delay = 400ms;
+  cfg.connect_timeout = 2s;
+  cfg.idle_timeout = 0s;
+  cfg.stale_after = 0s;
+  return cfg;
+}
+
 /// A real actor system, a hub server and an observer with fast timings.
 struct live_fixture {
   config sys_cfg;
   caf::actor_system sys{sys_cfg};
   std::unique_ptr<hub::hub_server> server;
-  websocket_config cfg;
+  websocket_config cfg = live_test_config();
   std::unique_ptr<observer> obs;
   collector col;
   subscription sub;
-
-  live_fixture() {
-    cfg.reconnect_delay = 50ms;
-    cfg.reconnect_max_delay = 400ms;
-    cfg.connect_timeout = 2s;
-    cfg.idle_timeout = 0s;
-    cfg.stale_after = 0s;
-  }
 
   ~live_fixture() {
     sub.reset();

@@ -223,15 +223,10 @@ caf::behavior test_intruder(caf::stateful_actor<intruder_state>* self,
 }
 
 struct fixture {
-  websocket_config cfg;
+  websocket_config cfg = live_test_config();
   std::unique_ptr<hub::hub_server> server;
 
   fixture() {
-    cfg.reconnect_delay = 50ms;
-    cfg.reconnect_max_delay = 400ms;
-    cfg.connect_timeout = 2s;
-    cfg.idle_timeout = 0s;
-    cfg.stale_after = 0s;
     server = std::make_unique<hub::hub_server>(hub::server_options{});
     server->start();
     cfg.url = server->url();
