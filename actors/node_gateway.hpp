@@ -13,8 +13,9 @@
 namespace hubwatch {
 
 /// What a hubwatch node publishes on the network: the registry's subscriber
-/// interface and nothing else (the registry also accepts the pipeline's
-/// updates, which must not be open to anyone who can reach the port).
+/// interface and read-only counts, nothing else (the registry also accepts
+/// the pipeline's updates, which must not be open to anyone who can reach
+/// the port).
 using node_gateway_actor = caf::typed_actor<
   // A remote subscriber: first a snapshot, then the live stream, with the
   // registry's flow control. Subscribing again starts over with a fresh
