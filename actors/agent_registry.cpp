@@ -78,12 +78,13 @@ caf::timestamp local_now(registry_actor self) {
   return st.wall_origin + (self->clock().now() - st.clock_origin);
 }
 
-observer_snapshot make_snapshot(registry_actor self) {
+observer_snapshot make_snapshot(registry_actor self, bool with_events) {
   auto& st = self->state;
   observer_snapshot result;
   result.taken_at = local_now(self);
   result.connected_since = st.connected_since;
-  result.events = st.history.to_vector();
+  if (with_events)
+    result.events = st.history.to_vector();
   result.agents = st.agents.sorted();
   result.status = st.status;
   result.counters = st.counters;
@@ -289,7 +290,7 @@ agent_registry_actor::behavior_type registry_impl(registry_actor self,
       auto& slot = i->second;
       slot.handle = sub;
       slot.in_flight = 1;
-      self->request(sub, caf::infinite, make_snapshot(self))
+      self->request(sub, caf::infinite, make_snapshot(self, true))
         .then([self, addr] { on_delivered(self, addr); },
               [self, addr](caf::error&) { on_lost(self, addr); });
     },
@@ -300,7 +301,8 @@ agent_registry_actor::behavior_type registry_impl(registry_actor self,
         self->demonitor(sub.address());
       release_credit(self);
     },
-    [self](atom::snapshot) { return make_snapshot(self); },
+    [self](atom::snapshot) { return make_snapshot(self, true); },
+    [self](atom::summary) { return make_snapshot(self, false); },
     [self](atom::count) {
       return static_cast<uint64_t>(self->state.subscribers.size());
     },

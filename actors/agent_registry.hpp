@@ -25,6 +25,9 @@ using agent_registry_actor = caf::typed_actor<
   caf::reacts_to<atom::unsubscribe, subscriber_actor>,
   // The same snapshot a new subscriber gets, for anyone who asks.
   caf::replies_to<atom::snapshot>::with<observer_snapshot>,
+  // The snapshot without its event history, for metrics: a scrape then
+  // costs the registry the agent map, not a copy of the last N events.
+  caf::replies_to<atom::summary>::with<observer_snapshot>,
   // Number of subscribers.
   caf::replies_to<atom::count>::with<uint64_t>,
   // Staleness check (sent to itself).

@@ -31,7 +31,7 @@ caf::behavior request_impl(request_actor* self, agent_registry_actor registry,
                                max_agents));
     self->quit();
   };
-  self->request(registry, timeout, atom::snapshot::value)
+  self->request(registry, timeout, atom::summary::value)
     .then(
       [=](observer_snapshot& snap) {
         self->state.snap = std::move(snap);

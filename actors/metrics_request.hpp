@@ -16,11 +16,11 @@ namespace hubwatch {
 using metrics_callback = std::function<void(caf::expected<metrics_snapshot>)>;
 
 /// Collects the metrics without blocking anyone: a short-lived actor asks
-/// `registry` for a snapshot and its subscriber count, and `gateway` (when
-/// not null) for its number of remote subscribers, then calls `done` on an
-/// actor thread and quits. Nothing is locked: the registry answers between
-/// two batches of the event path, like any subscriber's request. Each
-/// request waits at most `timeout`.
+/// `registry` for a summary (its snapshot without the event history) and its
+/// subscriber count, and `gateway` (when not null) for its number of remote
+/// subscribers, then calls `done` on an actor thread and quits. Nothing is
+/// locked: the registry answers between two batches of the event path, like any
+/// subscriber's request. Each request waits at most `timeout`.
 void request_metrics(caf::actor_system& sys, agent_registry_actor registry,
                      node_gateway_actor gateway, size_t max_agents,
                      caf::timespan timeout, metrics_callback done);

@@ -34,6 +34,7 @@ using tick = caf::atom_constant<caf::atom("tick")>;
 using stall = caf::atom_constant<caf::atom("stall")>;
 using count = caf::atom_constant<caf::atom("count")>;
 using relays = caf::atom_constant<caf::atom("relays")>;
+using summary = caf::atom_constant<caf::atom("summary")>;
 
 } // namespace atom
 

@@ -106,10 +106,14 @@ struct fixture : test_coordinator_fixture<test::config> {
     return n;
   }
 
-  // Like snapshot(), but runs messages only: no pending timer fires.
-  observer_snapshot snapshot_now() {
-    auto res = self->request(registry, caf::infinite, atom::snapshot::value);
-    sched.run();
+  // `fire_timers` false runs messages only: no pending timer fires.
+  template <class Atom>
+  observer_snapshot ask_registry(Atom what, bool fire_timers) {
+    auto res = self->request(registry, caf::infinite, what);
+    if (fire_timers)
+      run();
+    else
+      sched.run();
     observer_snapshot result;
     res.receive([&](observer_snapshot& x) { result = std::move(x); },
                 [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
@@ -117,12 +121,15 @@ struct fixture : test_coordinator_fixture<test::config> {
   }
 
   observer_snapshot snapshot() {
-    auto res = self->request(registry, caf::infinite, atom::snapshot::value);
-    run();
-    observer_snapshot result;
-    res.receive([&](observer_snapshot& x) { result = std::move(x); },
-                [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
-    return result;
+    return ask_registry(atom::snapshot::value, true);
+  }
+
+  observer_snapshot snapshot_now() {
+    return ask_registry(atom::snapshot::value, false);
+  }
+
+  observer_snapshot summary() {
+    return ask_registry(atom::summary::value, true);
   }
 };
 
@@ -180,6 +187,10 @@ CAF_TEST(the ring keeps the last N events and counts what it drops) {
   CAF_CHECK_EQUAL(snap.events.back().seq, 1001u);
   CAF_CHECK_EQUAL(snap.counters.events, 1001u);
   CAF_CHECK_EQUAL(snap.counters.history_dropped, 1u);
+  // What metrics ask for: no events, but the count of those dropped.
+  auto sum = summary();
+  CAF_CHECK(sum.events.empty());
+  CAF_CHECK_EQUAL(sum.counters.history_dropped, 1u);
 }
 
 CAF_TEST(the history size comes from the config) {
@@ -227,6 +238,11 @@ CAF_TEST(snapshot contents) {
   self->send(registry, atom::subscribe::value, sub);
   run();
   CAF_CHECK_EQUAL(recorded(sub).snapshots.at(0), snap);
+  // A summary is the same snapshot without the events.
+  auto sum = summary();
+  CAF_CHECK(sum.events.empty());
+  sum.events = snap.events;
+  CAF_CHECK_EQUAL(sum, snap);
 }
 
 CAF_TEST(subscribe and unsubscribe) {
