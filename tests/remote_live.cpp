@@ -230,6 +230,10 @@ struct fixture {
     server = std::make_unique<hub::hub_server>(hub::server_options{});
     server->start();
     cfg.url = server->url();
+    // The link's connect and first snapshot share this budget, and several
+    // actor systems in one process are slow to answer under TSan. No test
+    // here waits for it to run out.
+    cfg.connect_timeout = 10s;
   }
 
   ~fixture() {
