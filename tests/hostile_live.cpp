@@ -99,11 +99,7 @@ CAF_TEST(hostile frames are counted and skipped and the stream goes on) {
   // The frame over the limit ended the first connection; then the second
   // connection gets one more event and a text frame that is not UTF-8.
   CAF_REQUIRE(wait_connected(2));
-  // The new session, not the old one still leaving: the server counts a
-  // session open only after the observer has seen its handshake answer.
-  CAF_REQUIRE(eventually([&] {
-    return server->connections_accepted() == 2 && server->clients() == 1;
-  }));
+  CAF_REQUIRE(wait_hub_session(2));
   server->send_text(good(next++));
   ++valid;
   server->send_text("{\"type\":\"heartbeat\",\"agentId\":\"evil\xff\xfe\"}");
@@ -113,9 +109,7 @@ CAF_TEST(hostile frames are counted and skipped and the stream goes on) {
   CAF_REQUIRE(utf8);
   CAF_CHECK_EQUAL(utf8->error_code, hub_errc::read_failed);
   CAF_REQUIRE(wait_connected(3));
-  CAF_REQUIRE(eventually([&] {
-    return server->connections_accepted() == 3 && server->clients() == 1;
-  }));
+  CAF_REQUIRE(wait_hub_session(3));
   server->send_text(good(next++));
   ++valid;
   CAF_REQUIRE(wait_events(valid));
@@ -162,8 +156,9 @@ CAF_TEST(hostile rounds do not make the observer grow) {
   size_t valid = 0;
   long warm = 0;
   for (int round = 0; round < 12; ++round) {
-    CAF_REQUIRE(wait_connected(static_cast<size_t>(round) + 1));
-    CAF_REQUIRE(eventually([&] { return server->clients() == 1; }));
+    auto connections = static_cast<size_t>(round) + 1;
+    CAF_REQUIRE(wait_connected(connections));
+    CAF_REQUIRE(wait_hub_session(connections));
     valid += send_round(next);
     CAF_REQUIRE(wait_events(valid));
     if (round == 1)

@@ -204,6 +204,15 @@ struct live_fixture {
     });
   }
 
+  /// Waits until the hub has accepted `n` connections in all and has one
+  /// open, the newest. `clients() == 1` alone can still be the previous
+  /// session on its way out, which drops what is sent to it.
+  bool wait_hub_session(uint64_t n) {
+    return eventually([&] {
+      return server->connections_accepted() == n && server->clients() == 1;
+    });
+  }
+
   bool wait_events(size_t n) {
     return col.wait(
       [n](const collector& c) { return c.events_unlocked() >= n; });
