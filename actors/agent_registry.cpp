@@ -1,8 +1,10 @@
 #include "actors/agent_registry.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <memory>
+#include <tuple>
 
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
@@ -38,6 +40,8 @@ struct subscriber_slot {
   // Left behind after stalling the stream for `subscriber_stall`: loses
   // updates instead of holding the stream back, until it has caught up.
   bool lagging = false;
+  // A node's relay for a remote subscriber.
+  bool relay = false;
 };
 
 struct registry_state {
@@ -238,6 +242,23 @@ void schedule_tick(registry_actor self) {
                      atom::tick::value);
 }
 
+void add_subscriber(registry_actor self, subscriber_actor& sub, bool relay) {
+  if (!sub)
+    return;
+  auto addr = sub.address();
+  auto [i, added] = self->state.subscribers.try_emplace(addr);
+  if (!added)
+    return; // already subscribed: it has its snapshot
+  self->monitor(sub);
+  auto& slot = i->second;
+  slot.handle = sub;
+  slot.relay = relay;
+  slot.in_flight = 1;
+  self->request(sub, caf::infinite, make_snapshot(self, true))
+    .then([self, addr] { on_delivered(self, addr); },
+          [self, addr](caf::error&) { on_lost(self, addr); });
+}
+
 agent_registry_actor::behavior_type registry_impl(registry_actor self,
                                                   websocket_config cfg) {
   self->state.init(cfg);
@@ -280,19 +301,10 @@ agent_registry_actor::behavior_type registry_impl(registry_actor self,
       publish(self, std::move(out));
     },
     [self](atom::subscribe, subscriber_actor& sub) {
-      if (!sub)
-        return;
-      auto addr = sub.address();
-      auto [i, added] = self->state.subscribers.try_emplace(addr);
-      if (!added)
-        return; // already subscribed: it has its snapshot
-      self->monitor(sub);
-      auto& slot = i->second;
-      slot.handle = sub;
-      slot.in_flight = 1;
-      self->request(sub, caf::infinite, make_snapshot(self, true))
-        .then([self, addr] { on_delivered(self, addr); },
-              [self, addr](caf::error&) { on_lost(self, addr); });
+      add_subscriber(self, sub, false);
+    },
+    [self](atom::subscribe, atom::relays, subscriber_actor& sub) {
+      add_subscriber(self, sub, true);
     },
     [self](atom::unsubscribe, subscriber_actor& sub) {
       if (!sub)
@@ -305,6 +317,13 @@ agent_registry_actor::behavior_type registry_impl(registry_actor self,
     [self](atom::summary) { return make_snapshot(self, false); },
     [self](atom::count) {
       return static_cast<uint64_t>(self->state.subscribers.size());
+    },
+    [self](atom::count, atom::relays) {
+      auto& subs = self->state.subscribers;
+      auto relays = std::count_if(subs.begin(), subs.end(),
+                                  [](auto& kvp) { return kvp.second.relay; });
+      return std::make_tuple(static_cast<uint64_t>(subs.size()),
+                             static_cast<uint64_t>(relays));
     },
     [self](atom::tick) {
       auto& st = self->state;

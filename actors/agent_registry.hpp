@@ -22,6 +22,9 @@ using agent_registry_actor = caf::typed_actor<
   caf::reacts_to<std::vector<hub_update>>, caf::reacts_to<connection_status>,
   // Subscribers: a new one first gets a snapshot, then the live stream.
   caf::reacts_to<atom::subscribe, subscriber_actor>,
+  // The same for a node's relay of a remote subscriber: counted apart, so
+  // that local and remote figures come from one place at one moment.
+  caf::reacts_to<atom::subscribe, atom::relays, subscriber_actor>,
   caf::reacts_to<atom::unsubscribe, subscriber_actor>,
   // The same snapshot a new subscriber gets, for anyone who asks.
   caf::replies_to<atom::snapshot>::with<observer_snapshot>,
@@ -30,6 +33,8 @@ using agent_registry_actor = caf::typed_actor<
   caf::replies_to<atom::summary>::with<observer_snapshot>,
   // Number of subscribers.
   caf::replies_to<atom::count>::with<uint64_t>,
+  // Number of subscribers and how many of them are relays, in one answer.
+  caf::replies_to<atom::count, atom::relays>::with<uint64_t, uint64_t>,
   // Staleness check (sent to itself).
   caf::reacts_to<atom::tick>,
   // End of the wait for slow subscribers that began with this number (sent

@@ -7,7 +7,6 @@
 #include <caf/timespan.hpp>
 
 #include "actors/agent_registry.hpp"
-#include "actors/node_gateway.hpp"
 #include "core/metrics_snapshot.hpp"
 
 namespace hubwatch {
@@ -16,13 +15,14 @@ namespace hubwatch {
 using metrics_callback = std::function<void(caf::expected<metrics_snapshot>)>;
 
 /// Collects the metrics without blocking anyone: a short-lived actor asks
-/// `registry` for a summary (its snapshot without the event history) and its
-/// subscriber count, and `gateway` (when not null) for its number of remote
-/// subscribers, then calls `done` on an actor thread and quits. Nothing is
-/// locked: the registry answers between two batches of the event path, like any
-/// subscriber's request. Each request waits at most `timeout`.
+/// `registry` for a summary (its snapshot without the event history) and for
+/// its subscribers and how many of them are relays of remote subscribers
+/// (one answer, so the local and remote figures agree), then calls `done` on
+/// an actor thread and quits. Nothing is locked: the registry answers between
+/// two batches of the event path, like any subscriber's request. Each request
+/// waits at most `timeout`.
 void request_metrics(caf::actor_system& sys, agent_registry_actor registry,
-                     node_gateway_actor gateway, size_t max_agents,
-                     caf::timespan timeout, metrics_callback done);
+                     size_t max_agents, caf::timespan timeout,
+                     metrics_callback done);
 
 } // namespace hubwatch

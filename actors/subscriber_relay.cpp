@@ -90,7 +90,7 @@ subscriber_actor::behavior_type relay_impl(relay_actor self,
   // Watched rather than killed by the owner: an owner's attach_functor runs
   // after CAF 0.17 destroyed its state, so it could not find its relays.
   self->monitor(owner);
-  self->send(st.registry, atom::subscribe::value,
+  self->send(st.registry, atom::subscribe::value, atom::relays::value,
              caf::actor_cast<subscriber_actor>(self));
   return {
     [self](observer_snapshot& x) -> caf::result<void> {

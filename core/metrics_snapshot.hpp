@@ -89,12 +89,12 @@ constexpr size_t default_metrics_max_agents = 1000;
 /// The `agent_id` of the series that agents beyond the cap fold into.
 constexpr const char* folded_agent_id = "_other";
 
-/// Subscriber counts as the registry and the node gateway report them.
+/// Subscriber counts as the registry reports them.
 struct subscriber_counts {
   /// Every subscriber of the registry (relays of remote ones included).
   uint64_t total = 0;
 
-  /// Remote subscribers (relays); 0 without a node gateway.
+  /// Remote subscribers: the relays of a node gateway; 0 without one.
   uint64_t remote = 0;
 };
 

@@ -30,7 +30,6 @@ using namespace hubwatch;
 
 namespace {
 
-
 constexpr const char* prog = "hubwatch-node";
 
 const std::vector<program_flag> program_flags = {
@@ -129,9 +128,9 @@ int main(int argc, char** argv) {
                  bind.empty() ? "0.0.0.0" : bind.c_str(),
                  static_cast<unsigned>(*published));
     std::fflush(stderr);
-    // /metrics on a thread of its own: each scrape asks the registry and
-    // the gateway by message (request_metrics) and the answer comes back to
-    // that thread; nothing waits on an actor's thread, nothing is locked.
+    // /metrics on a thread of its own: each scrape asks the registry by
+    // message (request_metrics) and the answer comes back to that thread;
+    // nothing waits on an actor's thread, nothing is locked.
     std::unique_ptr<metrics_http_server> metrics;
     if (metrics_port >= 0) {
       metrics_http_options mo;
@@ -139,13 +138,11 @@ int main(int argc, char** argv) {
       mo.port = static_cast<uint16_t>(metrics_port);
       mo.content_type = prometheus_content_type;
       auto registry = obs.registry();
-      auto gateway = node.gateway();
       auto max_agents = static_cast<size_t>(metrics_max_agents);
       auto budget = mo.collect_timeout;
       metrics = std::make_unique<metrics_http_server>(
-        mo, [&sys, registry, gateway, max_agents,
-             budget](metrics_delivery deliver) {
-          request_metrics(sys, registry, gateway, max_agents, budget,
+        mo, [&sys, registry, max_agents, budget](metrics_delivery deliver) {
+          request_metrics(sys, registry, max_agents, budget,
                           [deliver](caf::expected<metrics_snapshot> m) {
                             if (m)
                               deliver(render_prometheus_text(*m));

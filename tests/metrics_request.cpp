@@ -4,6 +4,7 @@
 
 #include <caf/test/dsl.hpp>
 
+#include "actors/node_gateway.hpp"
 #include "core/frame_parser.hpp"
 #include "recorder.hpp"
 #include "test_support.hpp"
@@ -48,12 +49,10 @@ struct fixture : test_coordinator_fixture<test::config> {
 
   /// Runs a request to completion; fails the test if `done` is not called
   /// exactly once.
-  caf::expected<metrics_snapshot> collect(node_gateway_actor gw,
-                                          size_t max_agents) {
+  caf::expected<metrics_snapshot> collect(size_t max_agents) {
     size_t calls = 0;
     caf::expected<metrics_snapshot> result{caf::sec::unexpected_message};
-    request_metrics(sys, registry, std::move(gw), max_agents,
-                    std::chrono::seconds(1),
+    request_metrics(sys, registry, max_agents, std::chrono::seconds(1),
                     [&](caf::expected<metrics_snapshot> x) {
                       ++calls;
                       result = std::move(x);
@@ -68,7 +67,7 @@ struct fixture : test_coordinator_fixture<test::config> {
 
 CAF_TEST_FIXTURE_SCOPE(metrics_request_tests, fixture)
 
-CAF_TEST(the figures come from the registry and the gateway) {
+CAF_TEST(the figures come from the registry) {
   self->send(registry, std::vector<hub_update>{
                          event(R"({"type":"heartbeat","agentId":"b"})"),
                          event(R"({"type":"agent_error","agentId":"a"})"),
@@ -80,7 +79,7 @@ CAF_TEST(the figures come from the registry and the gateway) {
   self->send(gateway, atom::subscribe::value, subscriber());
   self->send(gateway, atom::subscribe::value, subscriber());
   run();
-  auto m = collect(gateway, 1);
+  auto m = collect(1);
   CAF_REQUIRE(m);
   CAF_CHECK_EQUAL(m->local_subscribers, 1u);
   CAF_CHECK_EQUAL(m->remote_subscribers, 2u);
@@ -98,10 +97,21 @@ CAF_TEST(the figures come from the registry and the gateway) {
   CAF_CHECK_EQUAL(m->agents_folded, 1u);
 }
 
-CAF_TEST(without a gateway every subscriber is local) {
-  self->send(gateway, atom::subscribe::value, subscriber());
+CAF_TEST(the registry tells relays from local subscribers) {
+  // No gateway is asked: the registry alone knows which subscribers are
+  // relays, so both figures come from one answer and always agree.
+  auto local = subscriber();
+  auto relay = subscriber();
+  self->send(registry, atom::subscribe::value, local);
+  self->send(registry, atom::subscribe::value, atom::relays::value, relay);
   run();
-  auto m = collect(node_gateway_actor{}, 10);
+  auto m = collect(10);
+  CAF_REQUIRE(m);
+  CAF_CHECK_EQUAL(m->local_subscribers, 1u);
+  CAF_CHECK_EQUAL(m->remote_subscribers, 1u);
+  self->send(registry, atom::unsubscribe::value, relay);
+  run();
+  m = collect(10);
   CAF_REQUIRE(m);
   CAF_CHECK_EQUAL(m->local_subscribers, 1u);
   CAF_CHECK_EQUAL(m->remote_subscribers, 0u);
@@ -111,7 +121,7 @@ CAF_TEST(a registry that is gone yields an error not a hang) {
   anon_send_exit(gateway, caf::exit_reason::user_shutdown);
   anon_send_exit(registry, caf::exit_reason::user_shutdown);
   run();
-  auto m = collect(node_gateway_actor{}, 10);
+  auto m = collect(10);
   CAF_CHECK(!m);
 }
 
