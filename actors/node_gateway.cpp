@@ -87,9 +87,6 @@ node_gateway_actor::behavior_type gateway_impl(gateway_actor self,
     [self](atom::count) {
       return ask_registry<uint64_t>(self, atom::count::value);
     },
-    [self](atom::relays) {
-      return static_cast<uint64_t>(self->state.relays.size());
-    },
   };
 }
 

@@ -13,9 +13,9 @@
 namespace hubwatch {
 
 /// What a hubwatch node publishes on the network: the registry's subscriber
-/// interface and read-only counts, nothing else (the registry also accepts
-/// the pipeline's updates, which must not be open to anyone who can reach
-/// the port).
+/// interface and its read-only subscriber count, nothing else (the registry
+/// also accepts the pipeline's updates, which must not be open to anyone who
+/// can reach the port).
 using node_gateway_actor = caf::typed_actor<
   // A remote subscriber: first a snapshot, then the live stream, with the
   // registry's flow control. Subscribing again starts over with a fresh
@@ -25,10 +25,7 @@ using node_gateway_actor = caf::typed_actor<
   // The registry's snapshot.
   caf::replies_to<atom::snapshot>::with<observer_snapshot>,
   // The registry's number of subscribers (local ones included).
-  caf::replies_to<atom::count>::with<uint64_t>,
-  // The number of remote subscribers: relays this gateway runs (what
-  // /metrics reports as hubwatch_subscribers{kind="remote"}).
-  caf::replies_to<atom::relays>::with<uint64_t>>;
+  caf::replies_to<atom::count>::with<uint64_t>>;
 
 /// Spawns a gateway to `registry`. Each subscriber gets a relay actor in this
 /// process (actors/subscriber_relay.hpp), so the registry's own handle never

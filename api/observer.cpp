@@ -1,8 +1,7 @@
 #include "api/observer.hpp"
 
-#include <thread>
-
 #include <random>
+#include <thread>
 
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>

@@ -82,9 +82,8 @@ metrics_snapshot make_metrics_snapshot(const observer_snapshot& snap,
     result.agents_folded = folded.size();
     result.agents.push_back(std::move(other));
   }
-  // Relays subscribe to the registry a moment after the gateway counts
-  // them, so the two counts can disagree briefly; never report a negative
-  // number of local subscribers.
+  // The registry counts both at one moment, so remote never exceeds total;
+  // counts an application fills in by hand must not make local negative.
   result.remote_subscribers = std::min(subscribers.remote, subscribers.total);
   result.local_subscribers = subscribers.total - result.remote_subscribers;
   result.version = hubwatch_version();
