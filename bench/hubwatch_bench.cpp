@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <mutex>
@@ -46,6 +47,11 @@ std::vector<std::string> read_lines(const std::string& path) {
   for (std::string line; std::getline(in, line);)
     if (!line.empty())
       result.push_back(line);
+  if (result.empty()) {
+    fprintf(stderr, "hubwatch-bench: no frames in %s (missing or empty)\n",
+            path.c_str());
+    exit(1);
+  }
   return result;
 }
 
@@ -350,7 +356,7 @@ int main(int argc, char** argv) {
     n = std::min<uint64_t>(n, 300'000);
     big = 1'000'000;
   }
-  auto mix = frame_mix(HUBWATCH_WIRE_DIR);
+  auto mix = frame_mix(HUBWATCH_DATA_DIR);
   caf::actor_system_config cfg;
   add_message_types(cfg);
   cfg.set("scheduler.max-threads", caf_threads);

@@ -14,7 +14,7 @@ namespace hubwatch::hub {
 std::string rfc3339(std::chrono::system_clock::time_point time);
 
 /// What a real hub in demo mode publishes, on its cadence (see
-/// shared/wire/SCHEMA.md): heartbeats from coord-001, inf-001 and defi-001
+/// docs/wire-schema.md): heartbeats from coord-001, inf-001 and defi-001
 /// every 5 s, task results, risk-check sequences and vault decisions, and an
 /// executor exec-001 that cycles started -> error -> stopped about every 20 s.
 ///
