@@ -235,9 +235,15 @@ int main(int argc, char** argv) {
   // send SIGINT right away and expects the count on the way out.
   net::io_context ioc;
   net::signal_set signals{ioc, SIGINT, SIGTERM};
-  signals.async_wait([&](boost::system::error_code ec, int) {
-    if (!ec)
+  // Which signal stopped it goes on stderr: scripts/demo stops it with
+  // SIGTERM only after the dashboard has closed, and its test checks that the
+  // terminal's SIGINT never reached the simulator.
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (!ec) {
+      std::cerr << prog << ": stopping on "
+                << (sig == SIGINT ? "SIGINT" : "SIGTERM") << std::endl;
       ioc.stop();
+    }
   });
   hub_server server{server_opts};
   try {

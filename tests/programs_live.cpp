@@ -8,6 +8,7 @@
 
 #include "child_process.hpp"
 #include "live_support.hpp"
+#include "terminal_process.hpp"
 
 using namespace hubwatch;
 using namespace hubwatch::test;
@@ -188,6 +189,64 @@ CAF_TEST(the demo command runs the simulator and ends cleanly) {
   CAF_CHECK_EQUAL(lines.back().at("kind").as_string(), "summary");
   CAF_CHECK(demo.stderr_text().find("data frames received from clients: 0") !=
             std::string::npos);
+}
+
+CAF_TEST(ctrl c in the demo terminal closes the observer before the simulator) {
+  if (std::ifstream{std::string{HUBWATCH_SOURCE_DIR} + "/.env"}) {
+    CAF_MESSAGE("skipped: a .env file points the demo at another hub");
+    return;
+  }
+  // The demo on a terminal of its own, as a person starts it; --json so that
+  // the observer's last words can be read back as lines.
+  terminal_process demo{
+    {"/bin/bash", std::string{HUBWATCH_SOURCE_DIR} + "/scripts/demo", "--json"},
+    {"HUBWATCH_DEMO_PORT=0",
+     "HUBWATCH_BUILD_DIR=" + std::string{HUBWATCH_BINARY_DIR}}};
+  CAF_REQUIRE(demo.read_until("\"kind\":\"agent\"", std::chrono::seconds(120)));
+  // Ctrl-C as typed: the terminal sends SIGINT to its foreground group.
+  demo.type("\x03");
+  CAF_REQUIRE_EQUAL(demo.wait_exit(std::chrono::seconds(20)), 0);
+  auto& screen = demo.screen();
+  // The simulator was stopped by the demo (SIGTERM), after the observer had
+  // ended; the terminal's SIGINT never reached it.
+  CAF_CHECK(screen.find("hubwatch-hub: stopping on SIGTERM") !=
+            std::string::npos);
+  CAF_CHECK(screen.find("hubwatch-hub: stopping on SIGINT") ==
+            std::string::npos);
+  CAF_CHECK(screen.find("data frames received from clients: 0") !=
+            std::string::npos);
+  // The observer's own lines: it never saw the hub go away, and its summary
+  // came before the simulator stopped.
+  size_t summary_at = std::string::npos;
+  size_t statuses = 0;
+  size_t pos = 0;
+  while (pos < screen.size()) {
+    auto nl = screen.find('\n', pos);
+    if (nl == std::string::npos)
+      nl = screen.size();
+    auto line = screen.substr(pos, nl - pos);
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
+    if (line.rfind("{\"kind\":", 0) == 0) {
+      auto obj = parse_line(line);
+      if (obj.at("kind") == "status") {
+        ++statuses;
+        // Only the observer's own close may show: 1000, nothing lost.
+        if (auto* code = obj.if_contains("close_code"))
+          CAF_CHECK_EQUAL(code->as_int64(), 1000);
+        if (auto* err = obj.if_contains("error_code"))
+          CAF_CHECK_NOT_EQUAL(err->as_string(), "connection_lost");
+      }
+      if (obj.at("kind") == "summary")
+        summary_at = pos;
+    }
+    pos = nl + 1;
+  }
+  CAF_CHECK_GREATER_OR_EQUAL(statuses, 2u); // connecting, connected
+  auto stopped_at = screen.find("hubwatch-hub: stopping on");
+  CAF_REQUIRE_NOT_EQUAL(summary_at, std::string::npos);
+  CAF_REQUIRE_NOT_EQUAL(stopped_at, std::string::npos);
+  CAF_CHECK_LESS(summary_at, stopped_at);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
