@@ -210,7 +210,12 @@ void observer::unsubscribe(const subscriber_actor& sub) {
 subscription observer::subscribe(subscriber_callbacks callbacks) {
   auto b = std::make_shared<subscription::box>();
   b->callbacks = std::move(callbacks);
-  auto actor = sys_.spawn(callback_subscriber, b);
+  // Detached: the callbacks are user code that may block (a full pipe, a
+  // slow database). On a thread of its own a blocked callback holds only its
+  // own subscription, whose bounded queue at the registry then fills; on a
+  // shared worker it would hold every actor that worker runs, the parser and
+  // the registry of every observer in the process included.
+  auto actor = sys_.spawn<caf::detached>(callback_subscriber, b);
   caf::anon_send(registry_, atom::subscribe::value, actor);
   return subscription{std::move(b), std::move(actor), registry_};
 }

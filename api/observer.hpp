@@ -22,8 +22,13 @@ namespace hubwatch {
 
 class io_runner;
 
-/// Plain callbacks for code that is not an actor. They run on one of the
-/// actor system's threads, one at a time per subscription, in order.
+/// Plain callbacks for code that is not an actor. Each subscription runs
+/// its callbacks on a thread of its own, one at a time, in order. A callback
+/// that blocks holds only its own subscription: its updates queue at the
+/// registry, the observer's stream waits for it at most `subscriber_stall`
+/// once more than half of its queue is full, and then it is left behind and
+/// loses its oldest updates (counted in `on_missed`). Other observers and the
+/// hub connection never wait for it.
 struct subscriber_callbacks {
   /// Once, first: everything the observer knew at subscription time.
   std::function<void(const observer_snapshot&)> on_snapshot;
