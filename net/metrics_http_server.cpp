@@ -7,14 +7,18 @@
 #include <stdexcept>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 namespace hubwatch {
 
@@ -39,34 +43,69 @@ struct delivery_gate {
   }
 };
 
-class session : public std::enable_shared_from_this<session> {
+using plain_stream = beast::tcp_stream;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+
+/// What the server keeps of a session, whichever stream it runs on.
+class session_base {
 public:
-  session(tcp::socket socket, const metrics_http_options& opts,
-          const metrics_body_source& source,
-          std::shared_ptr<delivery_gate> gate)
-    : stream_(std::move(socket)), opts_(opts), source_(source),
-      gate_(std::move(gate)), collect_timer_(stream_.get_executor()) {
+  virtual ~session_base() = default;
+
+  /// Ends the connection now (the server stops).
+  virtual void close() = 0;
+};
+
+template <class Stream>
+class session : public session_base,
+                public std::enable_shared_from_this<session<Stream>> {
+public:
+  template <class... StreamArgs>
+  session(const metrics_http_options& opts, const metrics_body_source& source,
+          std::shared_ptr<delivery_gate> gate, StreamArgs&&... stream_args)
+    : stream_(std::forward<StreamArgs>(stream_args)...), opts_(opts),
+      source_(source), gate_(std::move(gate)),
+      collect_timer_(stream_.get_executor()) {
     // nop
   }
 
   void start() {
-    read_request();
+    if constexpr (std::is_same_v<Stream, tls_stream>) {
+      // The handshake shares the budget of a request: a peer that never
+      // finishes it holds a connection slot no longer than a silent one.
+      lowest().expires_after(opts_.io_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](error_code ec) {
+                                if (ec)
+                                  self->close();
+                                else
+                                  self->read_request();
+                              });
+    } else {
+      read_request();
+    }
   }
 
-  /// Ends the connection now (the server stops).
-  void close() {
+  void close() override {
     collect_timer_.cancel();
     error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest().socket().close(ignored);
   }
 
 private:
+  beast::tcp_stream& lowest() {
+    return beast::get_lowest_layer(stream_);
+  }
+
+  std::shared_ptr<session> shared_from_this() {
+    return std::enable_shared_from_this<session<Stream>>::shared_from_this();
+  }
+
   void read_request() {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(opts_.max_header_bytes));
     parser_->body_limit(opts_.max_body_bytes);
-    stream_.expires_after(opts_.io_timeout);
+    lowest().expires_after(opts_.io_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](error_code ec, size_t) {
                        self->on_read(ec);
@@ -76,7 +115,8 @@ private:
   void on_read(error_code ec) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::operation_aborted || ec == asio::error::eof ||
-        ec == asio::error::connection_reset) {
+        ec == asio::error::connection_reset ||
+        ec == asio::ssl::error::stream_truncated) {
       close();
       return;
     }
@@ -87,6 +127,13 @@ private:
     }
     auto& req = parser_->get();
     keep_alive_ = req.keep_alive();
+    // Before anything else, the path included: who may not read the figures
+    // learns nothing, not even which paths exist.
+    if (!opts_.basic_auth.empty() &&
+        !basic_auth_allows(req[http::field::authorization], opts_.basic_auth)) {
+      respond(http::status::unauthorized, "unauthorized\n", keep_alive_);
+      return;
+    }
     std::string_view target = req.target();
     auto path = target.substr(0, target.find('?'));
     if (path != opts_.path) {
@@ -105,7 +152,7 @@ private:
   void collect() {
     auto generation = ++generation_;
     waiting_ = true;
-    stream_.expires_never(); // the collect timer bounds this step
+    lowest().expires_never(); // the collect timer bounds this step
     collect_timer_.expires_after(opts_.collect_timeout);
     collect_timer_.async_wait(
       [self = shared_from_this(), generation](error_code ec) {
@@ -154,10 +201,13 @@ private:
     res_.set(http::field::content_type, content_type);
     if (status == http::status::method_not_allowed)
       res_.set(http::field::allow, "GET");
+    if (status == http::status::unauthorized)
+      res_.set(http::field::www_authenticate,
+               R"(Basic realm="hubwatch metrics", charset="UTF-8")");
     res_.keep_alive(keep_alive);
     res_.body() = std::move(body);
     res_.prepare_payload();
-    stream_.expires_after(opts_.io_timeout);
+    lowest().expires_after(opts_.io_timeout);
     http::async_write(stream_, res_,
                       [self = shared_from_this()](error_code ec, size_t) {
                         self->on_write(ec);
@@ -172,7 +222,7 @@ private:
     read_request();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   const metrics_http_options& opts_;
   const metrics_body_source& source_;
   std::shared_ptr<delivery_gate> gate_;
@@ -201,10 +251,17 @@ struct metrics_http_server::impl {
       if (!ec) {
         sessions.remove_if([](auto& w) { return w.expired(); });
         if (sessions.size() < opts.max_connections) {
-          auto s =
-            std::make_shared<session>(std::move(socket), opts, source, gate);
-          sessions.push_back(s);
-          s->start();
+          if (tls) {
+            auto s = std::make_shared<session<tls_stream>>(
+              opts, source, gate, std::move(socket), *tls);
+            sessions.push_back(s);
+            s->start();
+          } else {
+            auto s = std::make_shared<session<plain_stream>>(opts, source, gate,
+                                                             std::move(socket));
+            sessions.push_back(s);
+            s->start();
+          }
         } else {
           // Bounded: a scraper needs one connection; close the extra ones.
           error_code ignored;
@@ -226,9 +283,11 @@ struct metrics_http_server::impl {
   metrics_body_source source;
   std::shared_ptr<delivery_gate> gate;
   tcp::acceptor acceptor;
+  /// Set by start() when the options name a certificate and key.
+  std::optional<asio::ssl::context> tls;
   uint16_t port = 0;
   // Touched on the I/O thread only.
-  std::list<std::weak_ptr<session>> sessions;
+  std::list<std::weak_ptr<session_base>> sessions;
   std::thread thread{[this] {
     io.run();
   }};
@@ -263,9 +322,35 @@ metrics_http_server::~metrics_http_server() {
   impl_->thread.join();
 }
 
+namespace {
+
+asio::ssl::context make_tls_context(const metrics_http_options& opts) {
+  if (opts.tls_cert_file.empty() != opts.tls_key_file.empty())
+    throw std::runtime_error("HTTPS needs both a certificate and a key file");
+  asio::ssl::context ctx{asio::ssl::context::tls_server};
+  ctx.set_options(
+    asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+    asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  error_code ec;
+  ctx.use_certificate_chain_file(opts.tls_cert_file, ec);
+  if (ec)
+    throw std::runtime_error("cannot use the certificate " +
+                             opts.tls_cert_file + ": " + ec.message());
+  ctx.use_private_key_file(opts.tls_key_file, asio::ssl::context::pem, ec);
+  if (ec)
+    throw std::runtime_error("cannot use the key " + opts.tls_key_file + ": " +
+                             ec.message());
+  return ctx;
+}
+
+} // namespace
+
 uint16_t metrics_http_server::start() {
   auto& opts = impl_->opts;
   auto& acceptor = impl_->acceptor;
+  if (!opts.tls_cert_file.empty() || !opts.tls_key_file.empty())
+    impl_->tls.emplace(make_tls_context(opts));
   error_code ec;
   auto addr = asio::ip::make_address(opts.bind, ec);
   auto where = opts.bind + ":" + std::to_string(opts.port);

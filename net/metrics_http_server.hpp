@@ -7,6 +7,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "core/basic_auth.hpp"
 
 namespace hubwatch {
 
@@ -48,6 +51,16 @@ struct metrics_http_options {
 
   /// Content-Type of the 200 responses.
   std::string content_type = "text/plain; version=0.0.4; charset=utf-8";
+
+  /// A PEM certificate chain and its private key: with both, the port
+  /// speaks HTTPS only (TLS 1.2 or newer); a plain request never gets an
+  /// answer.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+
+  /// With any, every request must carry `Authorization: Basic` for one of
+  /// them; without, it gets 401 and `WWW-Authenticate`, whatever its path.
+  std::vector<basic_credential> basic_auth;
 };
 
 /// A small Boost.Beast HTTP/1.1 server for `GET /metrics`, on an I/O thread
@@ -67,7 +80,8 @@ public:
   metrics_http_server& operator=(const metrics_http_server&) = delete;
 
   /// Binds, listens and starts serving; returns the port. Throws
-  /// std::runtime_error naming the address when that fails.
+  /// std::runtime_error naming the address, or the certificate or key file,
+  /// when that fails.
   uint16_t start();
 
   /// The bound port, valid after `start()`.

@@ -13,8 +13,10 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 namespace hubwatch::test {
 
@@ -23,6 +25,7 @@ struct http_reply {
   unsigned status = 0;
   std::string content_type;
   std::string allow;
+  std::string www_authenticate;
   bool keep_alive = false;
   std::string body;
   /// Why no response came.
@@ -56,6 +59,8 @@ public:
     }
     http::request<http::string_body> req{verb, target, 11};
     req.set(http::field::host, "127.0.0.1");
+    if (!authorization.empty())
+      req.set(http::field::authorization, authorization);
     req.keep_alive(true);
     if (!body.empty()) {
       req.body() = std::move(body);
@@ -77,6 +82,8 @@ public:
           out.status = res.result_int();
           out.content_type = std::string{res[http::field::content_type]};
           out.allow = std::string{res[http::field::allow]};
+          out.www_authenticate =
+            std::string{res[http::field::www_authenticate]};
           out.keep_alive = res.keep_alive();
           out.body = res.body();
         });
@@ -89,6 +96,9 @@ public:
   http_reply get(const std::string& target) {
     return request(boost::beast::http::verb::get, target);
   }
+
+  /// Sent with every request when not empty.
+  std::string authorization;
 
   /// Writes `bytes` as they are and returns everything that comes back
   /// until the server closes (or the timeout passes).
@@ -144,6 +154,65 @@ private:
 inline http_reply http_get(uint16_t port, const std::string& target) {
   http_client c{port};
   return c.get(target);
+}
+
+/// One GET over HTTPS that trusts only `ca_file`; `authorization` is sent
+/// when not empty. `error` says why no response came (a refused handshake
+/// included).
+inline http_reply https_get(uint16_t port, const std::string& target,
+                            const std::string& ca_file,
+                            const std::string& authorization = {}) {
+  namespace asio = boost::asio;
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  http_reply out;
+  asio::io_context io;
+  asio::ssl::context ctx{asio::ssl::context::tls_client};
+  ctx.set_verify_mode(asio::ssl::verify_peer);
+  beast::error_code ec;
+  ctx.load_verify_file(ca_file, ec);
+  if (ec) {
+    out.error = "cannot load " + ca_file + ": " + ec.message();
+    return out;
+  }
+  beast::ssl_stream<beast::tcp_stream> stream{io, ctx};
+  http::request<http::string_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  if (!authorization.empty())
+    req.set(http::field::authorization, authorization);
+  http::response<http::string_body> res;
+  beast::flat_buffer buffer;
+  auto fail = [&out](beast::error_code e) {
+    out.error = e.message();
+  };
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
+  beast::get_lowest_layer(stream).async_connect(
+    asio::ip::tcp::endpoint{asio::ip::make_address("127.0.0.1"), port},
+    [&](beast::error_code e) {
+      if (e)
+        return fail(e);
+      stream.async_handshake(
+        asio::ssl::stream_base::client, [&](beast::error_code e2) {
+          if (e2)
+            return fail(e2);
+          http::async_write(stream, req, [&](beast::error_code e3, size_t) {
+            if (e3)
+              return fail(e3);
+            http::async_read(
+              stream, buffer, res, [&](beast::error_code e4, size_t) {
+                if (e4)
+                  return fail(e4);
+                out.status = res.result_int();
+                out.content_type = std::string{res[http::field::content_type]};
+                out.www_authenticate =
+                  std::string{res[http::field::www_authenticate]};
+                out.body = res.body();
+              });
+          });
+        });
+    });
+  io.run();
+  return out;
 }
 
 /// The samples of an exposition: series text (name and labels) -> value.

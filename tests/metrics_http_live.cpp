@@ -4,11 +4,15 @@
 
 #include <caf/test/unit_test.hpp>
 
+#include <stdlib.h>
+
 #include <atomic>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "examples/hub/test_cert.hpp"
 #include "http_client.hpp"
 #include "live_support.hpp"
 
@@ -230,6 +234,127 @@ CAF_TEST(a port in use is refused with the address in the message) {
     what = e.what();
   }
   CAF_CHECK(what.find("not-an-address") != std::string::npos);
+}
+
+CAF_TEST(with credentials every request needs basic auth) {
+  metrics_http_options opts;
+  opts.basic_auth = {{"prometheus", "s3cret"}, {"grafana", "other"}};
+  start(opts);
+  // No credentials, wrong ones, another scheme: 401 with the challenge,
+  // whatever the path, and the source is never asked.
+  http_client c{port};
+  for (auto target : {"/metrics", "/other"}) {
+    for (auto auth : {"", "Basic cHJvbWV0aGV1czpzM2NyZXR4",
+                      "Bearer cHJvbWV0aGV1czpzM2NyZXQ="}) {
+      c.authorization = auth;
+      auto r = c.get(target);
+      CAF_CHECK_EQUAL(r.status, 401u);
+      CAF_CHECK_EQUAL(r.www_authenticate,
+                      R"(Basic realm="hubwatch metrics", charset="UTF-8")");
+      CAF_CHECK(r.body.find("x_total") == std::string::npos);
+    }
+  }
+  CAF_CHECK_EQUAL(asked.load(), 0u);
+  // Either user, on the same kept-alive connection.
+  c.authorization = "Basic cHJvbWV0aGV1czpzM2NyZXQ="; // prometheus:s3cret
+  auto r = c.get("/metrics");
+  CAF_CHECK_EQUAL(r.status, 200u);
+  CAF_CHECK_EQUAL(r.body, body);
+  c.authorization = "Basic Z3JhZmFuYTpvdGhlcg=="; // grafana:other
+  CAF_CHECK_EQUAL(c.get("/metrics").status, 200u);
+  // Past the guard, the usual answers.
+  CAF_CHECK_EQUAL(c.get("/other").status, 404u);
+  CAF_CHECK_EQUAL(asked.load(), 2u);
+}
+
+namespace {
+
+/// A fresh folder with a certificate for localhost / 127.0.0.1 that is its
+/// own CA, and a second one nobody trusts.
+struct cert_dirs {
+  std::filesystem::path trusted;
+  std::filesystem::path stranger;
+  hub::cert_files cert;
+  hub::cert_files other;
+
+  cert_dirs() {
+    for (auto* dir : {&trusted, &stranger}) {
+      auto tmpl =
+        (std::filesystem::temp_directory_path() / "hubwatch-metrics-XXXXXX")
+          .string();
+      if (::mkdtemp(tmpl.data()) == nullptr)
+        CAF_FAIL("mkdtemp failed");
+      *dir = tmpl;
+    }
+    cert = hub::make_test_cert(trusted.string());
+    other = hub::make_test_cert(stranger.string());
+  }
+
+  ~cert_dirs() {
+    std::error_code ignored;
+    std::filesystem::remove_all(trusted, ignored);
+    std::filesystem::remove_all(stranger, ignored);
+  }
+};
+
+} // namespace
+
+CAF_TEST(with a certificate the port speaks https only) {
+  cert_dirs certs;
+  metrics_http_options opts;
+  opts.tls_cert_file = certs.cert.cert_file;
+  opts.tls_key_file = certs.cert.key_file;
+  opts.basic_auth = {{"prometheus", "s3cret"}};
+  start(opts);
+  // A client that trusts the certificate, with and without credentials.
+  auto ok = https_get(port, "/metrics", certs.cert.cert_file,
+                      "Basic cHJvbWV0aGV1czpzM2NyZXQ=");
+  CAF_CHECK_EQUAL(ok.error, "");
+  CAF_CHECK_EQUAL(ok.status, 200u);
+  CAF_CHECK_EQUAL(ok.body, body);
+  auto anonymous = https_get(port, "/metrics", certs.cert.cert_file);
+  CAF_CHECK_EQUAL(anonymous.status, 401u);
+  // A client that trusts another CA refuses the server; plain HTTP gets no
+  // answer at all. Neither reaches the source.
+  auto wary = https_get(port, "/metrics", certs.other.cert_file,
+                        "Basic cHJvbWV0aGV1czpzM2NyZXQ=");
+  CAF_CHECK_EQUAL(wary.status, 0u);
+  CAF_CHECK_NOT_EQUAL(wary.error, "");
+  auto plain = http_get(port, "/metrics");
+  CAF_CHECK_EQUAL(plain.status, 0u);
+  CAF_CHECK_EQUAL(asked.load(), 1u);
+  // The server goes on serving the good client.
+  CAF_CHECK_EQUAL(https_get(port, "/metrics", certs.cert.cert_file,
+                            "Basic cHJvbWV0aGV1czpzM2NyZXQ=")
+                    .status,
+                  200u);
+}
+
+CAF_TEST(a missing certificate or key is refused at start naming the file) {
+  cert_dirs certs;
+  auto refusal = [&](metrics_http_options opts) {
+    metrics_http_server s{opts, [](metrics_delivery d) {
+                            d("");
+                          }};
+    try {
+      s.start();
+    } catch (const std::runtime_error& e) {
+      return std::string{e.what()};
+    }
+    return std::string{};
+  };
+  metrics_http_options opts;
+  opts.tls_cert_file = "/nonexistent/metrics.crt";
+  opts.tls_key_file = certs.cert.key_file;
+  CAF_CHECK(refusal(opts).find("/nonexistent/metrics.crt") !=
+            std::string::npos);
+  opts.tls_cert_file = certs.cert.cert_file;
+  opts.tls_key_file = "/nonexistent/metrics.key";
+  CAF_CHECK(refusal(opts).find("/nonexistent/metrics.key") !=
+            std::string::npos);
+  opts.tls_key_file.clear();
+  CAF_CHECK(refusal(opts).find("both a certificate and a key") !=
+            std::string::npos);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
