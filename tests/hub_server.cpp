@@ -1069,3 +1069,29 @@ CAF_TEST(the same seed gives the same script) {
   auto all = d.advance(60s, fixed_now);
   CAF_CHECK_EQUAL(all, xs);
 }
+
+CAF_TEST(like the real hub the script has no extras) {
+  demo_script script{7, true};
+  auto events = run_script(script, 600s);
+  for (auto id : {"coord-001", "inf-001", "defi-001"})
+    CAF_CHECK_EQUAL(count(events, "heartbeat", id), 121u);
+  CAF_CHECK_GREATER_OR_EQUAL(count(events, "task_result", "inf-001"), 30u);
+  CAF_CHECK_GREATER_OR_EQUAL(count(events, "vault_decision", "defi-001"), 15u);
+  for (auto& ev : events) {
+    CAF_CHECK_NOT_EQUAL(ev.agent_id, "exec-001");
+    CAF_CHECK(ev.type != "agent_started" && ev.type != "agent_stopped" &&
+              ev.type != "agent_error");
+    if (ev.type != "heartbeat")
+      continue;
+    for (auto key : {"current_task", "uptime_seconds"})
+      CAF_CHECK(!ev.payload.contains(key));
+    if (ev.agent_id == "inf-001") {
+      // As captured from a real hub: no status, task or uptime.
+      for (auto key : {"status", "currentTask", "uptimeSeconds"})
+        CAF_CHECK(!ev.payload.contains(key));
+      CAF_CHECK(ev.payload.at("inft").is_object());
+    } else {
+      CAF_CHECK_EQUAL(ev.payload.at("status").as_string(), "running");
+    }
+  }
+}
