@@ -33,8 +33,8 @@ connection_impl(connection_self self, boost::asio::io_context* io,
   // The session runs on the io thread and may only talk to us by message.
   connection_actor hdl = self;
   session_callbacks callbacks;
-  callbacks.connected = [hdl] {
-    caf::anon_send(hdl, atom::connected::value);
+  callbacks.connected = [hdl](bool deflate) {
+    caf::anon_send(hdl, atom::connected::value, deflate);
   };
   callbacks.frames_ready = [parser, ch] {
     caf::anon_send(parser, atom::frames::value, ch);
@@ -47,8 +47,8 @@ connection_impl(connection_self self, boost::asio::io_context* io,
   self->state.session->start();
   return {
     [self](atom::close) { self->state.session->close(); },
-    [self](atom::connected) {
-      self->send(self->state.owner, atom::connected::value);
+    [self](atom::connected, bool deflate) {
+      self->send(self->state.owner, atom::connected::value, deflate);
     },
     [self](session_result& res) {
       self->state.session = nullptr; // it has ended

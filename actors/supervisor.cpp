@@ -22,6 +22,9 @@ struct supervisor_state {
   parser_actor parser;
   std::minstd_rand rng;
 
+  /// Whether attempts offer permessage-deflate; outlives the connections.
+  deflate_offer deflate;
+
   /// The attempt under way or scheduled: 0 first, then n for the n-th retry
   /// since the last successful connection.
   uint32_t attempt = 0;
@@ -63,7 +66,7 @@ void start_attempt(supervisor_self self) {
   st.status.attempt = st.attempt;
   st.status.next_delay = caf::none;
   publish(self);
-  st.conn = st.factory(self, st.attempt);
+  st.conn = st.factory(self, st.attempt, st.deflate.begin_attempt());
   *st.current_conn = st.conn;
   self->monitor(st.conn);
 }
@@ -95,6 +98,12 @@ void on_connection_down(supervisor_self self, const caf::error& reason) {
   st.status.close_reason = res.close_reason;
   st.status.http_status = res.http_status;
   st.status.next_delay = caf::none;
+  auto deflate_refused = st.deflate.on_ended(res);
+  st.status.deflate = st.deflate.status();
+  if (deflate_refused)
+    st.status.error_message +=
+      "; the hub refused the permessage-deflate offer: connecting at once "
+      "without it, and without it until hubwatch restarts";
   // A connection that stayed up long enough resets the schedule.
   if (st.conn_up &&
       self->clock().now() - st.connected_at >= st.cfg.reconnect_min_uptime)
@@ -110,6 +119,15 @@ void on_connection_down(supervisor_self self, const caf::error& reason) {
     st.status.state = connection_state::disconnected;
     st.status.attempt = st.attempt;
     publish(self);
+  } else if (deflate_refused) {
+    // Not a retry on the schedule: the same connection, with an offer the
+    // hub can take. Even without auto-reconnect, or the extension would
+    // leave the observer with nothing at all.
+    st.status.state = connection_state::disconnected;
+    st.status.attempt = st.attempt;
+    st.status.next_delay = caf::timespan{0};
+    publish(self);
+    start_attempt(self);
   } else if (res.http_status && is_config_refusal(*res.http_status) &&
              !st.cfg.retry_on_http_error) {
     give_up(self, res.code,
@@ -137,6 +155,7 @@ supervisor_actor::behavior_type supervisor_impl(supervisor_self self,
   st.factory = std::move(factory);
   st.parser = std::move(parser);
   st.rng.seed(static_cast<std::minstd_rand::result_type>(seed));
+  st.deflate = deflate_offer{st.cfg.deflate};
   st.status.url = st.cfg.url;
   self->set_down_handler([self](caf::down_msg& dm) {
     if (dm.source == self->state.conn.address())
@@ -152,8 +171,10 @@ supervisor_actor::behavior_type supervisor_impl(supervisor_self self,
       caf::anon_send_exit(*current, caf::exit_reason::user_shutdown);
   });
   return {
-    [self](atom::connected) {
+    [self](atom::connected, bool deflate) {
       auto& st = self->state;
+      st.deflate.on_connected(deflate);
+      st.status.deflate = st.deflate.status();
       st.conn_up = true;
       st.connected_at = self->clock().now();
       if (st.ever_connected)

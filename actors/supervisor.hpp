@@ -14,7 +14,9 @@
 namespace hubwatch {
 
 /// Starts connection actors, one at a time, on the backoff schedule, and owns
-/// the retry counter. Every status change goes to the parser, which passes it
+/// the retry counter and the memory of a hub that refused permessage-deflate
+/// (the next attempt then starts at once without it, and so do all later
+/// ones). Every status change goes to the parser, which passes it
 /// on to the registry after the frames that came before it.
 using supervisor_actor = connection_owner_actor::extend<
   // Connect now if not connected (start, or after `disconnect`).
@@ -29,9 +31,10 @@ using supervisor_actor = connection_owner_actor::extend<
   // A scheduled retry; stale generations are ignored.
   caf::reacts_to<atom::retry, uint64_t>>;
 
-/// Starts connection attempt number `attempt`, reporting to `owner`.
+/// Starts connection attempt number `attempt`, reporting to `owner`;
+/// `deflate`: the attempt offers permessage-deflate.
 using connection_factory = std::function<connection_actor(
-  connection_owner_actor owner, uint32_t attempt)>;
+  connection_owner_actor owner, uint32_t attempt, bool deflate)>;
 
 /// Spawns a supervisor that makes connections with `factory` and reports
 /// status to `parser`. It does not connect before it receives `connect`.

@@ -106,6 +106,9 @@ json::object status_object(int64_t t_ms, const connection_status& x,
     obj["error"] = x.error_message;
   }
   obj["reconnects"] = x.reconnects;
+  // Only when asked for: false says the hub refused it (see `error`).
+  if (x.deflate)
+    obj["deflate"] = *x.deflate;
   return obj;
 }
 

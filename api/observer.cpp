@@ -146,10 +146,13 @@ std::vector<std::string> observer::start() {
     auto& sys = sys_;
     auto* io = io_;
     auto parser = parser_;
-    connection_factory factory = [&sys, io, settings, max_pending, parser](
-                                   connection_owner_actor owner, uint32_t) {
-      return spawn_connection(sys, *io, settings, max_pending, parser,
-                              std::move(owner));
+    connection_factory factory = [&sys, io, settings, max_pending,
+                                  parser](connection_owner_actor owner,
+                                          uint32_t, bool deflate) {
+      auto attempt_settings = settings;
+      attempt_settings.deflate = deflate;
+      return spawn_connection(sys, *io, std::move(attempt_settings),
+                              max_pending, parser, std::move(owner));
     };
     supervisor_ = spawn_supervisor(sys_, cfg_, std::move(factory), parser_,
                                    std::random_device{}());

@@ -7,6 +7,7 @@
 #include <caf/timestamp.hpp>
 
 #include "messages/connection_status.hpp"
+#include "messages/session_result.hpp"
 #include "messages/websocket_config.hpp"
 
 namespace hubwatch {
@@ -83,5 +84,68 @@ plan_next_attempt(const backoff_policy& policy, bool auto_reconnect, Rng& rng,
   status.next_delay = delay;
   return delay;
 }
+
+/// Whether the next attempt offers permessage-deflate, and what the status
+/// says about it. The user asks for it; a hub that refuses the offer is
+/// never offered it again until the program restarts, so a refusal costs
+/// one immediate retry instead of a loop of refused upgrades (the real hub,
+/// nhooyr.io/websocket 1.8.7, answers an offer it cannot take with HTTP 400,
+/// and answering 400 again to the same offer is all it would ever do).
+/// Plain bookkeeping; the supervisor owns the instance.
+class deflate_offer {
+public:
+  explicit deflate_offer(bool wanted = false)
+    : wanted_(wanted), offer_(wanted) {
+    // nop
+  }
+
+  /// An attempt starts: returns whether it offers the extension.
+  bool begin_attempt() {
+    attempt_offered_ = offer_;
+    return offer_;
+  }
+
+  /// The attempt's handshake completed; `agreed` says whether the hub's 101
+  /// answer took the extension. A hub that did not agree reads fine without
+  /// it, and is not offered it again either.
+  void on_connected(bool agreed) {
+    if (!wanted_)
+      return;
+    if (attempt_offered_ && !agreed)
+      offer_ = false;
+    in_effect_ = attempt_offered_ && agreed;
+  }
+
+  /// The attempt ended with `res`. Returns true when it was the hub refusing
+  /// the offer (HTTP 400 to an upgrade that offered the extension): the next
+  /// attempt goes without it and should start at once.
+  bool on_ended(const session_result& res) {
+    if (!attempt_offered_ || res.was_connected ||
+        res.code != hub_errc::handshake_rejected || !res.http_status ||
+        *res.http_status != 400)
+      return false;
+    offer_ = false;
+    in_effect_ = false;
+    return true;
+  }
+
+  /// Whether attempts still offer it.
+  bool offer() const {
+    return offer_;
+  }
+
+  /// For `connection_status::deflate`: none while the user did not ask for
+  /// it or nothing is known yet, else whether the last connection (or
+  /// refusal) left it in effect.
+  caf::optional<bool> status() const {
+    return in_effect_;
+  }
+
+private:
+  bool wanted_ = false;
+  bool offer_ = false;
+  bool attempt_offered_ = false;
+  caf::optional<bool> in_effect_;
+};
 
 } // namespace hubwatch

@@ -1,5 +1,6 @@
 // hubwatch-hub: a daemon hub simulator. Serves /ws and /health like a real
-// hub in demo mode, or blasts events at each client for benchmarks.
+// hub in demo mode with extras (or exactly like one, --like-real-hub), or
+// blasts events at each client for benchmarks.
 
 #include <algorithm>
 #include <cerrno>
@@ -41,6 +42,7 @@ struct options {
   double duration_s = 0;
   uint64_t blast = 0;
   bool deflate = false;
+  bool like_real_hub = false;
   uint64_t seed = 1;
   std::string cert_file;
   std::string key_file;
@@ -71,6 +73,14 @@ void usage(std::ostream& out) {
       << defaults.blast << ")\n"
       << "  --deflate         accept permessage-deflate and fragment every "
          "message (default off)\n"
+      << "  --like-real-hub   exactly what a real hub in demo mode does: "
+         "nothing on\n"
+      << "                    connect, no exec-001, plain heartbeats; "
+         "deflate offers\n"
+      << "                    naming server_max_window_bits get HTTP 400, "
+         "other offers\n"
+      << "                    are taken and then every message is "
+         "fragmented\n"
       << "  --seed N          seed of the event generator (default "
       << defaults.seed << ")\n"
       << "  --cert FILE       PEM certificate chain: serve wss:// (needs "
@@ -162,6 +172,9 @@ std::optional<options> parse(int argc, char** argv) {
     } else if (arg == "--deflate") {
       flag(false);
       opts.deflate = true;
+    } else if (arg == "--like-real-hub") {
+      flag(false);
+      opts.like_real_hub = true;
     } else if (arg == "--seed") {
       flag(true);
       opts.seed = parse_unsigned<uint64_t>(
@@ -208,11 +221,17 @@ int main(int argc, char** argv) {
   server_opts.port = opts->port;
   server_opts.max_clients = opts->max_clients;
   server_opts.accept_deflate = opts->deflate;
+  if (opts->like_real_hub) {
+    // The real hub always takes a deflate offer it can parse.
+    server_opts.accept_deflate = true;
+    server_opts.fragment_only_deflated = true;
+    server_opts.refuse_deflate = server_options::deflate_refusal::like_real_hub;
+  }
   server_opts.cert_file = opts->cert_file;
   server_opts.key_file = opts->key_file;
   // The greeting runs on the server's I/O thread, the cadence on this one.
   std::mutex script_mtx;
-  demo_script script{opts->seed};
+  demo_script script{opts->seed, opts->like_real_hub};
   if (opts->blast > 0) {
     auto pool = blast_pool(opts->seed);
     auto total = opts->blast;
@@ -225,7 +244,9 @@ int main(int argc, char** argv) {
           return true;
         }};
     };
-  } else {
+  } else if (!opts->like_real_hub) {
+    // Unlike a real hub, whose first heartbeat comes up to 5 s after a
+    // connect: a dashboard should not wait for its agents.
     server_opts.greeting = [&] {
       std::lock_guard<std::mutex> guard{script_mtx};
       return script.heartbeats();

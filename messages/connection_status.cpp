@@ -23,7 +23,7 @@ bool operator==(const connection_status& x, const connection_status& y) {
          x.next_delay == y.next_delay && x.error_code == y.error_code &&
          x.error_message == y.error_message && x.close_code == y.close_code &&
          x.close_reason == y.close_reason && x.http_status == y.http_status &&
-         x.reconnects == y.reconnects;
+         x.reconnects == y.reconnects && x.deflate == y.deflate;
 }
 
 std::string to_string(const connection_status& x) {
@@ -53,6 +53,8 @@ std::string to_string(const connection_status& x) {
     result += " http=";
     result += std::to_string(*x.http_status);
   }
+  if (x.deflate)
+    result += *x.deflate ? " deflate=on" : " deflate=off";
   if (x.error_code != hub_errc::none) {
     result += " error=";
     result += to_string(x.error_code);

@@ -49,6 +49,11 @@ struct connection_status {
 
   /// Successful connections after the first.
   uint64_t reconnects = 0;
+
+  /// permessage-deflate: none when not asked for (or not known yet), true
+  /// while the hub agreed to it, false once the hub refused it (the
+  /// observer then reads uncompressed until it restarts).
+  caf::optional<bool> deflate;
 };
 
 bool operator==(const connection_status& x, const connection_status& y);
@@ -61,11 +66,11 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, connection_status& x) {
   return f(caf::meta::type_name("connection_status"), x.state, x.url, x.attempt,
            x.next_delay, x.error_code, x.error_message, x.close_code,
-           x.close_reason, x.http_status, x.reconnects);
+           x.close_reason, x.http_status, x.reconnects, x.deflate);
 }
 
 /// E.g. `disconnected ws://localhost:8080/ws attempt=1 next=2000ms
-/// close=1006 error=connection_lost: ...`.
+/// close=1006 deflate=off error=connection_lost: ...`.
 std::string to_string(const connection_status& x);
 
 } // namespace hubwatch

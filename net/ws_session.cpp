@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http/rfc7230.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
@@ -193,9 +194,20 @@ private:
       websocket::stream_base::timeout::suggested(beast::role_type::client);
     opt.handshake_timeout = websocket::stream_base::none();
     ws_.set_option(opt);
-    ws_.set_option(
-      websocket::stream_base::decorator([](websocket::request_type& req) {
+    ws_.set_option(websocket::stream_base::decorator(
+      [deflate = settings_.deflate](websocket::request_type& req) {
         req.set(beast::http::field::user_agent, "hubwatch/0.1");
+        // Beast 1.81 offers "permessage-deflate; server_max_window_bits=15;
+        // client_max_window_bits=15" and cannot leave the window bits out
+        // (its options only take 9..15). The real hub (nhooyr.io/websocket
+        // 1.8.7) answers an offer naming server_max_window_bits with 400.
+        // The bare offer means 15 bits either way (RFC 7692, 7.1.2), which
+        // every server with the extension must accept. The decorator runs
+        // after Beast wrote its offer, and Beast configures the extension
+        // from the hub's answer, not from the offer.
+        if (deflate)
+          req.set(beast::http::field::sec_websocket_extensions,
+                  "permessage-deflate");
       }));
     if (settings_.deflate) {
       websocket::permessage_deflate pmd;
@@ -242,8 +254,21 @@ private:
       opt.keep_alive_pings = false;
     }
     ws_.set_option(opt);
-    callbacks_.connected();
+    callbacks_.connected(deflate_agreed());
     do_read();
+  }
+
+  /// Whether the hub's 101 answer took our permessage-deflate offer.
+  bool deflate_agreed() const {
+    if (!settings_.deflate)
+      return false;
+    auto it = response_.find(beast::http::field::sec_websocket_extensions);
+    if (it == response_.end())
+      return false;
+    for (auto& ext : beast::http::ext_list{it->value()})
+      if (beast::iequals(ext.first, "permessage-deflate"))
+        return true;
+    return false;
   }
 
   // -- reading ---------------------------------------------------------------

@@ -22,6 +22,7 @@ struct session_settings {
   size_t max_frame_bytes = 1024 * 1024;
   std::string ca_file;
   bool tls_verify = true;
+  /// Offer permessage-deflate, in its plainest form.
   bool deflate = false;
   /// The io_context runs on one thread only: handlers need no strand.
   bool single_threaded_io = false;
@@ -30,7 +31,9 @@ struct session_settings {
 /// How a session reports. Each is called on the session's executor and must
 /// only hand the news on (the connection actor turns them into messages).
 struct session_callbacks {
-  std::function<void()> connected;
+  /// The handshake is done; the argument says whether the hub agreed to
+  /// permessage-deflate.
+  std::function<void(bool deflate)> connected;
   /// Frames wait in the channel and the consumer must be told.
   std::function<void()> frames_ready;
   /// Called exactly once, last.

@@ -81,3 +81,79 @@ CAF_TEST(what follows an ended attempt) {
   CAF_CHECK_EQUAL(off.state, connection_state::disconnected);
   CAF_CHECK_EQUAL(none, 0u);
 }
+
+namespace {
+
+session_result refused_with(uint16_t status) {
+  session_result res;
+  res.code = hub_errc::handshake_rejected;
+  res.http_status = status;
+  return res;
+}
+
+} // namespace
+
+CAF_TEST(deflate is never offered when not asked for) {
+  deflate_offer d{false};
+  CAF_CHECK(!d.begin_attempt());
+  CAF_CHECK(!d.on_ended(refused_with(400)));
+  d.on_connected(false);
+  CAF_CHECK(!d.status());
+  CAF_CHECK(!d.begin_attempt());
+}
+
+CAF_TEST(a hub that agrees keeps getting the offer) {
+  deflate_offer d{true};
+  CAF_CHECK(!d.status());
+  CAF_CHECK(d.begin_attempt());
+  d.on_connected(true);
+  CAF_CHECK_EQUAL(d.status(), caf::optional<bool>{true});
+  session_result lost;
+  lost.code = hub_errc::connection_lost;
+  lost.was_connected = true;
+  CAF_CHECK(!d.on_ended(lost));
+  CAF_CHECK(d.begin_attempt());
+}
+
+CAF_TEST(http 400 to a deflate offer means no offer until restart) {
+  deflate_offer d{true};
+  CAF_CHECK(d.begin_attempt());
+  CAF_CHECK(d.on_ended(refused_with(400)));
+  CAF_CHECK_EQUAL(d.status(), caf::optional<bool>{false});
+  CAF_CHECK(!d.offer());
+  // The retry goes without; should it be refused with 400 too, that is not
+  // the offer's fault and asks for no further immediate retry.
+  CAF_CHECK(!d.begin_attempt());
+  CAF_CHECK(!d.on_ended(refused_with(400)));
+  CAF_CHECK(!d.begin_attempt());
+  d.on_connected(false);
+  CAF_CHECK_EQUAL(d.status(), caf::optional<bool>{false});
+  CAF_CHECK(!d.begin_attempt());
+}
+
+CAF_TEST(other refusals and failures keep the offer) {
+  deflate_offer d{true};
+  for (uint16_t status : {401, 403, 404, 500, 503}) {
+    CAF_CHECK(d.begin_attempt());
+    CAF_CHECK(!d.on_ended(refused_with(status)));
+  }
+  session_result failed;
+  failed.code = hub_errc::connect_failed;
+  CAF_CHECK(d.begin_attempt());
+  CAF_CHECK(!d.on_ended(failed));
+  // A refusal without a recorded HTTP status is no refusal of the offer.
+  session_result odd;
+  odd.code = hub_errc::handshake_rejected;
+  CAF_CHECK(d.begin_attempt());
+  CAF_CHECK(!d.on_ended(odd));
+  CAF_CHECK(d.offer());
+  CAF_CHECK(!d.status());
+}
+
+CAF_TEST(a 101 answer without the extension ends the offer) {
+  deflate_offer d{true};
+  CAF_CHECK(d.begin_attempt());
+  d.on_connected(false);
+  CAF_CHECK_EQUAL(d.status(), caf::optional<bool>{false});
+  CAF_CHECK(!d.begin_attempt());
+}

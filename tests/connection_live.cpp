@@ -7,6 +7,8 @@
 
 #include <unistd.h>
 
+#include <boost/json/parse.hpp>
+
 #include "examples/hub/test_cert.hpp"
 #include "live_support.hpp"
 
@@ -250,6 +252,94 @@ CAF_TEST(fragmented and compressed messages are read whole) {
   CAF_CHECK_EQUAL(col.all<parse_error>().size(), 0u);
   auto events = col.all<daemon_event>();
   CAF_CHECK_EQUAL(events.back().seq, frames.size());
+}
+
+CAF_TEST(the deflate offer is the plain one a real hub accepts) {
+  hub::server_options opts;
+  opts.accept_deflate = true;
+  opts.refuse_deflate = hub::server_options::deflate_refusal::like_real_hub;
+  start_server(opts);
+  cfg.deflate = true;
+  start_observer();
+  auto st = wait_status([](const connection_status& x) {
+    return x.state == connection_state::connected;
+  });
+  CAF_REQUIRE(st);
+  CAF_CHECK_EQUAL(st->deflate, true);
+  CAF_CHECK_EQUAL(server->last_extension_offer(), "permessage-deflate");
+  CAF_CHECK_EQUAL(server->deflate_offers(), 1u);
+  CAF_CHECK(eventually([&] { return server->connections_accepted() == 1u; }));
+}
+
+CAF_TEST(a hub that refuses deflate with 400 is read without it at once) {
+  hub::server_options opts;
+  opts.refuse_deflate = hub::server_options::deflate_refusal::any;
+  start_server(opts);
+  cfg.deflate = true;
+  // Retries on the schedule would take a minute: only an immediate one fits.
+  cfg.reconnect_delay = std::chrono::seconds(60);
+  cfg.reconnect_max_delay = std::chrono::seconds(60);
+  start_observer();
+  auto refused = wait_status(
+    [](const connection_status& x) { return x.http_status == uint16_t{400}; });
+  CAF_REQUIRE(refused);
+  CAF_CHECK_EQUAL(refused->deflate, false);
+  CAF_CHECK_EQUAL(refused->error_code, hub_errc::handshake_rejected);
+  CAF_CHECK_NOT_EQUAL(refused->error_message.find("permessage-deflate"),
+                      std::string::npos);
+  auto connected = wait_status([](const connection_status& x) {
+    return x.state == connection_state::connected;
+  });
+  CAF_REQUIRE(connected);
+  CAF_CHECK_EQUAL(connected->deflate, false);
+  CAF_REQUIRE(wait_hub_session(1));
+  CAF_CHECK_EQUAL(server->last_extension_offer(), "");
+  auto frames = sample_frames();
+  for (auto& f : frames)
+    server->send_text(f);
+  CAF_REQUIRE(wait_events(frames.size()));
+  // A new connection (reconnect skips the schedule) still goes without.
+  obs->reconnect();
+  CAF_REQUIRE(wait_connected(2));
+  CAF_CHECK(eventually([&] { return server->connections_accepted() == 2u; }));
+  CAF_CHECK_EQUAL(server->deflate_offers(), 1u);
+  auto statuses = col.all<connection_status>();
+  CAF_CHECK_EQUAL(statuses.back().deflate, false);
+}
+
+CAF_TEST(every message compressed and fragmented arrives intact) {
+  hub::server_options opts;
+  opts.accept_deflate = true;
+  opts.deflate_threshold = 0;
+  start_server(opts);
+  cfg.deflate = true;
+  start_observer();
+  auto connected = wait_status([](const connection_status& x) {
+    return x.state == connection_state::connected;
+  });
+  CAF_REQUIRE(connected);
+  CAF_CHECK_EQUAL(connected->deflate, true);
+  CAF_REQUIRE(wait_hub_session(1));
+  auto frames = wire_frames("realhub-demo.jsonl");
+  for (auto& f : frames)
+    server->send_text(f);
+  CAF_REQUIRE(wait_events(frames.size()));
+  CAF_CHECK_EQUAL(col.all<parse_error>().size(), 0u);
+  auto events = col.all<daemon_event>();
+  CAF_REQUIRE_EQUAL(events.size(), frames.size());
+  for (size_t i = 0; i < frames.size(); ++i) {
+    auto original = boost::json::parse(frames[i]).as_object();
+    CAF_CHECK_EQUAL(events[i].type_name,
+                    std::string{original.at("type").as_string()});
+    CAF_CHECK_EQUAL(events[i].agent_id,
+                    std::string{original.at("agentId").as_string()});
+    CAF_CHECK_EQUAL(events[i].timestamp,
+                    std::string{original.at("timestamp").as_string()});
+    auto& payload = original.at("payload");
+    CAF_CHECK(payload.is_object()
+                ? events[i].payload.get() == payload.as_object()
+                : events[i].payload.get().empty());
+  }
 }
 
 CAF_TEST(fragmented messages without compression are read whole) {

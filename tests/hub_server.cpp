@@ -117,8 +117,10 @@ struct ws_client {
   websocket::response_type res;
 
   /// Connects and shakes hands; returns the handshake's error.
+  /// `offer`: a Sec-WebSocket-Extensions header instead of Beast's own
+  /// offer (which names both window sizes).
   error_code connect(uint16_t port, const std::string& target = "/ws",
-                     bool deflate = false) {
+                     bool deflate = false, std::string offer = {}) {
     error_code ec;
     ws.next_layer().connect(local(port), ec);
     if (ec)
@@ -129,6 +131,11 @@ struct ws_client {
       pmd.client_enable = true;
       ws.set_option(pmd);
     }
+    if (!offer.empty())
+      ws.set_option(websocket::stream_base::decorator(
+        [offer](websocket::request_type& req) {
+          req.set(http::field::sec_websocket_extensions, offer);
+        }));
     ws.handshake(res, "127.0.0.1:" + std::to_string(port), target, ec);
     return ec;
   }
@@ -797,6 +804,103 @@ namespace {
 const auto fixed_now =
   std::chrono::system_clock::time_point{std::chrono::seconds{1795627805}};
 
+CAF_TEST(like the real hub : deflate offers naming server window bits get 400) {
+  auto opts = defaults();
+  opts.accept_deflate = true;
+  opts.refuse_deflate = server_options::deflate_refusal::like_real_hub;
+  hub_server server{opts};
+  server.start();
+  {
+    // Beast's own offer names server_max_window_bits=15.
+    ws_client client;
+    CAF_CHECK_EQUAL(text_of(client.connect(server.port(), "/ws", true)),
+                    text_of(websocket::error::upgrade_declined));
+    CAF_CHECK_EQUAL(client.res.result_int(), 400);
+    CAF_CHECK_NOT_EQUAL(
+      server.last_extension_offer().find("server_max_window_bits"),
+      std::string::npos);
+  }
+  CAF_CHECK_EQUAL(server.deflate_offers(), 1u);
+  CAF_CHECK_EQUAL(server.connections_accepted(), 0u);
+  for (auto offer :
+       {"permessage-deflate", "permessage-deflate; client_max_window_bits",
+        "permessage-deflate; client_no_context_takeover; "
+        "server_no_context_takeover"}) {
+    CAF_MESSAGE("offer: " << offer);
+    ws_client client;
+    CAF_CHECK(!client.connect(server.port(), "/ws", true, offer));
+    CAF_CHECK_EQUAL(server.last_extension_offer(), offer);
+    CAF_CHECK_NOT_EQUAL(
+      std::string{client.res[http::field::sec_websocket_extensions]}.find(
+        "permessage-deflate"),
+      std::string::npos);
+  }
+  CAF_CHECK_EQUAL(server.deflate_offers(), 4u);
+  ws_client none;
+  CAF_CHECK(!none.connect(server.port()));
+  CAF_CHECK_EQUAL(server.last_extension_offer(), "");
+  CAF_CHECK_EQUAL(server.deflate_offers(), 4u);
+  CAF_CHECK(eventually([&] { return server.connections_accepted() == 4u; }));
+}
+
+CAF_TEST(refusing every deflate offer leaves plain upgrades alone) {
+  auto opts = defaults();
+  opts.refuse_deflate = server_options::deflate_refusal::any;
+  hub_server server{opts};
+  server.start();
+  ws_client offer;
+  CAF_CHECK_EQUAL(
+    text_of(offer.connect(server.port(), "/ws", true, "permessage-deflate")),
+    text_of(websocket::error::upgrade_declined));
+  CAF_CHECK_EQUAL(offer.res.result_int(), 400);
+  ws_client plain;
+  CAF_CHECK(!plain.connect(server.port()));
+  CAF_CHECK_EQUAL(server.deflate_offers(), 1u);
+}
+
+CAF_TEST(fragment_only_deflated sends one frame to clients without deflate) {
+  auto opts = defaults();
+  opts.accept_deflate = true;
+  opts.fragment_only_deflated = true;
+  hub_server server{opts};
+  server.start();
+  ws_client deflated;
+  CAF_REQUIRE(!deflated.connect(server.port(), "/ws", true));
+  ws_client plain;
+  CAF_REQUIRE(!plain.connect(server.port()));
+  CAF_REQUIRE(server.wait_for_clients(2, patience));
+  for (auto text : {sample_text(100), sample_text(700)}) {
+    server.send_text(text);
+    auto frames = read_raw_message(deflated.ws.next_layer());
+    CAF_CHECK_GREATER_OR_EQUAL(frames.size(), 2u);
+    CAF_CHECK_EQUAL(frames.front().rsv1, text.size() >= 512);
+    auto one = read_raw_message(plain.ws.next_layer());
+    CAF_REQUIRE_EQUAL(one.size(), 1u);
+    CAF_CHECK(!one.front().rsv1);
+    CAF_CHECK_EQUAL(one.front().payload, text);
+  }
+}
+
+CAF_TEST(deflate_threshold 0 compresses and fragments every message) {
+  auto opts = defaults();
+  opts.accept_deflate = true;
+  opts.deflate_threshold = 0;
+  hub_server server{opts};
+  server.start();
+  ws_client raw;
+  CAF_REQUIRE(!raw.connect(server.port(), "/ws", true));
+  CAF_REQUIRE(server.wait_for_clients(1, patience));
+  for (auto text : {sample_text(100), sample_text(300), sample_text(700)}) {
+    CAF_MESSAGE("message of " << text.size() << " bytes");
+    server.send_text(text);
+    auto frames = read_raw_message(raw.ws.next_layer());
+    CAF_CHECK_GREATER_OR_EQUAL(frames.size(), 2u);
+    CAF_CHECK(frames.front().rsv1);
+    CAF_CHECK(!frames.front().fin);
+    CAF_CHECK_EQUAL(inflate(payload_of(frames)), text);
+  }
+}
+
 struct event {
   std::string type;
   std::string agent_id;
@@ -964,4 +1068,30 @@ CAF_TEST(the same seed gives the same script) {
   demo_script d{3};
   auto all = d.advance(60s, fixed_now);
   CAF_CHECK_EQUAL(all, xs);
+}
+
+CAF_TEST(like the real hub the script has no extras) {
+  demo_script script{7, true};
+  auto events = run_script(script, 600s);
+  for (auto id : {"coord-001", "inf-001", "defi-001"})
+    CAF_CHECK_EQUAL(count(events, "heartbeat", id), 121u);
+  CAF_CHECK_GREATER_OR_EQUAL(count(events, "task_result", "inf-001"), 30u);
+  CAF_CHECK_GREATER_OR_EQUAL(count(events, "vault_decision", "defi-001"), 15u);
+  for (auto& ev : events) {
+    CAF_CHECK_NOT_EQUAL(ev.agent_id, "exec-001");
+    CAF_CHECK(ev.type != "agent_started" && ev.type != "agent_stopped" &&
+              ev.type != "agent_error");
+    if (ev.type != "heartbeat")
+      continue;
+    for (auto key : {"current_task", "uptime_seconds"})
+      CAF_CHECK(!ev.payload.contains(key));
+    if (ev.agent_id == "inf-001") {
+      // As captured from a real hub: no status, task or uptime.
+      for (auto key : {"status", "currentTask", "uptimeSeconds"})
+        CAF_CHECK(!ev.payload.contains(key));
+      CAF_CHECK(ev.payload.at("inft").is_object());
+    } else {
+      CAF_CHECK_EQUAL(ev.payload.at("status").as_string(), "running");
+    }
+  }
 }

@@ -28,6 +28,24 @@ CAF_TEST(lines from a node carry its tag) {
   CAF_CHECK(!parse(json_lines{}.status(7, st)).contains("node"));
 }
 
+CAF_TEST(status lines say deflate only when it was asked for) {
+  json_lines out;
+  connection_status st;
+  st.state = connection_state::connected;
+  CAF_CHECK(!parse(out.status(1, st)).contains("deflate"));
+  st.deflate = true;
+  CAF_CHECK_EQUAL(parse(out.status(1, st)).at("deflate").as_bool(), true);
+  st.state = connection_state::connecting;
+  st.deflate = false;
+  st.error_code = hub_errc::handshake_rejected;
+  st.error_message = "the hub refused permessage-deflate";
+  st.http_status = uint16_t{400};
+  auto obj = parse(out.status(2, st));
+  CAF_CHECK_EQUAL(obj.at("deflate").as_bool(), false);
+  CAF_CHECK_EQUAL(obj.at("error").as_string(),
+                  "the hub refused permessage-deflate");
+}
+
 CAF_TEST(link status lines say scope link) {
   json_lines out{"10.0.0.5:4242"};
   connection_status st;

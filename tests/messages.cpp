@@ -62,6 +62,7 @@ struct fixture : test_coordinator_fixture<test::config> {
     x.close_reason = "abnormal";
     x.http_status = uint16_t{404};
     x.reconnects = 7;
+    x.deflate = false;
     return x;
   }
 };
@@ -167,8 +168,8 @@ CAF_TEST(readable to_string) {
                   "last_error=\"rpc timeout\" stale");
   CAF_CHECK_EQUAL(to_string(sample_status()),
                   "disconnected ws://localhost:8080/ws attempt=2 next=3000ms "
-                  "close=1006 (abnormal) http=404 error=connection_lost: end "
-                  "of stream");
+                  "close=1006 (abnormal) http=404 deflate=off "
+                  "error=connection_lost: end of stream");
   parse_error err{hub_errc::missing_type, "no type", "{}"};
   CAF_CHECK_EQUAL(to_string(err), "missing_type: no type in {}");
   daemon_event ev;

@@ -164,6 +164,39 @@ CAF_TEST(the dashboard shows the agents of the simulator in a terminal) {
             std::string::npos);
 }
 
+CAF_TEST(the observer reads a simulator that behaves like the real hub) {
+  using std::chrono::seconds;
+  child_process hub{
+    {HUBWATCH_HUB_BIN, "--port", "0", "--like-real-hub", "--rate-scale", "20"}};
+  std::string line;
+  CAF_REQUIRE(hub.read_stderr_until("listening on ", line, seconds(10)));
+  auto url = line.substr(line.find("listening on ") + 13);
+  child_process sub{
+    {HUBWATCH_SUBSCRIBER_BIN, "--json", "--deflate", "--url", url}};
+  CAF_REQUIRE(sub.read_until("\"connected\"", line, seconds(10)));
+  // The plain offer is one the real hub takes.
+  CAF_CHECK_EQUAL(parse_line(line).at("deflate").as_bool(), true);
+  // Heartbeats and the rest, some compressed, every one fragmented.
+  std::vector<json::object> events;
+  while (events.size() < 12) {
+    CAF_REQUIRE(sub.read_until("\"kind\":\"event\"", line, seconds(10)));
+    events.push_back(parse_line(line));
+  }
+  for (auto& ev : events)
+    CAF_CHECK_NOT_EQUAL(ev.at("agentId").as_string(), "exec-001");
+  // Shutdown drops TCP without a close frame.
+  hub.signal(SIGINT);
+  CAF_CHECK_EQUAL(hub.wait_exit(seconds(10)), 0);
+  CAF_REQUIRE(sub.read_until("\"connection_lost\"", line, seconds(10)));
+  auto lost = parse_line(line);
+  CAF_CHECK_EQUAL(lost.at("state").as_string(), "disconnected");
+  CAF_CHECK_EQUAL(lost.at("close_code").as_int64(), 1006);
+  sub.signal(SIGTERM);
+  CAF_CHECK_EQUAL(sub.wait_exit(seconds(10)), 0);
+  CAF_CHECK(hub.stderr_text().find("data frames received from clients: 0") !=
+            std::string::npos);
+}
+
 CAF_TEST(the demo command runs the simulator and ends cleanly) {
   if (std::ifstream{std::string{HUBWATCH_SOURCE_DIR} + "/.env"}) {
     CAF_MESSAGE("skipped: a .env file points the demo at another hub");

@@ -26,7 +26,9 @@ connection_actor::behavior_type fake_connection(connection_actor::pointer self,
       self->send(owner, res);
       self->quit();
     },
-    [=](atom::connected) { self->send(owner, atom::connected::value); },
+    [=](atom::connected, bool deflate) {
+      self->send(owner, atom::connected::value, deflate);
+    },
     [=](session_result& res) {
       self->send(owner, res);
       self->quit(make_error(res.code));
@@ -58,12 +60,16 @@ struct fixture : test_coordinator_fixture<test::config> {
   parser_actor log_actor;
   std::vector<connection_actor> conns;
   std::vector<uint32_t> attempts;
+  // Per attempt: 'y' if it offered permessage-deflate, else 'n'.
+  std::string offers;
   std::vector<std::string> conn_log;
 
   void start() {
     log_actor = sys.spawn(status_log, 0);
-    auto factory = [this](connection_owner_actor owner, uint32_t attempt) {
+    auto factory = [this](connection_owner_actor owner, uint32_t attempt,
+                          bool deflate) {
       attempts.push_back(attempt);
+      offers += deflate ? 'y' : 'n';
       conns.push_back(sys.spawn(fake_connection, owner, &conn_log));
       return conns.back();
     };
@@ -94,8 +100,9 @@ struct fixture : test_coordinator_fixture<test::config> {
     sched.run();
   }
 
-  void session_up() {
-    self->send(conns.back(), atom::connected::value);
+  // `deflate`: the hub agreed to permessage-deflate.
+  void session_up(bool deflate = false) {
+    self->send(conns.back(), atom::connected::value, deflate);
     sched.run();
   }
 
@@ -344,6 +351,94 @@ CAF_TEST(a connection actor killed without a word still counts as lost) {
   CAF_CHECK_EQUAL(last_status().state, connection_state::disconnected);
   CAF_CHECK_EQUAL(last_status().error_code, hub_errc::connection_lost);
   CAF_CHECK(sched.has_pending_timeout());
+}
+
+CAF_TEST(http 400 to a deflate offer means at once without it and never again) {
+  cfg.deflate = true;
+  start();
+  connect();
+  CAF_CHECK(!last_status().deflate); // not known yet
+  session_ends(hub_errc::handshake_rejected, uint16_t{400});
+  // The retry started at once, on no timer, and offered nothing.
+  CAF_CHECK(!sched.has_pending_timeout());
+  CAF_CHECK_EQUAL(offers, "yn");
+  CAF_CHECK_EQUAL(attempts, (std::vector<uint32_t>{0, 0}));
+  auto& all = statuses();
+  CAF_REQUIRE_GREATER_OR_EQUAL(all.size(), 3u);
+  auto& refused = all[all.size() - 2];
+  CAF_CHECK_EQUAL(refused.state, connection_state::disconnected);
+  CAF_CHECK_EQUAL(refused.next_delay, caf::timespan{0});
+  CAF_CHECK_EQUAL(refused.deflate, false);
+  CAF_CHECK_EQUAL(refused.http_status, uint16_t{400});
+  CAF_CHECK_EQUAL(refused.error_code, hub_errc::handshake_rejected);
+  CAF_CHECK_NOT_EQUAL(refused.error_message.find("refused the permessage-"
+                                                 "deflate offer"),
+                      std::string::npos);
+  CAF_CHECK_EQUAL(last_status().state, connection_state::connecting);
+  CAF_CHECK_EQUAL(last_status().deflate, false);
+  session_up(false);
+  CAF_CHECK_EQUAL(last_status().state, connection_state::connected);
+  CAF_CHECK_EQUAL(last_status().deflate, false);
+  // Later attempts stay without, on the usual schedule, even if the hub
+  // answers 400 again.
+  session_ends();
+  CAF_CHECK_EQUAL(ms(fire_retry()), 2000.0);
+  session_ends(hub_errc::handshake_rejected, uint16_t{400}); // retry 1 fails
+  CAF_CHECK(sched.has_pending_timeout());
+  CAF_CHECK_EQUAL(ms(*last_status().next_delay), 3000.0);
+  fire_retry();
+  CAF_CHECK_EQUAL(offers, "ynnn");
+}
+
+CAF_TEST(the deflate fallback happens even without auto reconnect) {
+  cfg.deflate = true;
+  cfg.auto_reconnect = false;
+  start();
+  connect();
+  session_ends(hub_errc::handshake_rejected, uint16_t{400});
+  CAF_CHECK_EQUAL(offers, "yn");
+  CAF_CHECK_EQUAL(last_status().state, connection_state::connecting);
+  // That attempt failing is final.
+  session_ends(hub_errc::handshake_rejected, uint16_t{400});
+  CAF_CHECK_EQUAL(conns.size(), 2u);
+  CAF_CHECK_EQUAL(last_status().state, connection_state::disconnected);
+  CAF_CHECK(!sched.has_pending_timeout());
+}
+
+CAF_TEST(a hub that answers 101 without the extension is not offered it again) {
+  cfg.deflate = true;
+  start();
+  connect();
+  session_up(false);
+  CAF_CHECK_EQUAL(last_status().deflate, false);
+  session_ends();
+  fire_retry();
+  CAF_CHECK_EQUAL(offers, "yn");
+}
+
+CAF_TEST(a hub that agrees to deflate keeps being offered it) {
+  cfg.deflate = true;
+  start();
+  connect();
+  session_up(true);
+  CAF_CHECK_EQUAL(last_status().deflate, true);
+  session_ends();
+  CAF_CHECK_EQUAL(last_status().deflate, true); // what the last one had
+  fire_retry();
+  // A 503 is an outage, not a refusal of the offer.
+  session_ends(hub_errc::handshake_rejected, uint16_t{503});
+  fire_retry();
+  CAF_CHECK_EQUAL(offers, "yyy");
+}
+
+CAF_TEST(without deflate asked for a 400 is retried on the schedule) {
+  start();
+  connect();
+  session_ends(hub_errc::handshake_rejected, uint16_t{400});
+  CAF_CHECK(sched.has_pending_timeout());
+  CAF_CHECK_EQUAL(conns.size(), 1u);
+  CAF_CHECK(!last_status().deflate);
+  CAF_CHECK_EQUAL(offers, "n");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

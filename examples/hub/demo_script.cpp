@@ -60,7 +60,8 @@ std::string rfc3339(std::chrono::system_clock::time_point time) {
   return std::string(buf, n);
 }
 
-demo_script::demo_script(uint64_t seed) : rng_(seed) {
+demo_script::demo_script(uint64_t seed, bool like_real_hub)
+  : like_real_hub_(like_real_hub), rng_(seed) {
   // Heartbeats start right away, like a hub that just came up; everything
   // else first falls due somewhere within its usual interval.
   schedule(0, step::heartbeats);
@@ -68,7 +69,8 @@ demo_script::demo_script(uint64_t seed) : rng_(seed) {
   schedule(uniform_ms(15000, 30000), step::defi_result);
   schedule(uniform_ms(12000, 40000), step::risk_check);
   schedule(uniform_ms(12000, 40000), step::vault_decision);
-  schedule(uniform_ms(2000, 5000), step::exec_started);
+  if (!like_real_hub_)
+    schedule(uniform_ms(2000, 5000), step::exec_started);
 }
 
 std::vector<std::string> demo_script::advance(std::chrono::milliseconds dt,
@@ -203,24 +205,28 @@ std::string demo_script::inference_heartbeat(const std::string& ts) {
     {"totalStorageGb", 50},
     {"usedStorageGb", 18 + storage_objects_ % 1000 / 1000.0},
   };
-  return frame(inference, "heartbeat", ts,
-               {{"activeJobs", uniform_ms(0, 5)},
-                {"avgLatencyMs", uniform_ms(80, 200)},
-                {"gpuUtilization", uniform(40, 95, 1)},
-                {"inft", std::move(inft)},
-                {"memoryUtilization", uniform(30, 70, 1)},
-                {"storage", std::move(storage)},
-                {"totalInferences", total_inferences_},
-                // Not in the capture, but the dashboard shows them.
-                {"status", "running"},
-                {"currentTask", "job-" + std::to_string(next_job_)},
-                {"uptimeSeconds", uptime_s(inference_base_uptime)}});
+  json::object payload{
+    {"activeJobs", uniform_ms(0, 5)},
+    {"avgLatencyMs", uniform_ms(80, 200)},
+    {"gpuUtilization", uniform(40, 95, 1)},
+    {"inft", std::move(inft)},
+    {"memoryUtilization", uniform(30, 70, 1)},
+    {"storage", std::move(storage)},
+    {"totalInferences", total_inferences_},
+  };
+  if (!like_real_hub_) {
+    // Not in the capture, but the dashboard shows them.
+    payload["status"] = "running";
+    payload["currentTask"] = "job-" + std::to_string(next_job_);
+    payload["uptimeSeconds"] = uptime_s(inference_base_uptime);
+  }
+  return frame(inference, "heartbeat", ts, std::move(payload));
 }
 
 std::string demo_script::defi_heartbeat(const std::string& ts) {
   // Mostly what the real defi agent sends; now and then another status word
   // and the snake_case spellings some agents use.
-  if (uniform_ms(0, 99) < 30)
+  if (!like_real_hub_ && uniform_ms(0, 99) < 30)
     return frame(defi, "heartbeat", ts,
                  {{"status", "trading"},
                   {"current_task", "trade-" + std::to_string(next_trade_)},

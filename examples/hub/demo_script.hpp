@@ -18,6 +18,12 @@ std::string rfc3339(std::chrono::system_clock::time_point time);
 /// every 5 s, task results, risk-check sequences and vault decisions, and an
 /// executor exec-001 that cycles started -> error -> stopped about every 20 s.
 ///
+/// That is a superset of a real hub's demo mode. With `like_real_hub` it is
+/// what the real hub publishes and nothing more: no exec-001 (so no
+/// lifecycle events), no snake_case heartbeat fields, no status word but
+/// `running`, and inf-001's heartbeat without status, currentTask and
+/// uptimeSeconds (as in tests/data/realhub-demo.jsonl).
+///
 /// The script runs on simulated time that only advance() moves, so a test
 /// can run minutes of it in no time; frames are stamped with the wall-clock
 /// time the caller passes. Not thread-safe; all randomness comes from the
@@ -26,7 +32,7 @@ class demo_script {
 public:
   using clock = std::chrono::system_clock;
 
-  explicit demo_script(uint64_t seed = 1);
+  explicit demo_script(uint64_t seed = 1, bool like_real_hub = false);
 
   /// Moves simulated time forward by `dt` and returns the frames that fell
   /// due meanwhile, in order, stamped with `now`.
@@ -98,6 +104,7 @@ private:
     return base + now_ms_ / 1000;
   }
 
+  bool like_real_hub_;
   std::mt19937_64 rng_;
   int64_t now_ms_ = 0;
   uint64_t order_ = 0;

@@ -42,9 +42,6 @@ using beast::error_code;
 
 namespace {
 
-// The real hub compresses messages from this size on.
-constexpr size_t deflate_threshold = 512;
-
 // Beast's default write buffer; restored after a deflate message shrank it.
 constexpr size_t default_write_buffer = 4096;
 
@@ -74,6 +71,42 @@ using outgoing_ptr = std::shared_ptr<const outgoing>;
 
 std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
+}
+
+bool offers_deflate(const http::request<http::string_body>& req) {
+  for (auto& ext : http::ext_list{req[http::field::sec_websocket_extensions]})
+    if (beast::iequals(ext.first, "permessage-deflate"))
+      return true;
+  return false;
+}
+
+// Why an upgrade request's deflate offer is refused; empty if it is not.
+// nhooyr.io/websocket looks at the first permessage-deflate offer only.
+std::string deflate_refusal_of(server_options::deflate_refusal mode,
+                               const http::request<http::string_body>& req) {
+  using refusal = server_options::deflate_refusal;
+  if (mode == refusal::none)
+    return {};
+  for (auto& ext : http::ext_list{req[http::field::sec_websocket_extensions]}) {
+    if (!beast::iequals(ext.first, "permessage-deflate"))
+      continue;
+    if (mode == refusal::any)
+      return "permessage-deflate refused\n";
+    for (auto& param : ext.second) {
+      auto name = param.first;
+      if (beast::iequals(name, "client_no_context_takeover") ||
+          beast::iequals(name, "server_no_context_takeover") ||
+          beast::iequals(name, "client_max_window_bits"))
+        continue;
+      // The real hub's words.
+      std::string what{name};
+      if (!param.second.empty())
+        what += "=" + std::string{param.second};
+      return "unsupported permessage-deflate parameter: \"" + what + "\"\n";
+    }
+    return {};
+  }
+  return {};
 }
 
 } // namespace
@@ -194,6 +227,17 @@ public:
   std::atomic<uint64_t> data_frames{0};
   std::atomic<uint64_t> pings{0};
   std::atomic<uint64_t> accepted{0};
+  std::atomic<uint64_t> deflate_offers{0};
+
+  void record_offer(std::string header) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    last_offer_ = std::move(header);
+  }
+
+  std::string last_offer() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return last_offer_;
+  }
 
 private:
   void do_accept();
@@ -217,6 +261,7 @@ private:
   size_t clients_ = 0;
   bool running_ = false;
   uint16_t port_ = 0;
+  std::string last_offer_;
 
   // A fresh io_context per start(): after stop() the handlers still pending
   // in the old one are destroyed with it instead of running after a restart.
@@ -290,10 +335,12 @@ private:
       pmd.server_enable = true;
       pmd.server_no_context_takeover = true;
       pmd.client_no_context_takeover = true;
-      pmd.msg_size_threshold = deflate_threshold;
+      pmd.msg_size_threshold = opts.deflate_threshold;
       ws_.set_option(pmd);
     }
-    fragmenting_ = opts.fragment || opts.accept_deflate;
+    fragmenting_ =
+      opts.fragment || (opts.accept_deflate &&
+                        (!opts.fragment_only_deflated || offers_deflate(req_)));
     ws_.control_callback(
       [&srv = srv_](websocket::frame_type kind, beast::string_view) {
         if (kind == websocket::frame_type::ping)
@@ -549,8 +596,15 @@ private:
     if (websocket::is_upgrade(req_)) {
       if (path != opts.ws_path)
         return respond(404, "not found\n", true);
+      srv_.record_offer(
+        std::string{req_[http::field::sec_websocket_extensions]});
+      if (offers_deflate(req_))
+        ++srv_.deflate_offers;
       if (opts.reject_status != 0)
         return respond(opts.reject_status, "upgrade refused\n", true);
+      if (auto why = deflate_refusal_of(opts.refuse_deflate, req_);
+          !why.empty())
+        return respond(400, std::move(why), true);
       if (opts.never_answer_handshake)
         return park();
       if (!srv_.reserve_ws())
@@ -760,7 +814,7 @@ std::string server_state::url() const {
 outgoing_ptr server_state::make_text(std::string frame) {
   auto msg = std::make_shared<outgoing>();
   msg->kind = outgoing::text;
-  if (opts_.accept_deflate && frame.size() >= deflate_threshold) {
+  if (opts_.accept_deflate && frame.size() >= opts_.deflate_threshold) {
     // About half the compressed size per frame gives two or three frames.
     // Anything compressing below 16 bytes would fit one frame of the
     // smallest size Beast allows, so it goes out in plain halves instead.
@@ -921,6 +975,14 @@ uint64_t hub_server::pings_received() const {
 
 uint64_t hub_server::connections_accepted() const {
   return state_->accepted;
+}
+
+uint64_t hub_server::deflate_offers() const {
+  return state_->deflate_offers;
+}
+
+std::string hub_server::last_extension_offer() const {
+  return state_->last_offer();
 }
 
 } // namespace hubwatch::hub

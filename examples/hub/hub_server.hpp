@@ -41,6 +41,29 @@ struct server_options {
   /// the extension.
   bool accept_deflate = false;
 
+  /// With accept_deflate: compress messages of this many bytes and more
+  /// (the real hub: 512); 0 compresses every one.
+  size_t deflate_threshold = 512;
+
+  /// With accept_deflate: fragment only for clients that took the extension,
+  /// like the real hub (its writer sends a message in one frame unless it
+  /// deflates the connection).
+  bool fragment_only_deflated = false;
+
+  /// Which permessage-deflate offers the upgrade refuses with HTTP 400.
+  enum class deflate_refusal : uint8_t {
+    none,
+    /// Like the real hub (nhooyr.io/websocket 1.8.7): offers with a
+    /// parameter other than client_no_context_takeover,
+    /// server_no_context_takeover or client_max_window_bits, such as
+    /// server_max_window_bits.
+    like_real_hub,
+    /// Every offer.
+    any,
+  };
+
+  deflate_refusal refuse_deflate = deflate_refusal::none;
+
   /// Send every text message of 2 bytes or more as a fragmented sequence
   /// (first frame without FIN, then a continuation), without deflate.
   bool fragment = false;
@@ -135,6 +158,14 @@ public:
 
   /// Successful WebSocket handshakes, ever.
   uint64_t connections_accepted() const;
+
+  /// Upgrade requests (on ws_path) that offered permessage-deflate, ever,
+  /// refused or not.
+  uint64_t deflate_offers() const;
+
+  /// The Sec-WebSocket-Extensions header of the latest upgrade request on
+  /// ws_path (empty when it had none).
+  std::string last_extension_offer() const;
 
 private:
   std::unique_ptr<detail::server_state> state_;
