@@ -4,17 +4,6 @@
 
 namespace hubwatch {
 
-namespace {
-
-const boost::json::value* field(const boost::json::object& obj,
-                                const char* camel, const char* snake) {
-  if (auto* v = obj.if_contains(camel))
-    return v;
-  return obj.if_contains(snake);
-}
-
-} // namespace
-
 bool drives_agent_status(event_type x) {
   switch (x) {
   case event_type::heartbeat:
@@ -30,33 +19,29 @@ bool drives_agent_status(event_type x) {
 void apply_event(agent_info& rec, const daemon_event& ev) {
   if (!ev.agent_name.empty())
     rec.name = ev.agent_name;
-  auto& payload = ev.payload.get();
+  // What the payload says was read by the frame parser (ev.fields): the
+  // payload itself is text and is never parsed again here.
+  auto& fields = ev.fields;
   switch (ev.type) {
   case event_type::heartbeat: {
     rec.last_heartbeat = ev.timestamp;
     rec.status = agent_status::running;
     rec.status_word.clear();
-    if (auto* s = payload.if_contains("status"); s && s->is_string()) {
-      auto& word = s->get_string();
-      rec.status_word.assign(word.data(), word.size());
-      if (word == "idle")
+    if (auto& word = fields.status) {
+      rec.status_word = *word;
+      if (*word == "idle")
         rec.status = agent_status::idle;
-      else if (word == "error")
+      else if (*word == "error")
         rec.status = agent_status::error;
-      else if (word == "stopped")
+      else if (*word == "stopped")
         rec.status = agent_status::stopped;
       // "running" and any word we do not know: the agent is alive.
     }
     // A heartbeat states the current task; without one there is none.
-    auto* task = field(payload, "currentTask", "current_task");
-    if (task && task->is_string())
-      rec.current_task = std::string{task->get_string()};
-    else
-      rec.current_task = caf::none;
+    rec.current_task = fields.current_task;
     // Uptime is a reading: a heartbeat that omits it keeps the last one.
-    if (auto* up = field(payload, "uptimeSeconds", "uptime_seconds");
-        up && up->is_number())
-      rec.uptime_seconds = up->to_number<double>();
+    if (fields.uptime_seconds)
+      rec.uptime_seconds = *fields.uptime_seconds;
     break;
   }
   case event_type::agent_started:
@@ -71,11 +56,8 @@ void apply_event(agent_info& rec, const daemon_event& ev) {
     rec.status = agent_status::error;
     rec.status_word.clear();
     rec.error_count += 1;
-    auto* msg = payload.if_contains("error");
-    if (msg && msg->is_string())
-      rec.last_error = std::string{msg->get_string()};
-    else
-      rec.last_error = std::string{"Unknown error"};
+    rec.last_error =
+      fields.error ? *fields.error : std::string{"Unknown error"};
     break;
   }
   default:

@@ -6,6 +6,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include "core/frame_parser.hpp"
+
 using namespace hubwatch;
 namespace json = boost::json;
 
@@ -65,4 +67,34 @@ CAF_TEST(a snapshot line counts events and agents) {
   CAF_CHECK_EQUAL(obj.at("events_total").as_int64(), 1500);
   CAF_CHECK_EQUAL(obj.at("parse_errors").as_int64(), 4);
   CAF_CHECK_EQUAL(obj.at("reconnects").as_int64(), 1);
+}
+
+CAF_TEST(event lines carry the payload byte for byte as sent) {
+  frame_parser parser{1 << 20, 64};
+  daemon_event ev;
+  parse_error err;
+  std::string payload = R"({"gpuUtilization":78.5,"price":3222.51,)"
+                        R"("a":1844674407370951.7976157e38,"d":4.9e-324})";
+  CAF_REQUIRE(parser.parse(R"({"type":"task_result","agentId":"inf-001",)"
+                           R"("payload":)" +
+                             payload + "}",
+                           ev, err));
+  ev.seq = 9;
+  auto text = json_lines{}.event(3, ev);
+  CAF_CHECK_EQUAL(text, R"({"kind":"event","t_ms":3,"seq":9,)"
+                        R"("type":"task_result","agentId":"inf-001",)"
+                        R"("agentName":"","timestamp":"","payload":)" +
+                          payload + "}\n");
+  // Still one valid JSON line when the hub's payload spans lines.
+  CAF_REQUIRE(
+    parser.parse("{\"type\":\"x\",\"payload\":{\n\"p\":\r\n78.5}}", ev, err));
+  text = json_lines{}.event(4, ev);
+  CAF_CHECK_EQUAL(text.find('\n'), text.size() - 1);
+  CAF_CHECK_EQUAL(text.find('\r'), std::string::npos);
+  CAF_CHECK(text.find(R"("payload":{ "p":  78.5}})") != std::string::npos);
+  CAF_CHECK_EQUAL(parse(text).at("payload").at("p").as_double(), 78.5);
+  // No payload: an empty object, as before.
+  CAF_REQUIRE(parser.parse(R"({"type":"x"})", ev, err));
+  CAF_CHECK(json_lines{}.event(5, ev).find(R"("payload":{}})") !=
+            std::string::npos);
 }

@@ -78,6 +78,10 @@ public:
     return missed_;
   }
 
+  /// One line of the event panel: the hub's time of day, type, agent, then
+  /// the payload as sent (on one line); the view cuts it to the width.
+  static std::string event_line(const daemon_event& ev);
+
   /// Formats a duration for a narrow column: `850ms`, `12s`, `3m04s`, `2h05m`.
   static std::string age(std::chrono::milliseconds x);
 

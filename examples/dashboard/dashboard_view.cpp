@@ -170,11 +170,7 @@ void draw_events(int row, int end, const dashboard_model& m, int cols) {
   auto& evs = m.events();
   size_t start = evs.size() > room ? evs.size() - room : 0;
   for (size_t i = start; i < evs.size() && row < end; ++i, ++row) {
-    auto& ev = evs[i];
-    std::string ts =
-      ev.timestamp.size() >= 19 ? ev.timestamp.substr(11, 8) : ev.timestamp;
-    std::string text = fit(ts, 9) + fit(ev.type_name, 22) +
-                       fit(ev.agent_id, 11) + ev.payload.to_json();
+    auto text = dashboard_model::event_line(evs[i]);
     mvprintw(row, 1, "%s",
              fit(text, static_cast<size_t>(std::max(cols - 2, 10))).c_str());
   }
