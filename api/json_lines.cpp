@@ -162,13 +162,18 @@ std::string json_lines::event(int64_t t_ms, const daemon_event& x) const {
 std::string json_lines::agent(int64_t t_ms, const agent_info& x) const {
   auto obj = head("agent", t_ms, node_);
   obj["id"] = x.id;
-  obj["name"] = x.name;
+  // What the hub never sent is null, never a made-up "" or 0.
+  if (x.name.empty())
+    obj["name"] = nullptr;
+  else
+    obj["name"] = x.name;
   obj["status"] = to_string(x.status);
   if (!x.status_word.empty())
     obj["statusWord"] = x.status_word;
-  obj["lastHeartbeat"] = x.last_heartbeat;
+  obj["lastHeartbeat"] = or_null(x.last_heartbeat);
+  obj["lastSeen"] = or_null(x.last_seen);
   obj["currentTask"] = or_null(x.current_task);
-  obj["uptimeSeconds"] = x.uptime_seconds;
+  obj["uptimeSeconds"] = or_null(x.uptime_seconds);
   obj["errorCount"] = x.error_count;
   obj["lastError"] = or_null(x.last_error);
   obj["stale"] = x.stale;

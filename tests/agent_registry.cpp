@@ -487,7 +487,7 @@ CAF_TEST(snapshots say when they were taken and since when the hub is up) {
   CAF_CHECK_EQUAL(s1.taken_at - s0.taken_at, seconds(30));
   CAF_CHECK_EQUAL(s1.taken_at - *s1.connected_since, seconds(30));
   // Agent times are on the same clock.
-  CAF_CHECK_EQUAL(s1.taken_at - s1.agents.at(0).last_seen, seconds(30));
+  CAF_CHECK_EQUAL(s1.taken_at - s1.agents.at(0).last_seen_local, seconds(30));
   // A status repeated while connected keeps the time it came up.
   up.attempt = 0;
   self->send(registry, up);

@@ -130,6 +130,16 @@ CAF_TEST(ages fit a narrow column) {
   CAF_CHECK_EQUAL(dashboard_model::age(milliseconds(-5)), "0ms");
 }
 
+CAF_TEST(the last seen column shows the hub time compactly) {
+  CAF_CHECK_EQUAL(
+    dashboard_model::hub_time(std::string{"2026-11-25T18:00:16Z"}), "18:00:16");
+  CAF_CHECK_EQUAL(
+    dashboard_model::hub_time(std::string{"2026-11-25T19:00:16.25+01:00"}),
+    "19:00:16");
+  CAF_CHECK_EQUAL(dashboard_model::hub_time(std::string{"T9"}), "T9");
+  CAF_CHECK_EQUAL(dashboard_model::hub_time(caf::none), "-");
+}
+
 CAF_TEST(event lines and plain lines show the payload as sent) {
   frame_parser parser{1 << 20, 64};
   daemon_event ev;

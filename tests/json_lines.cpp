@@ -98,3 +98,27 @@ CAF_TEST(event lines carry the payload byte for byte as sent) {
   CAF_CHECK(json_lines{}.event(5, ev).find(R"("payload":{}})") !=
             std::string::npos);
 }
+
+CAF_TEST(agent lines say null for what the hub never sent) {
+  agent_info x;
+  x.id = "exec-001";
+  auto obj = parse(json_lines{}.agent(1, x));
+  for (auto key : {"name", "lastHeartbeat", "lastSeen", "currentTask",
+                   "uptimeSeconds", "lastError"}) {
+    CAF_REQUIRE(obj.contains(key));
+    if (!obj.at(key).is_null())
+      CAF_ERROR("not null: " << key);
+  }
+  CAF_CHECK_EQUAL(obj.at("errorCount").as_int64(), 0);
+  x.name = "executor";
+  x.last_heartbeat = std::string{"2026-11-25T18:00:13Z"};
+  x.last_seen = std::string{"2026-11-25T18:00:14Z"};
+  x.uptime_seconds = 0.0; // a real 0 stays 0
+  auto text = json_lines{}.agent(2, x);
+  CAF_CHECK(text.find(R"("name":"executor")") != std::string::npos);
+  CAF_CHECK(text.find(R"("lastHeartbeat":"2026-11-25T18:00:13Z")") !=
+            std::string::npos);
+  CAF_CHECK(text.find(R"("lastSeen":"2026-11-25T18:00:14Z")") !=
+            std::string::npos);
+  CAF_CHECK(text.find(R"("uptimeSeconds":0.0)") != std::string::npos);
+}

@@ -40,12 +40,13 @@ struct fixture : test_coordinator_fixture<test::config> {
     x.name = "executor";
     x.status = agent_status::error;
     x.status_word = "trading";
-    x.last_heartbeat = "2026-11-25T18:00:13Z";
+    x.last_heartbeat = std::string{"2026-11-25T18:00:13Z"};
     x.current_task = std::string{"job-1"};
     x.uptime_seconds = 12.5;
     x.error_count = 3;
     x.last_error = std::string{"rpc timeout"};
-    x.last_seen = caf::timestamp{seconds(1795627805)};
+    x.last_seen = std::string{"2026-11-25T18:00:14.5Z"};
+    x.last_seen_local = caf::timestamp{seconds(1795627805)};
     x.stale = true;
     return x;
   }

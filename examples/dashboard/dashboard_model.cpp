@@ -1,5 +1,7 @@
 #include "examples/dashboard/dashboard_model.hpp"
 
+#include "core/frame_parser.hpp"
+
 namespace hubwatch {
 
 namespace {
@@ -24,6 +26,14 @@ std::string column(std::string s, size_t width) {
 }
 
 } // namespace
+
+std::string dashboard_model::hub_time(const caf::optional<std::string>& x) {
+  if (!x)
+    return "-";
+  if (parse_rfc3339(*x))
+    return x->substr(11, 8);
+  return *x;
+}
 
 std::string dashboard_model::event_line(const daemon_event& ev) {
   std::string ts =
