@@ -47,8 +47,10 @@ CAF_TEST(a heartbeat parses into every field) {
   // 2026-11-25T17:30:05Z is 1795627805 s after the epoch.
   CAF_CHECK_EQUAL(ev.time->time_since_epoch(),
                   std::chrono::seconds(1795627805));
-  CAF_CHECK_EQUAL(ev.payload.parse().at("currentTask").as_string(), "job-5671");
-  CAF_CHECK_EQUAL(ev.payload.parse().at("gpuUtilization").as_double(), 77.4);
+  // parse() returns a tree by value: keep it while checking inside it.
+  auto payload = ev.payload.parse();
+  CAF_CHECK_EQUAL(payload.at("currentTask").as_string(), "job-5671");
+  CAF_CHECK_EQUAL(payload.at("gpuUtilization").as_double(), 77.4);
 }
 
 CAF_TEST(every known type maps to its enumerator) {

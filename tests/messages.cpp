@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
 #include <caf/test/dsl.hpp>
 
 #include "actors/node_gateway.hpp"
@@ -154,6 +156,37 @@ CAF_TEST(what crosses the network to and from a node round trips) {
   CAF_CHECK_EQUAL(sys.message_types<node_gateway_actor>(), expected);
   anon_send_exit(sub, caf::exit_reason::user_shutdown);
   anon_send_exit(gw, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(a payload travels as its text and is checked on arrival) {
+  auto ev = sample_event();
+  auto copy = roundtrip(ev);
+  CAF_CHECK_EQUAL(copy.payload.text(), ev.payload.text());
+  // What a peer sends is checked like any text from the network.
+  json_payload x;
+  CAF_CHECK(!x.from_json(R"({"a" : 7.85E1})"));
+  CAF_CHECK_EQUAL(x.text(), R"({"a" : 7.85E1})");
+  CAF_CHECK(!x.from_json("null"));
+  CAF_CHECK(x.empty());
+  CAF_CHECK(x.from_json("[1]"));
+  CAF_CHECK(x.from_json(R"({"a":)"));
+  CAF_CHECK(x.from_json(R"({"a":1e400})"));
+  std::string deep = "1";
+  for (size_t i = 0; i <= json_payload::max_depth; ++i)
+    deep = "{\"a\":" + deep + "}";
+  CAF_CHECK(x.from_json(deep));
+  // A malformed payload fails the whole message rather than arriving.
+  daemon_event bad;
+  bad.type_name = "x";
+  std::vector<char> buf;
+  caf::binary_serializer sink{sys, buf};
+  std::string fake = "not json";
+  CAF_REQUIRE(!sink(caf::meta::type_name("daemon_event"), bad.seq, bad.type,
+                    bad.type_name, bad.agent_id, bad.agent_name, bad.timestamp,
+                    bad.time, fake, bad.fields));
+  daemon_event back;
+  caf::binary_deserializer source{sys, buf};
+  CAF_CHECK(source(back));
 }
 
 CAF_TEST(copies of an event share one payload) {
