@@ -238,6 +238,17 @@ CAF_TEST(default config is the original design) {
   CAF_CHECK(validate(cfg).empty());
 }
 
+CAF_TEST(max json depth stays where every payload parses again) {
+  websocket_config cfg;
+  cfg.max_json_depth = json_payload::max_depth + 1;
+  CAF_CHECK(validate(cfg).empty());
+  cfg.max_json_depth = json_payload::max_depth + 2;
+  auto errors = validate(cfg);
+  CAF_REQUIRE_EQUAL(errors.size(), 1u);
+  CAF_CHECK_EQUAL(errors[0],
+                  "max-json-depth = 1002: must be between 2 and 1001");
+}
+
 CAF_TEST(bad config values are refused by name) {
   websocket_config cfg;
   cfg.url = "http://localhost:8080/ws";
