@@ -84,6 +84,24 @@ std::string line(const json::object& obj) {
   return result;
 }
 
+// `obj`'s line with one more member whose value is JSON text written as it
+// is: a payload goes out byte for byte as the hub sent it. The text is
+// checked JSON, and `to_line()` has turned the only bytes that could break
+// the line (CR, LF between tokens) into spaces.
+std::string line(const json::object& obj, const char* key,
+                 const std::string& json_text) {
+  std::string result;
+  write(result, obj);
+  result.pop_back(); // the closing brace
+  if (!obj.empty())
+    result += ',';
+  result += json::serialize(json::string_view{key});
+  result += ':';
+  result += json_text;
+  result += "}\n";
+  return result;
+}
+
 json::object status_object(int64_t t_ms, const connection_status& x,
                            const std::string& node, const char* scope) {
   auto obj = head("status", t_ms, node);
@@ -141,20 +159,24 @@ std::string json_lines::event(int64_t t_ms, const daemon_event& x) const {
   obj["agentId"] = x.agent_id;
   obj["agentName"] = x.agent_name;
   obj["timestamp"] = x.timestamp;
-  obj["payload"] = x.payload.get();
-  return line(obj);
+  return line(obj, "payload", x.payload.to_line());
 }
 
 std::string json_lines::agent(int64_t t_ms, const agent_info& x) const {
   auto obj = head("agent", t_ms, node_);
   obj["id"] = x.id;
-  obj["name"] = x.name;
+  // What the hub never sent is null, never a made-up "" or 0.
+  if (x.name.empty())
+    obj["name"] = nullptr;
+  else
+    obj["name"] = x.name;
   obj["status"] = to_string(x.status);
   if (!x.status_word.empty())
     obj["statusWord"] = x.status_word;
-  obj["lastHeartbeat"] = x.last_heartbeat;
+  obj["lastHeartbeat"] = or_null(x.last_heartbeat);
+  obj["lastSeen"] = or_null(x.last_seen);
   obj["currentTask"] = or_null(x.current_task);
-  obj["uptimeSeconds"] = x.uptime_seconds;
+  obj["uptimeSeconds"] = or_null(x.uptime_seconds);
   obj["errorCount"] = x.error_count;
   obj["lastError"] = or_null(x.last_error);
   obj["stale"] = x.stale;

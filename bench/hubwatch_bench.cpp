@@ -221,7 +221,9 @@ counter(subscriber_actor::stateful_pointer<counter_state> self, uint64_t target,
         st.seen = ev->seq;
         if (st.record_latency) {
           auto now = clock_type::now().time_since_epoch().count();
-          auto* sent = ev->payload.get().if_contains("sentNs");
+          // After `now` is read: parsing the payload is not latency.
+          auto payload = ev->payload.parse();
+          auto* sent = payload.if_contains("sentNs");
           if (sent != nullptr && sent->is_int64())
             st.board->latencies_ns.push_back(now - sent->get_int64());
         }

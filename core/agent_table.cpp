@@ -2,18 +2,9 @@
 
 #include <algorithm>
 
+#include "core/frame_parser.hpp"
+
 namespace hubwatch {
-
-namespace {
-
-const boost::json::value* field(const boost::json::object& obj,
-                                const char* camel, const char* snake) {
-  if (auto* v = obj.if_contains(camel))
-    return v;
-  return obj.if_contains(snake);
-}
-
-} // namespace
 
 bool drives_agent_status(event_type x) {
   switch (x) {
@@ -30,33 +21,32 @@ bool drives_agent_status(event_type x) {
 void apply_event(agent_info& rec, const daemon_event& ev) {
   if (!ev.agent_name.empty())
     rec.name = ev.agent_name;
-  auto& payload = ev.payload.get();
+  // What the payload says was read by the frame parser (ev.fields): the
+  // payload itself is text and is never parsed again here.
+  auto& fields = ev.fields;
   switch (ev.type) {
   case event_type::heartbeat: {
-    rec.last_heartbeat = ev.timestamp;
+    if (ev.timestamp.empty())
+      rec.last_heartbeat = caf::none;
+    else
+      rec.last_heartbeat = ev.timestamp;
     rec.status = agent_status::running;
     rec.status_word.clear();
-    if (auto* s = payload.if_contains("status"); s && s->is_string()) {
-      auto& word = s->get_string();
-      rec.status_word.assign(word.data(), word.size());
-      if (word == "idle")
+    if (auto& word = fields.status) {
+      rec.status_word = *word;
+      if (*word == "idle")
         rec.status = agent_status::idle;
-      else if (word == "error")
+      else if (*word == "error")
         rec.status = agent_status::error;
-      else if (word == "stopped")
+      else if (*word == "stopped")
         rec.status = agent_status::stopped;
       // "running" and any word we do not know: the agent is alive.
     }
     // A heartbeat states the current task; without one there is none.
-    auto* task = field(payload, "currentTask", "current_task");
-    if (task && task->is_string())
-      rec.current_task = std::string{task->get_string()};
-    else
-      rec.current_task = caf::none;
+    rec.current_task = fields.current_task;
     // Uptime is a reading: a heartbeat that omits it keeps the last one.
-    if (auto* up = field(payload, "uptimeSeconds", "uptime_seconds");
-        up && up->is_number())
-      rec.uptime_seconds = up->to_number<double>();
+    if (fields.uptime_seconds)
+      rec.uptime_seconds = fields.uptime_seconds;
     break;
   }
   case event_type::agent_started:
@@ -71,17 +61,35 @@ void apply_event(agent_info& rec, const daemon_event& ev) {
     rec.status = agent_status::error;
     rec.status_word.clear();
     rec.error_count += 1;
-    auto* msg = payload.if_contains("error");
-    if (msg && msg->is_string())
-      rec.last_error = std::string{msg->get_string()};
-    else
-      rec.last_error = std::string{"Unknown error"};
+    rec.last_error =
+      fields.error ? *fields.error : std::string{"Unknown error"};
     break;
   }
   default:
     break;
   }
 }
+
+namespace {
+
+/// Moves `rec.last_seen` to `ev`'s timestamp if that is newer; true if it
+/// did.
+bool update_last_seen(agent_info& rec, const daemon_event& ev) {
+  // An event without a timestamp says nothing about when it happened.
+  if (ev.timestamp.empty() || rec.last_seen == ev.timestamp)
+    return false;
+  // Hub time may go backwards (clock steps, several hub processes): the
+  // later of the two when both are times, else the latest arrival.
+  if (rec.last_seen && ev.time) {
+    auto current = parse_rfc3339(*rec.last_seen);
+    if (current && *ev.time < *current)
+      return false;
+  }
+  rec.last_seen = ev.timestamp;
+  return true;
+}
+
+} // namespace
 
 const agent_info* agent_table::apply(const daemon_event& ev,
                                      caf::timestamp now) {
@@ -92,18 +100,25 @@ const agent_info* agent_table::apply(const daemon_event& ev,
     auto i = agents_.find(ev.agent_id);
     if (i == agents_.end())
       return nullptr;
-    i->second.last_seen = now;
-    if (!i->second.stale)
-      return nullptr;
-    i->second.stale = false;
-    return &i->second;
+    auto& rec = i->second;
+    rec.last_seen_local = now;
+    // Subscribers hear of the record only when what they see of it changed:
+    // its hub time or its staleness. Events in the same second as the last
+    // one about the agent carry the same timestamp and change nothing.
+    bool changed = update_last_seen(rec, ev);
+    if (rec.stale) {
+      rec.stale = false;
+      changed = true;
+    }
+    return changed ? &rec : nullptr;
   }
   auto [i, added] = agents_.try_emplace(ev.agent_id);
   auto& rec = i->second;
   if (added)
     rec.id = ev.agent_id; // blank record: idle, no task, no errors
   apply_event(rec, ev);
-  rec.last_seen = now;
+  update_last_seen(rec, ev);
+  rec.last_seen_local = now;
   rec.stale = false;
   return &rec;
 }
@@ -111,7 +126,7 @@ const agent_info* agent_table::apply(const daemon_event& ev,
 void agent_table::mark_stale(caf::timestamp now, caf::timespan stale_after,
                              std::vector<agent_info>& changed) {
   for (auto& [id, rec] : agents_)
-    if (!rec.stale && now - rec.last_seen >= stale_after) {
+    if (!rec.stale && now - rec.last_seen_local >= stale_after) {
       rec.stale = true;
       changed.push_back(rec);
     }
@@ -128,8 +143,8 @@ void agent_table::mark_all_stale(std::vector<agent_info>& changed) {
 caf::optional<caf::timestamp> agent_table::oldest_fresh() const {
   caf::optional<caf::timestamp> result;
   for (auto& kvp : agents_)
-    if (!kvp.second.stale && (!result || kvp.second.last_seen < *result))
-      result = kvp.second.last_seen;
+    if (!kvp.second.stale && (!result || kvp.second.last_seen_local < *result))
+      result = kvp.second.last_seen_local;
   return result;
 }
 

@@ -15,8 +15,9 @@ namespace hubwatch {
 /// True for the event types that create or change an agent record.
 bool drives_agent_status(event_type x);
 
-/// Applies SCHEMA.md's derivation rules for one status-driving event to
-/// `rec`. Plain function: the caller decides which record.
+/// Applies docs/wire-schema.md's derivation rules for one status-driving
+/// event to `rec` (not `last_seen`, which `agent_table` keeps for every
+/// event). Plain function: the caller decides which record.
 void apply_event(agent_info& rec, const daemon_event& ev);
 
 /// The agent map: derives records from events and tracks staleness.
@@ -24,12 +25,13 @@ class agent_table {
 public:
   /// Applies `ev` at local time `now`. Returns the record it created or
   /// changed, or nullptr if the event changes no record that subscribers need
-  /// to hear about (other event types only refresh `last_seen` of known
-  /// agents).
+  /// to hear about. Other event types about a known agent refresh its
+  /// `last_seen_local`, and its `last_seen` when their timestamp is newer
+  /// (then the record is returned); they never create an agent.
   const agent_info* apply(const daemon_event& ev, caf::timestamp now);
 
-  /// Marks every agent last seen before `now - stale_after` stale; appends
-  /// the records that changed to `changed`.
+  /// Marks every agent last heard of (local clock) before `now - stale_after`
+  /// stale; appends the records that changed to `changed`.
   void mark_stale(caf::timestamp now, caf::timespan stale_after,
                   std::vector<agent_info>& changed);
 
@@ -37,8 +39,8 @@ public:
   /// records that changed to `changed`.
   void mark_all_stale(std::vector<agent_info>& changed);
 
-  /// The earliest `last_seen` among agents that are not stale, if any: the
-  /// next agent to go stale.
+  /// The earliest `last_seen_local` among agents that are not stale, if any:
+  /// the next agent to go stale.
   caf::optional<caf::timestamp> oldest_fresh() const;
 
   const agent_info* find(const std::string& id) const;

@@ -5,6 +5,7 @@
 
 #include <boost/json/error.hpp>
 #include <boost/json/monotonic_resource.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include "core/utf8.hpp"
@@ -39,7 +40,7 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 }
 
 // JSON has no infinities, but Boost.JSON reads 1e400 as one; such a payload
-// could not be written out again as JSON.
+// could not be passed on as JSON.
 bool all_finite(const boost::json::value& v) {
   switch (v.kind()) {
   case boost::json::kind::double_:
@@ -59,6 +60,171 @@ bool all_finite(const boost::json::value& v) {
   }
 }
 
+// The scanner below walks text that Boost.JSON has already accepted, so it
+// checks nothing; it only finds where values begin and end.
+
+size_t skip_ws(std::string_view s, size_t i) {
+  while (i < s.size() &&
+         (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+    ++i;
+  return i;
+}
+
+// `i` at the opening quote; returns the index after the closing one.
+size_t skip_string(std::string_view s, size_t i) {
+  ++i;
+  while (i < s.size() && s[i] != '"')
+    i += s[i] == '\\' ? 2 : 1;
+  return i + 1;
+}
+
+// `i` at the first byte of a value; returns the index after its last byte.
+// Iterative, so the depth limit, not the stack, bounds the nesting.
+size_t skip_value(std::string_view s, size_t i) {
+  size_t depth = 0;
+  while (i < s.size()) {
+    char c = s[i];
+    if (c == '"') {
+      i = skip_string(s, i);
+      if (depth == 0)
+        return i;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+      ++i;
+    } else if (c == '}' || c == ']') {
+      ++i;
+      if (--depth == 0)
+        return i;
+    } else if (depth == 0) {
+      // A number, true, false or null: up to the next delimiter.
+      while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' &&
+             s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+        ++i;
+      return i;
+    } else {
+      ++i;
+    }
+  }
+  return i;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+// Whether the JSON string `raw` (quotes included) means `key`, an ASCII
+// word: `"pay\u006coad"` is `payload` to any JSON reader, Boost.JSON's too.
+bool key_is(std::string_view raw, std::string_view key) {
+  auto inner = raw.substr(1, raw.size() - 2);
+  if (inner.find('\\') == std::string_view::npos)
+    return inner == key;
+  size_t k = 0;
+  for (size_t i = 0; i < inner.size(); ++k) {
+    if (k >= key.size())
+      return false;
+    char c = inner[i];
+    if (c != '\\') {
+      if (c != key[k])
+        return false;
+      ++i;
+      continue;
+    }
+    if (i + 1 >= inner.size())
+      return false;
+    char e = inner[i + 1];
+    i += 2;
+    switch (e) {
+    case '"':
+    case '\\':
+    case '/':
+      c = e;
+      break;
+    case 'u': {
+      if (i + 4 > inner.size())
+        return false;
+      int cp = 0;
+      for (size_t j = 0; j < 4; ++j) {
+        auto d = hex_digit(inner[i + j]);
+        if (d < 0)
+          return false;
+        cp = cp * 16 + d;
+      }
+      i += 4;
+      // Anything outside ASCII cannot match an ASCII key.
+      if (cp >= 0x80)
+        return false;
+      c = static_cast<char>(cp);
+      break;
+    }
+    default:
+      // \b \f \n \r \t: control characters, in no key we look for.
+      return false;
+    }
+    if (c != key[k])
+      return false;
+  }
+  return k == key.size();
+}
+
+/// The exact bytes of the value of the object member `key` in `text`, a JSON
+/// object that Boost.JSON accepted; the last such member when the key
+/// repeats, as in Boost.JSON's tree. Empty if there is none.
+std::string_view member_text(std::string_view text, std::string_view key) {
+  std::string_view result;
+  auto i = skip_ws(text, 0);
+  if (i >= text.size() || text[i] != '{')
+    return result;
+  i = skip_ws(text, i + 1);
+  while (i < text.size() && text[i] == '"') {
+    auto key_end = skip_string(text, i);
+    bool match = key_is(text.substr(i, key_end - i), key);
+    i = skip_ws(text, key_end);
+    if (i >= text.size() || text[i] != ':')
+      return {};
+    i = skip_ws(text, i + 1);
+    auto end = skip_value(text, i);
+    if (match)
+      result = text.substr(i, end - i);
+    i = skip_ws(text, end);
+    if (i >= text.size() || text[i] != ',')
+      break;
+    i = skip_ws(text, i + 1);
+  }
+  return result;
+}
+
+const boost::json::value* field(const boost::json::object& obj,
+                                const char* camel, const char* snake) {
+  if (auto* v = obj.if_contains(camel))
+    return v;
+  return obj.if_contains(snake);
+}
+
+caf::optional<std::string> string_field(const boost::json::value* v) {
+  if (v == nullptr || !v->is_string())
+    return caf::none;
+  auto& str = v->get_string();
+  return std::string{str.data(), str.size()};
+}
+
+agent_fields read_agent_fields(const boost::json::object& payload) {
+  agent_fields result;
+  result.status = string_field(payload.if_contains("status"));
+  result.current_task =
+    string_field(field(payload, "currentTask", "current_task"));
+  if (auto* up = field(payload, "uptimeSeconds", "uptime_seconds");
+      up != nullptr && up->is_number())
+    result.uptime_seconds = up->to_number<double>();
+  result.error = string_field(payload.if_contains("error"));
+  return result;
+}
+
 bool read_digits(std::string_view s, size_t pos, size_t n, int& out) {
   if (pos + n > s.size())
     return false;
@@ -71,19 +237,6 @@ bool read_digits(std::string_view s, size_t pos, size_t n, int& out) {
   out = v;
   return true;
 }
-
-/// One parsed frame: the tree and the arena it lives in. Members die in
-/// reverse order: the tree (a no-op on trivially deallocated storage), then
-/// the arena's blocks.
-struct frame_tree {
-  explicit frame_tree(size_t initial_bytes) : arena(initial_bytes) {
-    // nop
-  }
-  boost::json::monotonic_resource arena;
-  // Constructed from the parser's result: a move *assignment* would copy the
-  // tree onto the heap, as an assigned value keeps its own storage.
-  std::optional<boost::json::value> root;
-};
 
 } // namespace
 
@@ -103,13 +256,14 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
                   " bytes exceeds the limit of " + std::to_string(max_bytes_),
                 frame);
   boost::json::error_code ec;
-  // Each frame's tree goes into one arena of its own: a handful of
-  // allocations per frame instead of one per node, all freed at once when
-  // the last copy of the event is gone. The parser points at the arena
-  // without owning it, so the tree's storage counts as trivially
+  // The tree only validates the frame and yields its fields; it dies with
+  // this call, since the payload keeps its text, not the tree. It lives in
+  // an arena that starts in the parser's own buffer (no allocation for
+  // frames of a few KiB) and frees everything at once. The parser points at
+  // the arena without owning it, so the tree's storage counts as trivially
   // deallocated and destroying it skips the walk over every node.
-  auto tree = std::make_shared<frame_tree>(2 * frame.size() + 256);
-  // Runs before `tree` dies on every path: the parser must not keep a
+  boost::json::monotonic_resource arena{arena_buffer_, sizeof(arena_buffer_)};
+  // Runs before `arena` dies on every path: the parser must not keep a
   // pointer into a freed arena (a failed parse leaves nodes in it).
   struct detach {
     boost::json::parser& p;
@@ -117,7 +271,7 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
       p.reset();
     }
   } guard{parser_};
-  parser_.reset(boost::json::storage_ptr{&tree->arena});
+  parser_.reset(boost::json::storage_ptr{&arena});
   parser_.write(frame.data(), frame.size(), ec);
   if (ec) {
     if (ec == boost::json::error::too_deep)
@@ -125,8 +279,11 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
     return fail(err, hub_errc::invalid_json, "invalid JSON: " + ec.message(),
                 frame);
   }
-  tree->root.emplace(parser_.release());
-  auto root = std::shared_ptr<const boost::json::value>{tree, &*tree->root};
+  // Constructed from the parser's result: a move *assignment* would copy the
+  // tree onto the heap, as an assigned value keeps its own storage. (Not
+  // braces: those would make an array of one element.)
+  const boost::json::value root_value(parser_.release());
+  auto* root = &root_value;
   auto* obj = root->if_object();
   if (obj == nullptr)
     return fail(err, hub_errc::not_an_object,
@@ -142,6 +299,10 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
                 std::string{"\"type\" is a "} + to_string(type->kind()).data() +
                   ", not a string",
                 frame);
+  // An empty type names no event: nothing could tell it from a frame that
+  // lost its type on the way.
+  if (type->get_string().empty())
+    return fail(err, hub_errc::missing_type, "\"type\" is empty", frame);
   // Optional string fields: absent is fine, any other type is not.
   struct field {
     const char* key;
@@ -177,11 +338,21 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
   ev.type_name.assign(type_str.data(), type_str.size());
   ev.type = event_type_from_wire(ev.type_name);
   ev.time = parse_rfc3339(ev.timestamp);
-  if (payload != nullptr && payload->is_object())
-    ev.payload = json_payload{
-      std::shared_ptr<const boost::json::object>{root, &payload->get_object()}};
-  else
+  if (payload != nullptr && payload->is_object()) {
+    // The payload's bytes as sent, found in the frame the tree came from.
+    // The scanner and the tree must agree on which bytes those are; should
+    // they ever not, the tree's own text is better than a wrong value.
+    auto text = member_text(frame, "payload");
+    if (text.empty() || text.front() != '{')
+      ev.payload = json_payload::from_validated(
+        boost::json::serialize(payload->get_object()));
+    else
+      ev.payload = json_payload::from_validated(text);
+    ev.fields = read_agent_fields(payload->get_object());
+  } else {
     ev.payload = json_payload{};
+    ev.fields = agent_fields{};
+  }
   return true;
 }
 

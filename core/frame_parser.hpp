@@ -13,7 +13,11 @@
 namespace hubwatch {
 
 /// Turns one text frame into a `daemon_event` or a typed `parse_error`, by
-/// SCHEMA.md's rules. Plain logic: no actor, no socket.
+/// docs/wire-schema.md's rules. Plain logic: no actor, no socket.
+///
+/// The event's payload is the frame's `payload` value byte for byte (the
+/// last one, when the key repeats, as in any JSON tree), and the fields
+/// that drive agent status are read from it here (`daemon_event::fields`).
 ///
 /// One instance per thread; it reuses its JSON parser's internal buffers
 /// from frame to frame.
@@ -32,6 +36,9 @@ public:
 private:
   size_t max_bytes_;
   boost::json::parser parser_;
+  /// Where each frame's tree starts before it needs the heap: the tree of a
+  /// typical frame (100 to 700 bytes) fits several times over.
+  alignas(std::max_align_t) unsigned char arena_buffer_[16 * 1024];
 };
 
 /// Parses an RFC 3339 date-time (`2026-11-25T17:30:05Z`, optional fraction,

@@ -6,6 +6,8 @@
 #include <boost/version.hpp>
 #include <caf/config.hpp>
 
+#include "core/frame_parser.hpp"
+
 #ifndef HUBWATCH_VERSION
 #error "the build defines HUBWATCH_VERSION (CMakeLists.txt)"
 #endif
@@ -26,7 +28,13 @@ void add_agent(agent_metrics& out, const agent_info& rec, caf::timestamp now) {
   if (i < out.status_counts.size())
     ++out.status_counts[i];
   out.last_seen_seconds =
-    std::max(out.last_seen_seconds, seconds_between(rec.last_seen, now));
+    std::max(out.last_seen_seconds, seconds_between(rec.last_seen_local, now));
+  if (rec.last_seen)
+    if (auto t = parse_rfc3339(*rec.last_seen)) {
+      auto secs = std::chrono::duration<double>(t->time_since_epoch()).count();
+      if (!out.last_seen_timestamp || secs > *out.last_seen_timestamp)
+        out.last_seen_timestamp = secs;
+    }
   out.errors += rec.error_count;
   if (rec.stale)
     ++out.stale;
@@ -72,6 +80,7 @@ metrics_snapshot make_metrics_snapshot(const observer_snapshot& snap,
     m.id = agents[i]->id;
     m.name = agents[i]->name;
     add_agent(m, *agents[i], snap.taken_at);
+    m.uptime_seconds = agents[i]->uptime_seconds;
     result.agents.push_back(std::move(m));
   }
   if (!folded.empty()) {

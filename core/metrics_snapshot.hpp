@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <caf/optional.hpp>
+
 #include "messages/agent_status.hpp"
 #include "messages/connection_status.hpp"
 #include "messages/observer_snapshot.hpp"
@@ -29,6 +31,16 @@ struct agent_metrics {
 
   /// Seconds since the observer last heard of the agent, on its clock.
   double last_seen_seconds = 0;
+
+  /// The hub's time of the newest event about the agent
+  /// (`agent_info::last_seen`) in seconds since the epoch; none when the hub
+  /// sent no timestamp that parses as RFC 3339. For `_other`, the newest
+  /// among the folded agents.
+  caf::optional<double> last_seen_timestamp;
+
+  /// The uptime the agent's last heartbeat reported; none when none did, and
+  /// always none for `_other` (a sum of uptimes means nothing).
+  caf::optional<double> uptime_seconds;
 
   /// `agent_info::error_count`.
   uint64_t errors = 0;

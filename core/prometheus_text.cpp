@@ -167,6 +167,21 @@ std::string render_prometheus_text(const metrics_snapshot& x) {
            "agent_id=\"_other\" the longest silence among folded agents.");
   for (auto& a : x.agents)
     e.sample().label("agent_id", a.id).value(a.last_seen_seconds);
+  // Omitted rather than 0 for an agent whose hub never sent the figure: a 0
+  // would chart as 1970, or as an agent that just started.
+  e.family("hubwatch_agent_last_seen_timestamp_seconds", "gauge",
+           "The hub's time of the newest event about the agent, in seconds "
+           "since the epoch; absent while the hub sent none that parses. For "
+           "agent_id=\"_other\" the newest among folded agents.");
+  for (auto& a : x.agents)
+    if (a.last_seen_timestamp)
+      e.sample().label("agent_id", a.id).value(*a.last_seen_timestamp);
+  e.family("hubwatch_agent_uptime_seconds", "gauge",
+           "The uptime the agent's last heartbeat reported; absent while none "
+           "did, and for agent_id=\"_other\".");
+  for (auto& a : x.agents)
+    if (a.uptime_seconds)
+      e.sample().label("agent_id", a.id).value(*a.uptime_seconds);
   e.family("hubwatch_agent_errors_total", "counter",
            "agent_error events of the agent; for agent_id=\"_other\" the sum "
            "over folded agents.");

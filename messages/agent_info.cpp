@@ -23,7 +23,8 @@ bool operator==(const agent_info& x, const agent_info& y) {
          x.current_task == y.current_task &&
          x.uptime_seconds == y.uptime_seconds &&
          x.error_count == y.error_count && x.last_error == y.last_error &&
-         x.last_seen == y.last_seen && x.stale == y.stale;
+         x.last_seen == y.last_seen && x.last_seen_local == y.last_seen_local &&
+         x.stale == y.stale;
 }
 
 std::string to_string(const agent_info& x) {

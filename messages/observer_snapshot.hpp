@@ -28,7 +28,7 @@ struct observer_snapshot {
   observer_counters counters;
 
   /// When the registry took this snapshot, on its own clock: the clock of
-  /// `agent_info::last_seen`, so that "seconds since last seen" is a
+  /// `agent_info::last_seen_local`, so that "seconds since last seen" is a
   /// difference of two readings of one clock.
   caf::timestamp taken_at;
 

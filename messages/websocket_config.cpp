@@ -6,6 +6,7 @@
 #include <caf/message.hpp>
 
 #include "core/hub_url.hpp"
+#include "messages/json_payload.hpp"
 
 namespace hubwatch {
 
@@ -79,9 +80,15 @@ std::vector<std::string> validate(const websocket_config& x) {
   if (x.max_frame_bytes < 64)
     refuse("max-frame-bytes", std::to_string(x.max_frame_bytes),
            "must be at least 64");
-  if (x.max_json_depth < 2)
-    refuse("max-json-depth", std::to_string(x.max_json_depth),
-           "must be at least 2");
+  // The payload sits one level below the frame, and json_payload parses
+  // payloads (on demand, and when they arrive over the network) no deeper
+  // than its max_depth: a deeper frame limit would accept payloads that no
+  // subscriber could read back.
+  if (x.max_json_depth < 2 || x.max_json_depth > json_payload::max_depth + 1)
+    refuse(
+      "max-json-depth", std::to_string(x.max_json_depth),
+      ("must be between 2 and " + std::to_string(json_payload::max_depth + 1))
+        .c_str());
   if (x.subscriber_queue == 0)
     refuse("subscriber-queue", "0", "must be at least 1");
   if (x.subscriber_stall.count() < 0)

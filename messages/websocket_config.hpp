@@ -53,7 +53,8 @@ struct websocket_config {
   /// Largest message accepted; a larger one ends the connection.
   size_t max_frame_bytes = 1024 * 1024;
 
-  /// Deepest JSON nesting accepted in a frame.
+  /// Deepest JSON nesting accepted in a frame (2 to
+  /// `json_payload::max_depth + 1`).
   size_t max_json_depth = 64;
 
   /// Events kept in the history ring.

@@ -174,6 +174,39 @@ CAF_TEST(a new subscriber gets a snapshot then the live stream in order) {
   CAF_CHECK_EQUAL(recorded(sub).snapshots.size(), 1u);
 }
 
+CAF_TEST(an event of another type that moves last seen sends the record) {
+  start();
+  auto sub = subscriber();
+  self->send(registry, atom::subscribe::value, sub);
+  run();
+  auto hb = event(R"({"type":"heartbeat","agentId":"b",)"
+                  R"("timestamp":"2026-11-25T18:00:00Z"})");
+  auto later = event(R"({"type":"task_result","agentId":"b",)"
+                     R"("timestamp":"2026-11-25T18:00:04Z"})");
+  auto same = event(R"({"type":"vault_decision","agentId":"b",)"
+                    R"("timestamp":"2026-11-25T18:00:04Z"})");
+  auto older = event(R"({"type":"task_result","agentId":"b",)"
+                     R"("timestamp":"2026-11-25T17:00:00Z"})");
+  ingest({hb, later, same, older});
+  run();
+  auto& got = recorded(sub).updates;
+  // heartbeat + record, task_result + record (lastSeen moved), then two
+  // events that move nothing and come alone.
+  CAF_REQUIRE_EQUAL(got.size(), 6u);
+  CAF_CHECK_EQUAL(caf::get<daemon_event>(got[0]), hb);
+  CAF_CHECK_EQUAL(caf::get<agent_info>(got[1]).last_seen,
+                  std::string{"2026-11-25T18:00:00Z"});
+  CAF_CHECK_EQUAL(caf::get<daemon_event>(got[2]), later);
+  auto& moved = caf::get<agent_info>(got[3]);
+  CAF_CHECK_EQUAL(moved.last_seen, std::string{"2026-11-25T18:00:04Z"});
+  CAF_CHECK_EQUAL(moved.last_heartbeat, std::string{"2026-11-25T18:00:00Z"});
+  CAF_CHECK_EQUAL(caf::get<daemon_event>(got[4]), same);
+  CAF_CHECK_EQUAL(caf::get<daemon_event>(got[5]), older);
+  auto snap = snapshot();
+  CAF_CHECK_EQUAL(snap.agents.at(0).last_seen,
+                  std::string{"2026-11-25T18:00:04Z"});
+}
+
 CAF_TEST(the ring keeps the last N events and counts what it drops) {
   start();
   std::vector<hub_update> xs;
@@ -487,7 +520,7 @@ CAF_TEST(snapshots say when they were taken and since when the hub is up) {
   CAF_CHECK_EQUAL(s1.taken_at - s0.taken_at, seconds(30));
   CAF_CHECK_EQUAL(s1.taken_at - *s1.connected_since, seconds(30));
   // Agent times are on the same clock.
-  CAF_CHECK_EQUAL(s1.taken_at - s1.agents.at(0).last_seen, seconds(30));
+  CAF_CHECK_EQUAL(s1.taken_at - s1.agents.at(0).last_seen_local, seconds(30));
   // A status repeated while connected keeps the time it came up.
   up.attempt = 0;
   self->send(registry, up);

@@ -51,12 +51,13 @@ CAF_TEST(a heartbeat creates a running agent with its fields) {
   CAF_CHECK_EQUAL(rec->name, "inference");
   CAF_CHECK_EQUAL(rec->status, agent_status::running);
   CAF_CHECK_EQUAL(rec->status_word, "running");
-  CAF_CHECK_EQUAL(rec->last_heartbeat, "T1");
+  CAF_CHECK_EQUAL(rec->last_heartbeat, std::string{"T1"});
+  CAF_CHECK_EQUAL(rec->last_seen, std::string{"T1"});
   CAF_CHECK_EQUAL(rec->current_task, std::string{"job-1"});
   CAF_CHECK_EQUAL(rec->uptime_seconds, 3605.0);
   CAF_CHECK_EQUAL(rec->error_count, 0u);
   CAF_CHECK(!rec->last_error);
-  CAF_CHECK_EQUAL(rec->last_seen, now);
+  CAF_CHECK_EQUAL(rec->last_seen_local, now);
   CAF_CHECK(!rec->stale);
 }
 
@@ -126,7 +127,18 @@ CAF_TEST(an agent first seen through a lifecycle event starts blank) {
   CAF_CHECK_EQUAL(rec.status, agent_status::stopped);
   CAF_CHECK(!rec.current_task);
   CAF_CHECK_EQUAL(rec.error_count, 0u);
-  CAF_CHECK_EQUAL(rec.last_heartbeat, "");
+  // What the hub never sent stays unset, never a made-up "" or 0.
+  CAF_CHECK(!rec.last_heartbeat);
+  CAF_CHECK(!rec.uptime_seconds);
+  CAF_CHECK(!rec.last_seen);
+  CAF_CHECK(rec.name.empty());
+}
+
+CAF_TEST(a real zero uptime stays zero) {
+  apply(R"({"type":"heartbeat","agentId":"a","payload":{"uptimeSeconds":0}})");
+  CAF_CHECK_EQUAL(agent("a").uptime_seconds, 0.0);
+  apply(R"({"type":"heartbeat","agentId":"b","payload":{}})");
+  CAF_CHECK(!agent("b").uptime_seconds);
 }
 
 CAF_TEST(other types never create agents but refresh last seen) {
@@ -135,10 +147,56 @@ CAF_TEST(other types never create agents but refresh last seen) {
   CAF_CHECK_EQUAL(table.size(), 0u);
   apply(R"({"type":"heartbeat","agentId":"z"})");
   now += seconds(3);
-  // Known agent, nothing subscribers need: no update, but last_seen moves.
+  // Known agent, nothing subscribers need: no update, but the local time
+  // moves.
   CAF_CHECK(apply(R"({"type":"task_result","agentId":"z"})") == nullptr);
-  CAF_CHECK_EQUAL(agent("z").last_seen, now);
+  CAF_CHECK_EQUAL(agent("z").last_seen_local, now);
   CAF_CHECK_EQUAL(agent("z").status, agent_status::running);
+}
+
+CAF_TEST(last seen is the hub time of the newest event of any type) {
+  apply(R"({"type":"heartbeat","agentId":"a",)"
+        R"("timestamp":"2026-11-25T18:00:00Z"})");
+  CAF_CHECK_EQUAL(agent("a").last_seen, std::string{"2026-11-25T18:00:00Z"});
+  // Another type about a known agent with a newer time: the record changed,
+  // so subscribers hear of it; lastHeartbeat stays the heartbeat's.
+  auto* rec = apply(R"({"type":"task_result","agentId":"a",)"
+                    R"("timestamp":"2026-11-25T18:00:07.5Z"})");
+  CAF_REQUIRE(rec != nullptr);
+  CAF_CHECK_EQUAL(rec->last_seen, std::string{"2026-11-25T18:00:07.5Z"});
+  CAF_CHECK_EQUAL(rec->last_heartbeat, std::string{"2026-11-25T18:00:00Z"});
+  // The same time again changes nothing: no update.
+  CAF_CHECK(apply(R"({"type":"task_result","agentId":"a",)"
+                  R"("timestamp":"2026-11-25T18:00:07.5Z"})") == nullptr);
+  // Time going backwards: the later of the two stays.
+  CAF_CHECK(apply(R"({"type":"task_result","agentId":"a",)"
+                  R"("timestamp":"2026-11-25T17:59:00Z"})") == nullptr);
+  apply(R"({"type":"heartbeat","agentId":"a",)"
+        R"("timestamp":"2026-11-25T17:59:30Z"})");
+  CAF_CHECK_EQUAL(agent("a").last_seen, std::string{"2026-11-25T18:00:07.5Z"});
+  CAF_CHECK_EQUAL(agent("a").last_heartbeat,
+                  std::string{"2026-11-25T17:59:30Z"});
+  // The same instant in another zone is not older: the latest arrival.
+  apply(R"({"type":"agent_started","agentId":"a",)"
+        R"("timestamp":"2026-11-25T19:00:07.5+01:00"})");
+  CAF_CHECK_EQUAL(agent("a").last_seen,
+                  std::string{"2026-11-25T19:00:07.5+01:00"});
+  // A time that does not parse cannot be compared: the latest arrival wins,
+  // and after it the next parsable time does too.
+  apply(R"({"type":"heartbeat","agentId":"a","timestamp":"T9"})");
+  CAF_CHECK_EQUAL(agent("a").last_seen, std::string{"T9"});
+  apply(R"({"type":"heartbeat","agentId":"a",)"
+        R"("timestamp":"2026-11-25T10:00:00Z"})");
+  CAF_CHECK_EQUAL(agent("a").last_seen, std::string{"2026-11-25T10:00:00Z"});
+  // No timestamp says nothing about time: lastSeen stays, but a heartbeat
+  // without one has no time of its own.
+  apply(R"({"type":"heartbeat","agentId":"a"})");
+  CAF_CHECK_EQUAL(agent("a").last_seen, std::string{"2026-11-25T10:00:00Z"});
+  CAF_CHECK(!agent("a").last_heartbeat);
+  // Other types still never create an agent.
+  CAF_CHECK(apply(R"({"type":"task_result","agentId":"new",)"
+                  R"("timestamp":"2026-11-25T18:00:00Z"})") == nullptr);
+  CAF_CHECK(table.find("new") == nullptr);
 }
 
 CAF_TEST(hub wide events create no agent) {
@@ -191,7 +249,9 @@ CAF_TEST(agents derived from the captured stream) {
   CAF_CHECK_EQUAL(exec.error_count, 14u);
   CAF_CHECK_EQUAL(exec.last_error,
                   std::string{"simulated failure #14: rpc timeout"});
-  CAF_CHECK_EQUAL(exec.last_heartbeat, "");
+  CAF_CHECK(!exec.last_heartbeat);
+  // lastSeen is the newest timestamp about each agent, of any type.
+  CAF_CHECK_EQUAL(exec.last_seen, std::string{"2026-11-25T18:00:53Z"});
   for (auto& rec : all)
     if (rec.id != "exec-001")
       CAF_CHECK_EQUAL(rec.error_count, 0u);

@@ -4,6 +4,8 @@
 
 #include <caf/test/unit_test.hpp>
 
+#include "core/frame_parser.hpp"
+
 using namespace hubwatch;
 using namespace std::chrono;
 
@@ -126,6 +128,35 @@ CAF_TEST(ages fit a narrow column) {
   CAF_CHECK_EQUAL(dashboard_model::age(milliseconds(184'000)), "3m04s");
   CAF_CHECK_EQUAL(dashboard_model::age(milliseconds(7'500'000)), "2h05m");
   CAF_CHECK_EQUAL(dashboard_model::age(milliseconds(-5)), "0ms");
+}
+
+CAF_TEST(the last seen column shows the hub time compactly) {
+  CAF_CHECK_EQUAL(
+    dashboard_model::hub_time(std::string{"2026-11-25T18:00:16Z"}), "18:00:16");
+  CAF_CHECK_EQUAL(
+    dashboard_model::hub_time(std::string{"2026-11-25T19:00:16.25+01:00"}),
+    "19:00:16");
+  CAF_CHECK_EQUAL(dashboard_model::hub_time(std::string{"T9"}), "T9");
+  CAF_CHECK_EQUAL(dashboard_model::hub_time(caf::none), "-");
+}
+
+CAF_TEST(event lines and plain lines show the payload as sent) {
+  frame_parser parser{1 << 20, 64};
+  daemon_event ev;
+  parse_error err;
+  std::string payload = R"({"gpuUtilization":78.5,"price":3222.51,)"
+                        R"("a":1844674407370951.7976157e38})";
+  CAF_REQUIRE(parser.parse(R"({"type":"task_result","agentId":"inf-001",)"
+                           R"("timestamp":"2026-11-25T18:00:16Z","payload":)" +
+                             payload + "}",
+                           ev, err));
+  ev.seq = 7;
+  CAF_CHECK_EQUAL(dashboard_model::event_line(ev),
+                  "18:00:16 task_result           inf-001    " + payload);
+  // The plain lines print updates with describe(), events with to_string.
+  CAF_CHECK_EQUAL(to_string(ev),
+                  "#7 task_result inf-001 @2026-11-25T18:00:16Z " + payload);
+  CAF_CHECK_EQUAL(describe(hub_update{ev}), "event " + to_string(ev));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -47,8 +47,10 @@ CAF_TEST(a heartbeat parses into every field) {
   // 2026-11-25T17:30:05Z is 1795627805 s after the epoch.
   CAF_CHECK_EQUAL(ev.time->time_since_epoch(),
                   std::chrono::seconds(1795627805));
-  CAF_CHECK_EQUAL(ev.payload.get().at("currentTask").as_string(), "job-5671");
-  CAF_CHECK_EQUAL(ev.payload.get().at("gpuUtilization").as_double(), 77.4);
+  // parse() returns a tree by value: keep it while checking inside it.
+  auto payload = ev.payload.parse();
+  CAF_CHECK_EQUAL(payload.at("currentTask").as_string(), "job-5671");
+  CAF_CHECK_EQUAL(payload.at("gpuUtilization").as_double(), 77.4);
 }
 
 CAF_TEST(every known type maps to its enumerator) {
@@ -130,6 +132,94 @@ CAF_TEST(each kind of bad frame has its own error) {
   CAF_CHECK_EQUAL(error_of(big), hub_errc::too_large);
   // Invalid UTF-8 inside a JSON string is invalid JSON.
   CAF_CHECK_EQUAL(error_of("{\"type\":\"\xff\xfe\"}"), hub_errc::invalid_json);
+}
+
+CAF_TEST(an empty type is refused as a missing type) {
+  CAF_CHECK_EQUAL(error_of(R"({"type":"","agentId":"inf-001","payload":{}})"),
+                  hub_errc::missing_type);
+  CAF_CHECK_EQUAL(err.message, "\"type\" is empty");
+  // A type of one space is a type (unknown, kept as sent).
+  CAF_REQUIRE(parse(R"({"type":" "})"));
+  CAF_CHECK_EQUAL(ev.type_name, " ");
+}
+
+CAF_TEST(the payload is the bytes the hub sent) {
+  // Numbers as sent, not as a double would print them again.
+  std::string payload =
+    R"({"gpuUtilization":78.5,"price":3222.51,)"
+    R"("a":1844674407370951.7976157e38,"z":-0.0,"u":"\u00e9\/"})";
+  CAF_REQUIRE(
+    parse(R"({"type":"task_result","agentId":"a","payload":)" + payload + "}"));
+  CAF_CHECK_EQUAL(ev.payload.text(), payload);
+  CAF_CHECK_EQUAL(ev.payload.to_json(), payload);
+  // Whitespace inside the value is kept; around it, it is not the value.
+  CAF_REQUIRE(parse("{\"type\":\"x\",\"payload\" : {\n\t\"a\" : 1 }\r\n}"));
+  CAF_CHECK_EQUAL(ev.payload.text(), "{\n\t\"a\" : 1 }");
+  CAF_CHECK_EQUAL(ev.payload.to_line(), "{  \"a\" : 1 }");
+  CAF_CHECK(!ev.payload.empty());
+  CAF_REQUIRE(parse(R"({"type":"x","payload":{ }})"));
+  CAF_CHECK_EQUAL(ev.payload.text(), "{ }");
+  CAF_CHECK(ev.payload.empty());
+}
+
+CAF_TEST(a repeated payload key means the last one whether escaped or not ) {
+  // As in any JSON tree of the frame (Boost.JSON keeps the last).
+  CAF_REQUIRE(parse(R"({"type":"heartbeat","payload":{"status":"idle"},)"
+                    R"("pay\u006coad":{"status":"error"},"x":{"payload":1}})"));
+  CAF_CHECK_EQUAL(ev.payload.text(), R"({"status":"error"})");
+  CAF_CHECK_EQUAL(ev.fields.status, std::string{"error"});
+  // A key that only looks alike is another key.
+  CAF_REQUIRE(parse(R"({"type":"heartbeat","payload":{"a":1},)"
+                    R"("payload\u0000":{"b":2},"Payload":{"c":3}})"));
+  CAF_CHECK_EQUAL(ev.payload.text(), R"({"a":1})");
+  // A later null wins too: no payload.
+  CAF_REQUIRE(
+    parse(R"({"type":"heartbeat","payload":{"a":1},"payload":null})"));
+  CAF_CHECK(ev.payload.empty());
+  CAF_CHECK_EQUAL(ev.payload.text(), "{}");
+  // A string value that holds the key and braces does not confuse it.
+  CAF_REQUIRE(parse(R"({"type":"x","s":"\",\"payload\":{\"no\":1}",)"
+                    R"("payload":{"yes":[1,{"}":"{"}]}})"));
+  CAF_CHECK_EQUAL(ev.payload.text(), R"({"yes":[1,{"}":"{"}]})");
+}
+
+CAF_TEST(the fields that drive agent status are read while parsing) {
+  CAF_REQUIRE(parse(R"({"type":"heartbeat","payload":{"status":"trading",)"
+                    R"("current_task":"swap-9","uptime_seconds":12.5,)"
+                    R"("error":"boom"}})"));
+  CAF_CHECK_EQUAL(ev.fields.status, std::string{"trading"});
+  CAF_CHECK_EQUAL(ev.fields.current_task, std::string{"swap-9"});
+  CAF_CHECK_EQUAL(ev.fields.uptime_seconds, 12.5);
+  CAF_CHECK_EQUAL(ev.fields.error, std::string{"boom"});
+  // camelCase decides when present, even with a value of the wrong type.
+  CAF_REQUIRE(parse(R"({"type":"heartbeat","payload":{"status":7,)"
+                    R"("currentTask":null,"current_task":"t",)"
+                    R"("uptimeSeconds":3605,"uptime_seconds":1}})"));
+  CAF_CHECK(!ev.fields.status);
+  CAF_CHECK(!ev.fields.current_task);
+  CAF_CHECK_EQUAL(ev.fields.uptime_seconds, 3605.0);
+  CAF_CHECK(!ev.fields.error);
+  CAF_REQUIRE(parse(R"({"type":"heartbeat"})"));
+  CAF_CHECK_EQUAL(ev.fields, agent_fields{});
+}
+
+CAF_TEST(a payload as deep as the frame allows parses on demand) {
+  // max_json_depth 64: the frame is level 1, so the payload may have 63.
+  frame_parser big{1024 * 1024, 64};
+  for (int levels : {40, 63}) {
+    std::string payload = "1";
+    for (int i = 0; i < levels; ++i)
+      payload = "{\"a\":" + payload + "}";
+    auto frame = R"({"type":"x","payload":)" + payload + "}";
+    if (!big.parse(frame, ev, err))
+      CAF_FAIL("refused: " << to_string(err));
+    CAF_CHECK_EQUAL(ev.payload.text(), payload);
+    auto tree = ev.payload.parse();
+    CAF_CHECK(tree.contains("a"));
+    json_payload copy;
+    CAF_CHECK(!copy.from_json(payload));
+    CAF_CHECK_EQUAL(copy, ev.payload);
+  }
 }
 
 CAF_TEST(the next valid frame after a bad one parses normally) {

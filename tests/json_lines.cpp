@@ -6,6 +6,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include "core/frame_parser.hpp"
+
 using namespace hubwatch;
 namespace json = boost::json;
 
@@ -83,4 +85,59 @@ CAF_TEST(a snapshot line counts events and agents) {
   CAF_CHECK_EQUAL(obj.at("events_total").as_int64(), 1500);
   CAF_CHECK_EQUAL(obj.at("parse_errors").as_int64(), 4);
   CAF_CHECK_EQUAL(obj.at("reconnects").as_int64(), 1);
+}
+
+CAF_TEST(event lines carry the payload byte for byte as sent) {
+  frame_parser parser{1 << 20, 64};
+  daemon_event ev;
+  parse_error err;
+  std::string payload = R"({"gpuUtilization":78.5,"price":3222.51,)"
+                        R"("a":1844674407370951.7976157e38,"d":4.9e-324})";
+  CAF_REQUIRE(parser.parse(R"({"type":"task_result","agentId":"inf-001",)"
+                           R"("payload":)" +
+                             payload + "}",
+                           ev, err));
+  ev.seq = 9;
+  auto text = json_lines{}.event(3, ev);
+  CAF_CHECK_EQUAL(text, R"({"kind":"event","t_ms":3,"seq":9,)"
+                        R"("type":"task_result","agentId":"inf-001",)"
+                        R"("agentName":"","timestamp":"","payload":)" +
+                          payload + "}\n");
+  // Still one valid JSON line when the hub's payload spans lines.
+  CAF_REQUIRE(
+    parser.parse("{\"type\":\"x\",\"payload\":{\n\"p\":\r\n78.5}}", ev, err));
+  text = json_lines{}.event(4, ev);
+  CAF_CHECK_EQUAL(text.find('\n'), text.size() - 1);
+  CAF_CHECK_EQUAL(text.find('\r'), std::string::npos);
+  CAF_CHECK(text.find(R"("payload":{ "p":  78.5}})") != std::string::npos);
+  auto obj = parse(text);
+  CAF_CHECK_EQUAL(obj.at("payload").at("p").as_double(), 78.5);
+  // No payload: an empty object, as before.
+  CAF_REQUIRE(parser.parse(R"({"type":"x"})", ev, err));
+  CAF_CHECK(json_lines{}.event(5, ev).find(R"("payload":{}})") !=
+            std::string::npos);
+}
+
+CAF_TEST(agent lines say null for what the hub never sent) {
+  agent_info x;
+  x.id = "exec-001";
+  auto obj = parse(json_lines{}.agent(1, x));
+  for (auto key : {"name", "lastHeartbeat", "lastSeen", "currentTask",
+                   "uptimeSeconds", "lastError"}) {
+    CAF_REQUIRE(obj.contains(key));
+    if (!obj.at(key).is_null())
+      CAF_ERROR("not null: " << key);
+  }
+  CAF_CHECK_EQUAL(obj.at("errorCount").as_int64(), 0);
+  x.name = "executor";
+  x.last_heartbeat = std::string{"2026-11-25T18:00:13Z"};
+  x.last_seen = std::string{"2026-11-25T18:00:14Z"};
+  x.uptime_seconds = 0.0; // a real 0 stays 0
+  auto text = json_lines{}.agent(2, x);
+  CAF_CHECK(text.find(R"("name":"executor")") != std::string::npos);
+  CAF_CHECK(text.find(R"("lastHeartbeat":"2026-11-25T18:00:13Z")") !=
+            std::string::npos);
+  CAF_CHECK(text.find(R"("lastSeen":"2026-11-25T18:00:14Z")") !=
+            std::string::npos);
+  CAF_CHECK(text.find(R"("uptimeSeconds":0.0)") != std::string::npos);
 }

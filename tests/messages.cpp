@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
 #include <caf/test/dsl.hpp>
 
 #include "actors/node_gateway.hpp"
@@ -40,12 +42,13 @@ struct fixture : test_coordinator_fixture<test::config> {
     x.name = "executor";
     x.status = agent_status::error;
     x.status_word = "trading";
-    x.last_heartbeat = "2026-11-25T18:00:13Z";
+    x.last_heartbeat = std::string{"2026-11-25T18:00:13Z"};
     x.current_task = std::string{"job-1"};
     x.uptime_seconds = 12.5;
     x.error_count = 3;
     x.last_error = std::string{"rpc timeout"};
-    x.last_seen = caf::timestamp{seconds(1795627805)};
+    x.last_seen = std::string{"2026-11-25T18:00:14.5Z"};
+    x.last_seen_local = caf::timestamp{seconds(1795627805)};
     x.stale = true;
     return x;
   }
@@ -156,10 +159,41 @@ CAF_TEST(what crosses the network to and from a node round trips) {
   anon_send_exit(gw, caf::exit_reason::user_shutdown);
 }
 
+CAF_TEST(a payload travels as its text and is checked on arrival) {
+  auto ev = sample_event();
+  auto copy = roundtrip(ev);
+  CAF_CHECK_EQUAL(copy.payload.text(), ev.payload.text());
+  // What a peer sends is checked like any text from the network.
+  json_payload x;
+  CAF_CHECK(!x.from_json(R"({"a" : 7.85E1})"));
+  CAF_CHECK_EQUAL(x.text(), R"({"a" : 7.85E1})");
+  CAF_CHECK(!x.from_json("null"));
+  CAF_CHECK(x.empty());
+  CAF_CHECK(x.from_json("[1]"));
+  CAF_CHECK(x.from_json(R"({"a":)"));
+  CAF_CHECK(x.from_json(R"({"a":1e400})"));
+  std::string deep = "1";
+  for (size_t i = 0; i <= json_payload::max_depth; ++i)
+    deep = "{\"a\":" + deep + "}";
+  CAF_CHECK(x.from_json(deep));
+  // A malformed payload fails the whole message rather than arriving.
+  daemon_event bad;
+  bad.type_name = "x";
+  std::vector<char> buf;
+  caf::binary_serializer sink{sys, buf};
+  std::string fake = "not json";
+  CAF_REQUIRE(!sink(caf::meta::type_name("daemon_event"), bad.seq, bad.type,
+                    bad.type_name, bad.agent_id, bad.agent_name, bad.timestamp,
+                    bad.time, fake, bad.fields));
+  daemon_event back;
+  caf::binary_deserializer source{sys, buf};
+  CAF_CHECK(source(back));
+}
+
 CAF_TEST(copies of an event share one payload) {
   auto ev = sample_event();
   auto copy = ev;
-  CAF_CHECK(&ev.payload.get() == &copy.payload.get());
+  CAF_CHECK(ev.payload.text().data() == copy.payload.text().data());
 }
 
 CAF_TEST(readable to_string) {
@@ -203,6 +237,17 @@ CAF_TEST(default config is the original design) {
   CAF_CHECK_EQUAL(cfg.max_reconnect_attempts, 0u);
   CAF_CHECK_EQUAL(cfg.event_history, 1000u);
   CAF_CHECK(validate(cfg).empty());
+}
+
+CAF_TEST(max json depth stays where every payload parses again) {
+  websocket_config cfg;
+  cfg.max_json_depth = json_payload::max_depth + 1;
+  CAF_CHECK(validate(cfg).empty());
+  cfg.max_json_depth = json_payload::max_depth + 2;
+  auto errors = validate(cfg);
+  CAF_REQUIRE_EQUAL(errors.size(), 1u);
+  CAF_CHECK_EQUAL(errors[0],
+                  "max-json-depth = 1002: must be between 2 and 1001");
 }
 
 CAF_TEST(bad config values are refused by name) {

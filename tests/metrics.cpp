@@ -26,7 +26,7 @@ agent_info agent(std::string id, agent_status st, caf::timespan silent,
   rec.id = std::move(id);
   rec.name = "name of " + rec.id;
   rec.status = st;
-  rec.last_seen = t0() - silent;
+  rec.last_seen_local = t0() - silent;
   rec.error_count = errors;
   rec.stale = stale;
   return rec;
@@ -194,7 +194,9 @@ CAF_TEST(counters and states carry over from the observer snapshot) {
         "hubwatch_reconnects_total", "hubwatch_connection_state",
         "hubwatch_connected_seconds", "hubwatch_event_history_dropped_total",
         "hubwatch_agents", "hubwatch_agents_folded", "hubwatch_agent_status",
-        "hubwatch_agent_last_seen_seconds", "hubwatch_agent_errors_total",
+        "hubwatch_agent_last_seen_seconds",
+        "hubwatch_agent_last_seen_timestamp_seconds",
+        "hubwatch_agent_uptime_seconds", "hubwatch_agent_errors_total",
         "hubwatch_agent_stale", "hubwatch_subscribers",
         "hubwatch_subscriber_dropped_total", "hubwatch_build_info"})
     CAF_CHECK(text.find(std::string{"# TYPE "} + name + " ") !=
@@ -267,6 +269,46 @@ CAF_TEST(every agent gets every status with 1 for its own) {
   for (auto& l : lines_of(text))
     if (l[0] != '#')
       CAF_CHECK_EQUAL(l.find("_other"), std::string::npos);
+}
+
+CAF_TEST(hub time and uptime are exported only when the hub sent them) {
+  observer_snapshot snap;
+  snap.taken_at = t0();
+  auto a = agent("a", agent_status::running, seconds(1));
+  a.last_seen = std::string{"2026-11-25T17:30:05.250Z"};
+  a.uptime_seconds = 0.0; // a real 0 is exported
+  auto b = agent("b", agent_status::idle, seconds(1));
+  b.last_seen = std::string{"not a time"};
+  auto c = agent("c", agent_status::idle, seconds(1)); // nothing sent
+  snap.agents = {a, b, c};
+  auto m = make_metrics_snapshot(snap, {}, 1000);
+  CAF_REQUIRE_EQUAL(m.agents.size(), 3u);
+  CAF_REQUIRE(m.agents[0].last_seen_timestamp);
+  CAF_CHECK_EQUAL(*m.agents[0].last_seen_timestamp, 1795627805.25);
+  CAF_CHECK(!m.agents[1].last_seen_timestamp);
+  CAF_CHECK(!m.agents[2].uptime_seconds);
+  auto text = render_prometheus_text(m);
+  CAF_CHECK_EQUAL(check_structure(text), "");
+  CAF_CHECK(has_line(
+    text,
+    R"(hubwatch_agent_last_seen_timestamp_seconds{agent_id="a"} 1795627805.250)"));
+  CAF_CHECK(
+    has_line(text, R"(hubwatch_agent_uptime_seconds{agent_id="a"} 0.000)"));
+  for (auto id : {"b", "c"}) {
+    CAF_CHECK(
+      text.find(
+        std::string{"hubwatch_agent_last_seen_timestamp_seconds{agent_id=\""} +
+        id) == std::string::npos);
+    CAF_CHECK(
+      text.find(std::string{"hubwatch_agent_uptime_seconds{agent_id=\""} +
+                id) == std::string::npos);
+  }
+  // Folded agents: the newest hub time, never an uptime.
+  auto m2 = make_metrics_snapshot(snap, {}, 0);
+  CAF_REQUIRE_EQUAL(m2.agents.size(), 1u);
+  CAF_REQUIRE(m2.agents[0].last_seen_timestamp);
+  CAF_CHECK_EQUAL(*m2.agents[0].last_seen_timestamp, 1795627805.25);
+  CAF_CHECK(!m2.agents[0].uptime_seconds);
 }
 
 CAF_TEST(hostile agent names and ids are escaped in every series) {

@@ -72,8 +72,9 @@ CAF_TEST(subscriber json lines end to end) {
   CAF_CHECK_EQUAL(events[0].at("timestamp"), original.at("timestamp"));
   CAF_CHECK_EQUAL(events[0].at("payload"), original.at("payload"));
   CAF_REQUIRE(!agents.empty());
-  for (auto key : {"id", "name", "status", "lastHeartbeat", "currentTask",
-                   "uptimeSeconds", "errorCount", "lastError", "stale"})
+  for (auto key :
+       {"id", "name", "status", "lastHeartbeat", "lastSeen", "currentTask",
+        "uptimeSeconds", "errorCount", "lastError", "stale"})
     CAF_CHECK(agents[0].contains(key));
   CAF_REQUIRE_EQUAL(errors.size(), 1u);
   CAF_CHECK_EQUAL(errors[0].at("error").as_string(), "missing_type");

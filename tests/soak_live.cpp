@@ -30,7 +30,8 @@ struct stamp_log {
     subscriber_callbacks cbs;
     cbs.on_update = [this](const hub_update& x) {
       if (auto ev = caf::get_if<daemon_event>(&x)) {
-        auto* n = ev->payload.get().if_contains("n");
+        auto payload = ev->payload.parse();
+        auto* n = payload.if_contains("n");
         std::lock_guard<std::mutex> guard{mtx};
         stamps.push_back(n && n->is_int64() ? n->get_int64() : 0);
       }

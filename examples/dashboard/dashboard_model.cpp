@@ -1,5 +1,7 @@
 #include "examples/dashboard/dashboard_model.hpp"
 
+#include "core/frame_parser.hpp"
+
 namespace hubwatch {
 
 namespace {
@@ -15,7 +17,30 @@ caf::optional<int64_t> left_ms(const connection_status& st,
   return std::max<int64_t>(left.count(), 0);
 }
 
+// `s` in a column of `width`: padded, or cut with a `~`.
+std::string column(std::string s, size_t width) {
+  if (s.size() > width)
+    s = s.substr(0, width > 1 ? width - 1 : 0) + "~";
+  s.resize(width, ' ');
+  return s;
+}
+
 } // namespace
+
+std::string dashboard_model::hub_time(const caf::optional<std::string>& x) {
+  if (!x)
+    return "-";
+  if (parse_rfc3339(*x))
+    return x->substr(11, 8);
+  return *x;
+}
+
+std::string dashboard_model::event_line(const daemon_event& ev) {
+  std::string ts =
+    ev.timestamp.size() >= 19 ? ev.timestamp.substr(11, 8) : ev.timestamp;
+  return column(ts, 9) + column(ev.type_name, 22) + column(ev.agent_id, 11) +
+         ev.payload.to_line();
+}
 
 void dashboard_model::apply(const observer_snapshot& x, clock::time_point now) {
   agents_.clear();

@@ -124,30 +124,28 @@ void print_counters(int row, const dashboard_model& m) {
 
 /// The agent table from `row`, stopping before `end`; returns the next row.
 int draw_agents(int row, int end, const dashboard_model& m, int cols) {
-  using namespace std::chrono;
-  auto wall = caf::make_timestamp();
   attron(A_BOLD | A_UNDERLINE);
   mvprintw(row++, 1, "%s",
            fit("AGENT        NAME          STATUS    TASK          "
-               "LAST SEEN  ERRORS  LAST ERROR",
+               "LAST SEEN ERRORS  LAST ERROR",
                static_cast<size_t>(std::max(cols - 2, 10)))
              .c_str());
   attroff(A_BOLD | A_UNDERLINE);
   for (auto& [id, a] : m.agents()) {
     if (row >= end)
       break;
-    auto seen = duration_cast<milliseconds>(wall - a.last_seen);
     if (a.stale)
       attron(A_DIM);
-    mvprintw(row, 1, "%s%s", fit(a.id, 13).c_str(), fit(a.name, 14).c_str());
+    mvprintw(row, 1, "%s%s", fit(a.id, 13).c_str(),
+             fit(a.name.empty() ? "-" : a.name, 14).c_str());
     auto status = std::string{to_string(a.status)};
     attron(COLOR_PAIR(color_of(a.status)));
     printw("%s", fit(a.stale ? "stale" : status, 10).c_str());
     attroff(COLOR_PAIR(color_of(a.status)));
     printw("%s%s%s", fit(a.current_task ? *a.current_task : "-", 14).c_str(),
-           fit(dashboard_model::age(seen), 11).c_str(),
+           fit(dashboard_model::hub_time(a.last_seen), 10).c_str(),
            fit(std::to_string(a.error_count), 8).c_str());
-    int used = 1 + 13 + 14 + 10 + 14 + 11 + 8;
+    int used = 1 + 13 + 14 + 10 + 14 + 10 + 8;
     printw("%s", fit(a.last_error ? *a.last_error : "-",
                      static_cast<size_t>(std::max(cols - used - 1, 1)))
                    .c_str());
@@ -170,11 +168,7 @@ void draw_events(int row, int end, const dashboard_model& m, int cols) {
   auto& evs = m.events();
   size_t start = evs.size() > room ? evs.size() - room : 0;
   for (size_t i = start; i < evs.size() && row < end; ++i, ++row) {
-    auto& ev = evs[i];
-    std::string ts =
-      ev.timestamp.size() >= 19 ? ev.timestamp.substr(11, 8) : ev.timestamp;
-    std::string text = fit(ts, 9) + fit(ev.type_name, 22) +
-                       fit(ev.agent_id, 11) + ev.payload.to_json();
+    auto text = dashboard_model::event_line(evs[i]);
     mvprintw(row, 1, "%s",
              fit(text, static_cast<size_t>(std::max(cols - 2, 10))).c_str());
   }
