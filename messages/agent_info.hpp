@@ -3,11 +3,15 @@
 #include <cstdint>
 #include <string>
 
+#include <caf/error.hpp>
+#include <caf/meta/load_callback.hpp>
+#include <caf/meta/save_callback.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/optional.hpp>
 #include <caf/timestamp.hpp>
 
 #include "messages/agent_status.hpp"
+#include "messages/exact_double.hpp"
 
 namespace hubwatch {
 
@@ -63,10 +67,21 @@ inline bool operator!=(const agent_info& x, const agent_info& y) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_info& x) {
+  // The uptime travels as its bits (messages/exact_double.hpp).
+  caf::optional<uint64_t> uptime_bits;
+  auto save = [&]() -> caf::error {
+    uptime_bits = double_bits(x.uptime_seconds);
+    return caf::none;
+  };
+  auto load = [&]() -> caf::error {
+    x.uptime_seconds = from_double_bits(uptime_bits);
+    return caf::none;
+  };
   return f(caf::meta::type_name("agent_info"), x.id, x.name, x.status,
-           x.status_word, x.last_heartbeat, x.current_task, x.uptime_seconds,
-           x.error_count, x.last_error, x.last_seen, x.last_seen_local,
-           x.stale);
+           x.status_word, x.last_heartbeat, x.current_task,
+           caf::meta::save_callback(save), uptime_bits,
+           caf::meta::load_callback(load), x.error_count, x.last_error,
+           x.last_seen, x.last_seen_local, x.stale);
 }
 
 /// E.g. `inf-001 (inference) running task=job-5671 errors=0`.

@@ -3,11 +3,15 @@
 #include <cstdint>
 #include <string>
 
+#include <caf/error.hpp>
+#include <caf/meta/load_callback.hpp>
+#include <caf/meta/save_callback.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/optional.hpp>
 #include <caf/timestamp.hpp>
 
 #include "messages/event_type.hpp"
+#include "messages/exact_double.hpp"
 #include "messages/json_payload.hpp"
 
 namespace hubwatch {
@@ -41,8 +45,19 @@ inline bool operator!=(const agent_fields& x, const agent_fields& y) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_fields& x) {
+  // The uptime travels as its bits (messages/exact_double.hpp).
+  caf::optional<uint64_t> uptime_bits;
+  auto save = [&]() -> caf::error {
+    uptime_bits = double_bits(x.uptime_seconds);
+    return caf::none;
+  };
+  auto load = [&]() -> caf::error {
+    x.uptime_seconds = from_double_bits(uptime_bits);
+    return caf::none;
+  };
   return f(caf::meta::type_name("agent_fields"), x.status, x.current_task,
-           x.uptime_seconds, x.error);
+           caf::meta::save_callback(save), uptime_bits,
+           caf::meta::load_callback(load), x.error);
 }
 
 /// E.g. `status=running task=job-1 uptime=3605 error="boom"`; only the
