@@ -9,6 +9,7 @@
 #include <pty.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -45,6 +46,14 @@ public:
       args.push_back(nullptr);
       execv(args[0], args.data());
       _exit(127);
+    }
+    // The terminal's defaults but for NOFLSH: a typed Ctrl-C would otherwise
+    // discard what the command wrote and the test has not read yet, though a
+    // person would have seen it. Only a Ctrl-C typed later depends on it.
+    termios modes{};
+    if (tcgetattr(master_, &modes) == 0) {
+      modes.c_lflag |= NOFLSH;
+      tcsetattr(master_, TCSANOW, &modes);
     }
   }
 
