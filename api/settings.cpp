@@ -322,6 +322,10 @@ loaded_settings load_settings(int argc, const char* const* argv,
       result.help = true;
       continue;
     }
+    if (arg == "--version") {
+      result.version = true;
+      continue;
+    }
     if (arg.rfind("--", 0) != 0) {
       errors.push_back("unexpected argument \"" + arg + "\" (see --help)");
       continue;
@@ -423,6 +427,7 @@ std::string usage(const std::string& program, const std::string& summary,
   };
   out += "Program flags:\n";
   line("--help", "show this text", "");
+  line("--version", "show the version and the libraries built with", "");
   for (auto& f : program_flags)
     line("--" + f.name + (f.takes_value ? " VALUE" : ""), f.help,
          f.default_text.empty() ? "" : " (default: " + f.default_text + ")");

@@ -30,6 +30,9 @@ struct loaded_settings {
   /// `--help` was given.
   bool help = false;
 
+  /// `--version` was given.
+  bool version = false;
+
   /// The config file that was read, if any.
   std::string config_file;
 

@@ -24,6 +24,7 @@
 
 #include "examples/hub/demo_script.hpp"
 #include "examples/hub/hub_server.hpp"
+#include "examples/program_info.hpp"
 
 namespace net = boost::asio;
 using namespace std::chrono;
@@ -76,7 +77,11 @@ void usage(std::ostream& out) {
       << "  --cert FILE       PEM certificate chain: serve wss:// (needs "
          "--key)\n"
       << "  --key FILE        PEM private key for --cert\n"
-      << "  --help            print this and exit\n";
+      << "  --help            print this and exit\n"
+      << "  --version         print the version and the libraries built "
+         "with, and exit\n"
+      << "\n"
+      << hubwatch::exit_code_help();
 }
 
 struct bad_flag {
@@ -110,7 +115,7 @@ double parse_number(std::string_view flag, const std::string& value,
     (allow_zero ? ": expected a number >= 0" : ": expected a number > 0")};
 }
 
-// Returns nullopt after --help.
+// Returns nullopt after --help or --version.
 std::optional<options> parse(int argc, char** argv) {
   options opts;
   for (int i = 1; i < argc; ++i) {
@@ -137,6 +142,10 @@ std::optional<options> parse(int argc, char** argv) {
     if (arg == "--help" || arg == "-h") {
       flag(false);
       usage(std::cout);
+      return std::nullopt;
+    } else if (arg == "--version") {
+      flag(false);
+      std::cout << hubwatch::version_text(prog, "");
       return std::nullopt;
     } else if (arg == "--port") {
       flag(true);
@@ -199,10 +208,10 @@ int main(int argc, char** argv) {
     opts = parse(argc, argv);
   } catch (const bad_flag& err) {
     std::cerr << prog << ": " << err.message << " (see --help)" << std::endl;
-    return 2;
+    return hubwatch::exit_refused;
   }
   if (!opts)
-    return 0;
+    return hubwatch::exit_stopped;
   server_options server_opts;
   server_opts.bind = opts->bind;
   server_opts.port = opts->port;
@@ -250,7 +259,7 @@ int main(int argc, char** argv) {
     server.start();
   } catch (const std::exception& ex) {
     std::cerr << prog << ": " << ex.what() << std::endl;
-    return 1;
+    return hubwatch::exit_cannot_start;
   }
   std::cerr << prog << ": listening on " << server.url() << std::endl;
   net::steady_timer deadline{ioc};
@@ -295,5 +304,5 @@ int main(int argc, char** argv) {
   server.stop();
   std::cerr << prog << ": data frames received from clients: "
             << server.data_frames_received() << std::endl;
-  return 0;
+  return hubwatch::exit_stopped;
 }

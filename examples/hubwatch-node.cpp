@@ -22,6 +22,7 @@
 #include "api/observer.hpp"
 #include "api/remote.hpp"
 #include "api/settings.hpp"
+#include "core/metrics_snapshot.hpp"
 #include "core/prometheus_text.hpp"
 #include "examples/program_support.hpp"
 #include "net/metrics_http_server.hpp"
@@ -63,7 +64,13 @@ int main(int argc, char** argv) {
                      program_flags)
                  .c_str(),
                stdout);
-    return 0;
+    std::fputs((std::string{"\n"} + exit_code_help()).c_str(), stdout);
+    return exit_stopped;
+  }
+  if (loaded.version) {
+    std::fputs(version_text(prog, "CAF " + caf_version() + ", ").c_str(),
+               stdout);
+    return exit_stopped;
   }
   long long port = 4242;
   long long exit_after_ms = 0;
@@ -72,24 +79,24 @@ int main(int argc, char** argv) {
   if (loaded.has("publish-port") &&
       !parse_whole_number(prog, "publish-port", loaded.value("publish-port"),
                           65535, port))
-    return 2;
+    return exit_refused;
   if (loaded.has("exit-after-ms") &&
       !parse_whole_number(prog, "exit-after-ms", loaded.value("exit-after-ms"),
                           std::numeric_limits<long long>::max(), exit_after_ms))
-    return 2;
+    return exit_refused;
   if (loaded.has("metrics-port") &&
       !parse_whole_number(prog, "metrics-port", loaded.value("metrics-port"),
                           65535, metrics_port))
-    return 2;
+    return exit_refused;
   if (loaded.has("metrics-max-agents") &&
       !parse_whole_number(prog, "metrics-max-agents",
                           loaded.value("metrics-max-agents"), 1000000,
                           metrics_max_agents))
-    return 2;
+    return exit_refused;
   if (!loaded.errors.empty()) {
     for (auto& e : loaded.errors)
       std::fprintf(stderr, "%s: %s\n", prog, e.c_str());
-    return 2;
+    return exit_refused;
   }
   auto bind = loaded.value("publish-bind", "127.0.0.1");
   bool json = loaded.has("json");
@@ -109,12 +116,19 @@ int main(int argc, char** argv) {
                   to_string(st).c_str());
     std::fflush(stdout);
   };
+  run_end ended;
   {
     observer obs{sys, loaded.cfg};
     subscriber_callbacks cbs;
     cbs.on_update = [&](const hub_update& x) {
-      if (auto st = caf::get_if<connection_status>(&x))
+      if (auto st = caf::get_if<connection_status>(&x)) {
         print_status(*st);
+        // A node that will not reconnect by itself is of no use to its
+        // subscribers: it ends with 3, and Restart=on-failure starts it
+        // again.
+        if (ended.observe(*st))
+          state->finish();
+      }
     };
     auto sub = obs.subscribe(std::move(cbs));
     node_publisher node{sys, obs.registry()};
@@ -122,7 +136,7 @@ int main(int argc, char** argv) {
     if (!published) {
       std::fprintf(stderr, "%s: cannot publish on %s:%lld: %s\n", prog,
                    bind.c_str(), port, sys.render(published.error()).c_str());
-      return 1;
+      return exit_cannot_start;
     }
     std::fprintf(stderr, "%s: publishing on %s:%u\n", prog,
                  bind.empty() ? "0.0.0.0" : bind.c_str(),
@@ -157,7 +171,7 @@ int main(int argc, char** argv) {
         std::fflush(stderr);
       } catch (const std::exception& e) {
         std::fprintf(stderr, "%s: %s\n", prog, e.what());
-        return 1;
+        return exit_cannot_start;
       }
     }
     obs.start();
@@ -178,7 +192,9 @@ int main(int argc, char** argv) {
     // The hub connection closes with 1000 while remote subscribers still
     // hear about it; then the gateway goes and their links report that.
     auto final_status = obs.disconnect();
-    print_status(final_status);
+    // The state that ended the run is the final word, not the
+    // "disconnected" that stopping the observer made of it.
+    print_status(ended.code() ? ended.status() : final_status);
   }
-  return 0;
+  return ended.code().value_or(exit_stopped);
 }

@@ -20,6 +20,7 @@
 #include "api/observer.hpp"
 #include "api/remote.hpp"
 #include "api/settings.hpp"
+#include "core/metrics_snapshot.hpp"
 #include "examples/dashboard/dashboard_view.hpp"
 #include "examples/program_support.hpp"
 
@@ -117,6 +118,7 @@ int run_remote(caf::actor_system& sys, const websocket_config& cfg,
                const std::vector<std::string>& nodes, const run_options& opt,
                run_state& state, const run_clock& clock) {
   run_totals totals;
+  run_end ended;
   // One lock for all output: lines of different nodes never interleave.
   std::mutex out_mtx;
   std::vector<std::unique_ptr<node_output>> outputs;
@@ -131,16 +133,23 @@ int run_remote(caf::actor_system& sys, const websocket_config& cfg,
     auto& o = *outputs.emplace_back(std::make_unique<node_output>(node));
     remote_link_callbacks cbs;
     cbs.on_link_status = [&, op = &o](const connection_status& st) {
-      std::lock_guard<std::mutex> guard{out_mtx};
-      if (st.state == connection_state::connected && st.reconnects > 0)
-        op->link_reconnects = st.reconnects;
-      if (opt.dashboard)
-        op->model.apply_link(st, steady::now());
-      else if (opt.json)
-        emit(op->out.link_status(clock.ms(), st));
-      else
-        emit(plain_prefix(clock.ms() / 1000.0, op->name) + "link " +
-             to_string(st) + "\n");
+      {
+        std::lock_guard<std::mutex> guard{out_mtx};
+        if (st.state == connection_state::connected && st.reconnects > 0)
+          op->link_reconnects = st.reconnects;
+        if (opt.dashboard)
+          op->model.apply_link(st, steady::now());
+        else if (opt.json)
+          emit(op->out.link_status(clock.ms(), st));
+        else
+          emit(plain_prefix(clock.ms() / 1000.0, op->name) + "link " +
+               to_string(st) + "\n");
+      }
+      // A link that will not come back by itself (not a hubwatch node, or
+      // ended under --no-auto-reconnect) ends a non-interactive run at once;
+      // the dashboard keeps showing it until `q`.
+      if (ended.observe(st) && !opt.dashboard)
+        state.finish();
     };
     cbs.node.on_snapshot = [&, op = &o](const observer_snapshot& x) {
       std::lock_guard<std::mutex> guard{out_mtx};
@@ -247,7 +256,7 @@ int run_remote(caf::actor_system& sys, const websocket_config& cfg,
     std::printf("summary: %s in %.1f s\n", to_string(counters).c_str(),
                 seconds);
   std::fflush(stdout);
-  return 0;
+  return ended.code().value_or(exit_stopped);
 }
 
 } // namespace
@@ -263,7 +272,15 @@ int main(int argc, char** argv) {
                      program_flags)
                  .c_str(),
                stdout);
-    return 0;
+    std::fputs((std::string{"\n"} + exit_code_help()).c_str(), stdout);
+    return exit_stopped;
+  }
+  if (loaded.version) {
+    std::fputs(
+      version_text("hubwatch-subscriber", "CAF " + caf_version() + ", ")
+        .c_str(),
+      stdout);
+    return exit_stopped;
   }
   long long exit_after_events = 0;
   long long exit_after_ms = 0;
@@ -272,16 +289,16 @@ int main(int argc, char** argv) {
                           loaded.value("exit-after-events"),
                           std::numeric_limits<long long>::max(),
                           exit_after_events))
-    return 2;
+    return exit_refused;
   if (loaded.has("exit-after-ms") &&
       !parse_whole_number("hubwatch-subscriber", "exit-after-ms",
                           loaded.value("exit-after-ms"),
                           std::numeric_limits<long long>::max(), exit_after_ms))
-    return 2;
+    return exit_refused;
   if (!loaded.errors.empty()) {
     for (auto& e : loaded.errors)
       std::fprintf(stderr, "hubwatch-subscriber: %s\n", e.c_str());
-    return 2;
+    return exit_refused;
   }
   auto remotes = loaded.has("remote") ? loaded.flags.at("remote")
                                       : std::vector<std::string>{};
@@ -293,7 +310,7 @@ int main(int argc, char** argv) {
                    "hubwatch-subscriber: --remote = %s: expected HOST:PORT "
                    "(a port in [1, 65535]; [V6ADDR]:PORT for IPv6)\n",
                    r.c_str());
-      return 2;
+      return exit_refused;
     }
   }
   bool json = loaded.has("json");
@@ -316,7 +333,7 @@ int main(int argc, char** argv) {
     return run_remote(sys, loaded.cfg, remotes, opt, *state, clock);
   }
   json_lines out;
-  int exit_code = 0;
+  run_end ended;
   {
     observer obs{sys, loaded.cfg};
     std::atomic<long long> events{0};
@@ -352,6 +369,12 @@ int main(int argc, char** argv) {
       }
       if (is_event && ++events == exit_after_events && exit_after_events > 0)
         state->finish();
+      // A state the observer will not leave by itself ends a non-interactive
+      // run at once (a service manager or script sees exit code 3); the
+      // dashboard keeps showing it until `q`.
+      if (auto st = caf::get_if<connection_status>(&x);
+          st != nullptr && ended.observe(*st) && !dashboard)
+        state->finish();
     };
     auto sub = obs.subscribe(std::move(cbs));
     obs.start();
@@ -370,6 +393,10 @@ int main(int argc, char** argv) {
     }
     sub.reset();
     auto final_status = obs.disconnect();
+    // The state that ended the run is the final word, not the
+    // "disconnected" that stopping the observer made of it.
+    if (ended.code())
+      final_status = ended.status();
     // The summary speaks of what this run reported (--exit-after-events may
     // have ignored events that arrived after the last one it printed).
     auto counters = obs.snapshot().counters;
@@ -387,5 +414,5 @@ int main(int argc, char** argv) {
     }
     std::fflush(stdout);
   }
-  return exit_code;
+  return ended.code().value_or(exit_stopped);
 }

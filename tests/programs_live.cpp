@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 
 #include "child_process.hpp"
+#include "hubwatch_build.hpp"
 #include "live_support.hpp"
 #include "terminal_process.hpp"
 
@@ -28,6 +29,20 @@ struct fixture {
     CAF_CHECK_EQUAL(server->data_frames_received(), 0u);
   }
 };
+
+/// The server's URL with another path: the test server answers it with 404.
+std::string refused_url(const std::string& url) {
+  return url.substr(0, url.rfind('/')) + "/nope";
+}
+
+/// The status lines of a run's stdout.
+std::vector<json::object> statuses(const std::vector<json::object>& lines) {
+  std::vector<json::object> result;
+  for (auto& obj : lines)
+    if (obj.at("kind").as_string() == "status")
+      result.push_back(obj);
+  return result;
+}
 
 } // namespace
 
@@ -247,6 +262,139 @@ CAF_TEST(ctrl c in the demo terminal closes the observer before the simulator) {
   CAF_REQUIRE_NOT_EQUAL(summary_at, std::string::npos);
   CAF_REQUIRE_NOT_EQUAL(stopped_at, std::string::npos);
   CAF_CHECK_LESS(summary_at, stopped_at);
+}
+
+// -- exit codes: 3 for a state the observer will not leave by itself --------
+
+CAF_TEST(subscriber exits 3 at once when the hub refuses the upgrade) {
+  child_process sub{
+    {HUBWATCH_SUBSCRIBER_BIN, "--json", "--url", refused_url(server->url())}};
+  CAF_REQUIRE_EQUAL(sub.wait_exit(std::chrono::seconds(10)), 3);
+  auto lines = parse_lines(sub.rest_of_stdout());
+  CAF_REQUIRE_GREATER_OR_EQUAL(lines.size(), 2u);
+  // The final status is the refusal itself, then the summary.
+  auto& final_status = lines[lines.size() - 2];
+  CAF_CHECK_EQUAL(final_status.at("kind").as_string(), "status");
+  CAF_CHECK_EQUAL(final_status.at("state").as_string(), "error");
+  CAF_CHECK_EQUAL(final_status.at("http_status").as_int64(), 404);
+  CAF_CHECK_EQUAL(final_status.at("error_code").as_string(),
+                  "handshake_rejected");
+  CAF_CHECK_EQUAL(lines.back().at("kind").as_string(), "summary");
+}
+
+CAF_TEST(subscriber exits 3 at once after giving up) {
+  // A port nothing listens on any more.
+  std::string gone_url;
+  {
+    hub::hub_server gone{hub::server_options{}};
+    gone.start();
+    gone_url = gone.url();
+    gone.stop();
+  }
+  // Plain lines: stdout is a pipe.
+  child_process sub{{HUBWATCH_SUBSCRIBER_BIN, "--url", gone_url,
+                     "--max-reconnect-attempts", "1", "--reconnect-delay-ms",
+                     "10"}};
+  CAF_REQUIRE_EQUAL(sub.wait_exit(std::chrono::seconds(10)), 3);
+  auto& out = sub.rest_of_stdout();
+  auto final_at = out.rfind("status error");
+  CAF_REQUIRE_NOT_EQUAL(final_at, std::string::npos);
+  CAF_CHECK(out.find("gave up after 1 attempts", final_at) !=
+            std::string::npos);
+  CAF_CHECK(out.find("summary: ", final_at) != std::string::npos);
+}
+
+CAF_TEST(without auto reconnect a close 1000 from the hub ends with 0) {
+  child_process sub{{HUBWATCH_SUBSCRIBER_BIN, "--json", "--no-auto-reconnect",
+                     "--exit-after-events", "10", "--url", server->url()}};
+  std::string line;
+  CAF_REQUIRE(sub.read_until("\"connected\"", line, std::chrono::seconds(10)));
+  CAF_REQUIRE(server->wait_for_clients(1, std::chrono::seconds(5)));
+  server->send_text(wire_frames("realhub-demo.jsonl")[0]);
+  server->close_all(1000, "bye");
+  // Fewer than 10 events: the end of the connection ends the run.
+  CAF_REQUIRE_EQUAL(sub.wait_exit(std::chrono::seconds(10)), 0);
+  auto lines = parse_lines(sub.rest_of_stdout());
+  auto st = statuses(lines);
+  CAF_REQUIRE(!st.empty());
+  CAF_CHECK_EQUAL(st.back().at("state").as_string(), "disconnected");
+  CAF_CHECK_EQUAL(st.back().at("close_code").as_int64(), 1000);
+  CAF_CHECK_EQUAL(st.back().at("error_code").as_string(), "closed_by_hub");
+  CAF_CHECK(!st.back().contains("next_delay_ms"));
+  CAF_REQUIRE(!lines.empty());
+  CAF_CHECK_EQUAL(lines.back().at("kind").as_string(), "summary");
+  CAF_CHECK_EQUAL(lines.back().at("events").as_int64(), 1);
+}
+
+CAF_TEST(without auto reconnect a lost connection ends with 3) {
+  child_process sub{{HUBWATCH_SUBSCRIBER_BIN, "--json", "--quiet",
+                     "--no-auto-reconnect", "--url", server->url()}};
+  std::string line;
+  CAF_REQUIRE(sub.read_until("\"connected\"", line, std::chrono::seconds(10)));
+  CAF_REQUIRE(server->wait_for_clients(1, std::chrono::seconds(5)));
+  server->drop_all();
+  CAF_REQUIRE_EQUAL(sub.wait_exit(std::chrono::seconds(10)), 3);
+  auto st = statuses(parse_lines(sub.rest_of_stdout()));
+  CAF_REQUIRE(!st.empty());
+  CAF_CHECK_EQUAL(st.back().at("state").as_string(), "disconnected");
+  CAF_CHECK_EQUAL(st.back().at("error_code").as_string(), "connection_lost");
+}
+
+CAF_TEST(the dashboard shows a refused upgrade and exits 3 on q) {
+  terminal_process term{
+    {HUBWATCH_SUBSCRIBER_BIN, "--url", refused_url(server->url())},
+    {"TERM=xterm-256color"}};
+  CAF_REQUIRE(term.read_until("HTTP 404", std::chrono::seconds(10)));
+  // Still on the screen: it did not leave the alternate screen by itself.
+  CAF_CHECK(term.screen().find("\x1b[?1049l") == std::string::npos);
+  term.type("q");
+  CAF_CHECK_EQUAL(term.wait_exit(std::chrono::seconds(10)), 3);
+  CAF_CHECK(term.screen().find("\x1b[?1049l") != std::string::npos);
+}
+
+CAF_TEST(node exits 3 at once when the hub refuses the upgrade) {
+  child_process node{{HUBWATCH_NODE_BIN, "--json", "--publish-port", "0",
+                      "--url", refused_url(server->url())}};
+  CAF_REQUIRE_EQUAL(node.wait_exit(std::chrono::seconds(10)), 3);
+  auto st = statuses(parse_lines(node.rest_of_stdout()));
+  CAF_REQUIRE(!st.empty());
+  CAF_CHECK_EQUAL(st.back().at("state").as_string(), "error");
+  CAF_CHECK_EQUAL(st.back().at("http_status").as_int64(), 404);
+}
+
+CAF_TEST(node without auto reconnect ends with 0 on a close 1000) {
+  child_process node{{HUBWATCH_NODE_BIN, "--json", "--publish-port", "0",
+                      "--no-auto-reconnect", "--url", server->url()}};
+  std::string line;
+  CAF_REQUIRE(node.read_until("\"connected\"", line, std::chrono::seconds(10)));
+  CAF_REQUIRE(server->wait_for_clients(1, std::chrono::seconds(5)));
+  server->close_all(1000);
+  CAF_REQUIRE_EQUAL(node.wait_exit(std::chrono::seconds(10)), 0);
+  auto st = statuses(parse_lines(node.rest_of_stdout()));
+  CAF_REQUIRE(!st.empty());
+  CAF_CHECK_EQUAL(st.back().at("close_code").as_int64(), 1000);
+  CAF_CHECK_EQUAL(st.back().at("error_code").as_string(), "closed_by_hub");
+}
+
+CAF_TEST(every program knows version and lists its exit codes) {
+  for (auto bin :
+       {HUBWATCH_SUBSCRIBER_BIN, HUBWATCH_NODE_BIN, HUBWATCH_HUB_BIN}) {
+    std::string name = bin;
+    name = name.substr(name.rfind('/') + 1);
+    child_process version{{bin, "--version"}};
+    CAF_CHECK_EQUAL(version.wait_exit(std::chrono::seconds(10)), 0);
+    auto& out = version.rest_of_stdout();
+    CAF_CHECK_EQUAL(out.rfind(name + " " HUBWATCH_VERSION, 0), 0u);
+    CAF_CHECK(out.find("Boost 1.") != std::string::npos);
+    CAF_CHECK(out.find("OpenSSL ") != std::string::npos);
+    if (name != "hubwatch-hub")
+      CAF_CHECK(out.find("CAF 0.17") != std::string::npos);
+    child_process help{{bin, "--help"}};
+    CAF_CHECK_EQUAL(help.wait_exit(std::chrono::seconds(10)), 0);
+    CAF_CHECK(help.rest_of_stdout().find("Exit codes:") != std::string::npos);
+    child_process bad{{bin, "--no-such-flag"}};
+    CAF_CHECK_EQUAL(bad.wait_exit(std::chrono::seconds(10)), 2);
+  }
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
