@@ -16,6 +16,12 @@ struct program_flag {
   bool repeatable = false;  ///< May be given more than once.
   std::string help;
   std::string default_text; ///< Shown by `--help`; empty for none.
+  /// A one-letter alias without the dash (`-j` for `--json`); 0 for none.
+  char short_name = 0;
+  /// When >= 0, the value must be a whole number in [0, max_number]; it is
+  /// refused otherwise, like a setting, and `loaded_settings::number` reads
+  /// it.
+  long long max_number = -1;
 };
 
 /// What `load_settings` made of defaults, config file, environment and
@@ -47,6 +53,10 @@ struct loaded_settings {
   /// The last value of a program flag, or `fallback`.
   std::string value(const std::string& name,
                     const std::string& fallback = {}) const;
+
+  /// The last value of a numeric program flag (`max_number` >= 0; checked
+  /// by `load_settings`), or `fallback`.
+  long long number(const std::string& name, long long fallback) const;
 };
 
 /// The environment as a map (tests pass their own).
@@ -62,7 +72,8 @@ environment process_environment();
 /// 3. the environment: `.env` in the working directory (if present) under
 ///    the real environment, which wins; `DAEMON_HUB_WS_URL` and
 ///    `HUBWATCH_<KEY>` (e.g. `HUBWATCH_RECONNECT_DELAY_MS`);
-/// 4. command-line flags (`--key VALUE` or `--key=VALUE`).
+/// 4. command-line flags (`--key VALUE` or `--key=VALUE`), read by CLI11
+///    (kept out of this header: only settings.cpp includes it).
 std::vector<std::string> setting_keys();
 
 loaded_settings load_settings(int argc, const char* const* argv,
@@ -71,8 +82,9 @@ loaded_settings load_settings(int argc, const char* const* argv,
                               const std::string& working_dir = ".");
 
 /// The `--help` text: program flags, then every setting with its default
-/// and its environment variable.
+/// and its environment variable, then `footer` (e.g. the exit codes).
 std::string usage(const std::string& program, const std::string& summary,
-                  const std::vector<program_flag>& program_flags);
+                  const std::vector<program_flag>& program_flags,
+                  const std::string& footer = {});
 
 } // namespace hubwatch

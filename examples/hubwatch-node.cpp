@@ -35,19 +35,21 @@ constexpr const char* prog = "hubwatch-node";
 
 const std::vector<program_flag> program_flags = {
   {"publish-port", true, false,
-   "TCP port remote subscribers attach to, 0 = any free one", "4242"},
-  {"publish-bind", true, false, "address to listen on", "127.0.0.1"},
+   "TCP port remote subscribers attach to, 0 = any free one", "4242", 'p',
+   65535},
+  {"publish-bind", true, false, "address to listen on", "127.0.0.1", 'b'},
   {"metrics-port", true, false,
    "serve GET /metrics (Prometheus text format) on this TCP port, 0 = any "
    "free one",
-   "off"},
+   "off", 'm', 65535},
   {"metrics-bind", true, false, "address the metrics port listens on",
    "127.0.0.1"},
   {"metrics-max-agents", true, false,
    "agents with series of their own; the rest fold into agent_id=\"_other\"",
-   "1000"},
-  {"json", false, false, "print the hub's status lines as JSON", ""},
-  {"exit-after-ms", true, false, "exit after this many milliseconds", ""},
+   "1000", 0, 1000000},
+  {"json", false, false, "print the hub's status lines as JSON", "", 'j'},
+  {"exit-after-ms", true, false, "exit after this many milliseconds", "", 't',
+   std::numeric_limits<long long>::max()},
 };
 
 } // namespace
@@ -61,10 +63,9 @@ int main(int argc, char** argv) {
                      "Watches a daemon hub and publishes its events, agents "
                      "and connection status to remote subscribers "
                      "(hubwatch-subscriber --remote HOST:PORT).",
-                     program_flags)
+                     program_flags, exit_code_help())
                  .c_str(),
                stdout);
-    std::fputs((std::string{"\n"} + exit_code_help()).c_str(), stdout);
     return exit_stopped;
   }
   if (loaded.version) {
@@ -72,32 +73,16 @@ int main(int argc, char** argv) {
                stdout);
     return exit_stopped;
   }
-  long long port = 4242;
-  long long exit_after_ms = 0;
-  long long metrics_port = -1; // off
-  long long metrics_max_agents = default_metrics_max_agents;
-  if (loaded.has("publish-port") &&
-      !parse_whole_number(prog, "publish-port", loaded.value("publish-port"),
-                          65535, port))
-    return exit_refused;
-  if (loaded.has("exit-after-ms") &&
-      !parse_whole_number(prog, "exit-after-ms", loaded.value("exit-after-ms"),
-                          std::numeric_limits<long long>::max(), exit_after_ms))
-    return exit_refused;
-  if (loaded.has("metrics-port") &&
-      !parse_whole_number(prog, "metrics-port", loaded.value("metrics-port"),
-                          65535, metrics_port))
-    return exit_refused;
-  if (loaded.has("metrics-max-agents") &&
-      !parse_whole_number(prog, "metrics-max-agents",
-                          loaded.value("metrics-max-agents"), 1000000,
-                          metrics_max_agents))
-    return exit_refused;
   if (!loaded.errors.empty()) {
     for (auto& e : loaded.errors)
       std::fprintf(stderr, "%s: %s\n", prog, e.c_str());
     return exit_refused;
   }
+  auto port = loaded.number("publish-port", 4242);
+  auto exit_after_ms = loaded.number("exit-after-ms", 0);
+  auto metrics_port = loaded.number("metrics-port", -1); // off
+  auto metrics_max_agents = loaded.number(
+    "metrics-max-agents", static_cast<long long>(default_metrics_max_agents));
   auto bind = loaded.value("publish-bind", "127.0.0.1");
   bool json = loaded.has("json");
   auto state = std::make_shared<run_state>();

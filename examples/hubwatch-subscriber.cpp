@@ -31,14 +31,16 @@ namespace {
 using steady = std::chrono::steady_clock;
 
 const std::vector<program_flag> program_flags = {
-  {"json", false, false, "one JSON object per line on stdout", ""},
-  {"quiet", false, false, "print only status lines and the summary", ""},
-  {"exit-after-events", true, false, "exit after this many events", ""},
-  {"exit-after-ms", true, false, "exit after this many milliseconds", ""},
+  {"json", false, false, "one JSON object per line on stdout", "", 'j'},
+  {"quiet", false, false, "print only status lines and the summary", "", 'q'},
+  {"exit-after-events", true, false, "exit after this many events", "", 'n',
+   std::numeric_limits<long long>::max()},
+  {"exit-after-ms", true, false, "exit after this many milliseconds", "", 't',
+   std::numeric_limits<long long>::max()},
   {"remote", true, true,
    "attach to the hubwatch-node at HOST:PORT instead of watching the hub "
    "(repeatable)",
-   ""},
+   "", 'r'},
 };
 
 std::string plain_prefix(double t, const std::string& node) {
@@ -269,10 +271,9 @@ int main(int argc, char** argv) {
     std::fputs(usage("hubwatch-subscriber",
                      "Watches a daemon hub (or, with --remote, hubwatch-nodes) "
                      "and prints its events, agents and connection status.",
-                     program_flags)
+                     program_flags, exit_code_help())
                  .c_str(),
                stdout);
-    std::fputs((std::string{"\n"} + exit_code_help()).c_str(), stdout);
     return exit_stopped;
   }
   if (loaded.version) {
@@ -282,24 +283,13 @@ int main(int argc, char** argv) {
       stdout);
     return exit_stopped;
   }
-  long long exit_after_events = 0;
-  long long exit_after_ms = 0;
-  if (loaded.has("exit-after-events") &&
-      !parse_whole_number("hubwatch-subscriber", "exit-after-events",
-                          loaded.value("exit-after-events"),
-                          std::numeric_limits<long long>::max(),
-                          exit_after_events))
-    return exit_refused;
-  if (loaded.has("exit-after-ms") &&
-      !parse_whole_number("hubwatch-subscriber", "exit-after-ms",
-                          loaded.value("exit-after-ms"),
-                          std::numeric_limits<long long>::max(), exit_after_ms))
-    return exit_refused;
   if (!loaded.errors.empty()) {
     for (auto& e : loaded.errors)
       std::fprintf(stderr, "hubwatch-subscriber: %s\n", e.c_str());
     return exit_refused;
   }
+  auto exit_after_events = loaded.number("exit-after-events", 0);
+  auto exit_after_ms = loaded.number("exit-after-ms", 0);
   auto remotes = loaded.has("remote") ? loaded.flags.at("remote")
                                       : std::vector<std::string>{};
   for (auto& r : remotes) {

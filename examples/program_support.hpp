@@ -1,7 +1,7 @@
 #pragma once
 
-// What the command-line programs share: stopping on a signal, reading
-// whole-number flags, the time since start that stamps their lines, their
+// What the command-line programs share: stopping on a signal, the time since
+// start that stamps their lines, their
 // exit codes and their --version text.
 
 #include <pthread.h>
@@ -134,25 +134,6 @@ inline void finish_on_stop_signal(sigset_t signals,
     if (sigwait(&signals, &sig) == 0)
       state->finish();
   }).detach();
-}
-
-/// Reads `--flag text` as a whole number in [0, max]; says why on stderr
-/// (naming the program, the flag and the value) and returns false if not.
-inline bool parse_whole_number(const char* prog, const char* flag,
-                               const std::string& text, long long max,
-                               long long& out) {
-  char* end = nullptr;
-  out = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || out < 0 || out > max) {
-    if (max == std::numeric_limits<long long>::max())
-      std::fprintf(stderr, "%s: --%s = %s: not a whole number >= 0\n", prog,
-                   flag, text.c_str());
-    else
-      std::fprintf(stderr, "%s: --%s = %s: not a whole number in [0, %lld]\n",
-                   prog, flag, text.c_str(), max);
-    return false;
-  }
-  return true;
 }
 
 } // namespace hubwatch

@@ -21,9 +21,10 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::vector<program_flag> flags = {
-  {"json", false, false, "json lines", ""},
+  {"json", false, false, "json lines", "", 'j'},
   {"remote", true, true, "a node", ""},
   {"exit-after-ms", true, false, "stop", ""},
+  {"port", true, false, "a port", "", 'p', 65535},
 };
 
 /// A scratch working directory per test.
@@ -146,6 +147,30 @@ CAF_TEST(program flags) {
   CAF_CHECK_EQUAL(s.value("exit-after-ms"), "6");
   CAF_CHECK(!s.has("quiet"));
   CAF_CHECK(load({"--help"}).help);
+  CAF_CHECK(load({"-h"}).help);
+  CAF_CHECK(load({"--version"}).version);
+  CAF_CHECK(load({"-V"}).version);
+  CAF_CHECK(!load({}).version);
+}
+
+CAF_TEST(short flags and numbers) {
+  auto s = load({"-j", "-u", "ws://short/ws", "-p", "8", "-c",
+                 (dir / "none.conf").string()});
+  CAF_CHECK(s.has("json"));
+  CAF_CHECK_EQUAL(s.cfg.url, "ws://short/ws");
+  CAF_CHECK_EQUAL(s.number("port", 0), 8);
+  CAF_CHECK_EQUAL(s.number("exit-after-ms", 42), 42); // not given
+  CAF_CHECK_EQUAL(joined(s.errors), "config = " + (dir / "none.conf").string() +
+                                      ": cannot be read\n");
+  // Switches given as off are not given.
+  CAF_CHECK(!load({"--json=false"}).has("json"));
+  // Numbers are checked like settings, naming the flag and the value.
+  CAF_CHECK_EQUAL(joined(load({"--port", "70000"}).errors),
+                  "--port = 70000: not a whole number in [0, 65535]\n");
+  CAF_CHECK_EQUAL(joined(load({"-p", "x1"}).errors),
+                  "--port = x1: not a whole number in [0, 65535]\n");
+  CAF_CHECK_EQUAL(joined(load({"stray"}).errors),
+                  "unexpected argument \"stray\" (see --help)\n");
 }
 
 CAF_TEST(every refusal names the key the value and where it came from) {
@@ -213,6 +238,11 @@ CAF_TEST(help lists every setting with its environment variable) {
   CAF_CHECK(text.find("$DAEMON_HUB_WS_URL") != std::string::npos);
   CAF_CHECK(text.find("(default: 2000)") != std::string::npos);
   CAF_CHECK(text.find("--remote VALUE") != std::string::npos);
+  CAF_CHECK(text.find("-j,--json") != std::string::npos);
+  CAF_CHECK(text.find("json lines") != std::string::npos);
+  CAF_CHECK(text.find("--version") != std::string::npos);
+  CAF_CHECK(usage("prog", "summary", flags, "Exit codes: ...")
+              .find("Exit codes: ...") != std::string::npos);
 }
 
 CAF_TEST(env example lists every environment variable) {
