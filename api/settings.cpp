@@ -247,10 +247,13 @@ void apply(websocket_config& cfg, const setting& s, const std::string& value,
                      "): " + err);
 }
 
-/// Reads `key = value` lines; `#` starts a comment.
+/// Reads `key = value` lines; `#` starts a comment. A line without `=`
+/// adds a complaint naming file and line to `errors`, and its text only when
+/// `show_line`: an environment file holds secrets, and a token pasted
+/// without its `KEY=` must not end up in a terminal or a journal.
 bool read_key_values(const std::string& path,
                      std::vector<std::pair<std::string, std::string>>& out,
-                     std::vector<std::string>& errors) {
+                     std::vector<std::string>& errors, bool show_line = true) {
   std::ifstream in{path};
   if (!in)
     return false;
@@ -265,7 +268,9 @@ bool read_key_values(const std::string& path,
     auto eq = line.find('=');
     if (eq == std::string::npos) {
       errors.push_back(path + ":" + std::to_string(n) +
-                       ": expected key = value, got \"" + line + "\"");
+                       (show_line
+                          ? ": expected key = value, got \"" + line + "\""
+                          : std::string{": expected KEY=VALUE"}));
       continue;
     }
     auto key = trim(line.substr(0, eq));
@@ -322,6 +327,7 @@ struct command_line {
   CLI::Option* help = nullptr;
   CLI::Option* version = nullptr;
   CLI::Option* config = nullptr;
+  CLI::Option* env_file = nullptr;
   std::vector<std::pair<const program_flag*, CLI::Option*>> flags;
   std::vector<std::pair<const setting*, CLI::Option*>> settings;
 };
@@ -372,10 +378,17 @@ make_command_line(const std::string& program, const std::string& summary,
   const std::string settings_group =
     "Settings (config file < environment < flags)";
   cl->config = value_option("-c,--config",
-                            "config file (default: config/hubwatch.conf if "
-                            "present) [$HUBWATCH_CONFIG]",
+                            "config file (default: the first of "
+                            "config/hubwatch.conf and "
+                            "/etc/hubwatch/hubwatch.conf that exists) "
+                            "[$HUBWATCH_CONFIG]",
                             "PATH")
                  ->group(settings_group);
+  cl->env_file = value_option("--env-file",
+                              "environment file of KEY=VALUE lines, under the "
+                              "real environment (default: .env if present)",
+                              "PATH")
+                   ->group(settings_group);
   websocket_config defaults;
   for (auto& st : settings_table()) {
     std::string names = std::string{"--"} + st.key;
@@ -411,7 +424,8 @@ bool missing_value(const CLI::Option* opt) {
 loaded_settings load_settings(int argc, const char* const* argv,
                               const std::vector<program_flag>& program_flags,
                               const environment& process_env,
-                              const std::string& working_dir) {
+                              const std::string& working_dir,
+                              const std::string& system_config_file) {
   loaded_settings result;
   auto& errors = result.errors;
   // The command line first: the config file it names is layer 2, the
@@ -437,6 +451,13 @@ loaded_settings load_settings(int argc, const char* const* argv,
       errors.push_back("--config needs a value");
     else
       config_path = cl->config->results().back();
+  }
+  std::string env_file;
+  if (cl->env_file->count() > 0) {
+    if (missing_value(cl->env_file))
+      errors.push_back("--env-file needs a value");
+    else
+      env_file = cl->env_file->results().back();
   }
   for (auto& [f, opt] : cl->flags) {
     if (opt->count() == 0)
@@ -483,7 +504,9 @@ loaded_settings load_settings(int argc, const char* const* argv,
       cli_settings.emplace_back(st->key, v);
   }
   auto& cfg = result.cfg;
-  // Layer 2: the config file.
+  // Layer 2: the config file: one named (flag, then variable) must be
+  // readable; otherwise the first of the working directory's and the
+  // system's that exists.
   bool explicit_config = !config_path.empty();
   if (!explicit_config) {
     if (auto i = process_env.find("HUBWATCH_CONFIG"); i != process_env.end()) {
@@ -491,6 +514,9 @@ loaded_settings load_settings(int argc, const char* const* argv,
       explicit_config = true;
     } else {
       config_path = working_dir + "/config/hubwatch.conf";
+      if (!std::ifstream{config_path} && !system_config_file.empty() &&
+          std::ifstream{system_config_file})
+        config_path = system_config_file;
     }
   }
   std::vector<std::pair<std::string, std::string>> file_values;
@@ -505,14 +531,23 @@ loaded_settings load_settings(int argc, const char* const* argv,
   } else if (explicit_config) {
     errors.push_back("config = " + config_path + ": cannot be read");
   }
-  // Layer 3: .env under the real environment.
+  // Layer 3: an environment file under the real environment. `--env-file`
+  // names one on purpose, so a line it cannot read is refused; a `.env`
+  // that merely lies in the working directory (another tool's, perhaps)
+  // only earns a warning per bad line, and its good lines still count.
   environment env;
   std::vector<std::pair<std::string, std::string>> dotenv;
   std::vector<std::string> dotenv_errors;
-  if (read_key_values(working_dir + "/.env", dotenv, dotenv_errors))
-    for (auto& [k, v] : dotenv)
-      env[k] = v;
-  errors.insert(errors.end(), dotenv_errors.begin(), dotenv_errors.end());
+  if (!env_file.empty()) {
+    if (!read_key_values(env_file, dotenv, errors, false))
+      errors.push_back("env-file = " + env_file + ": cannot be read");
+  } else if (read_key_values(working_dir + "/.env", dotenv, dotenv_errors,
+                             false)) {
+    for (auto& e : dotenv_errors)
+      result.warnings.push_back(e + " (line ignored)");
+  }
+  for (auto& [k, v] : dotenv)
+    env[k] = v;
   for (auto& [k, v] : process_env)
     env[k] = v;
   for (auto& s : settings_table())

@@ -46,6 +46,10 @@ struct loaded_settings {
   /// when everything is fine (including `validate()`).
   std::vector<std::string> errors;
 
+  /// What was ignored but deserves a word (a bad line in `.env`), each
+  /// naming file and line; never the line's text, which may be a secret.
+  std::vector<std::string> warnings;
+
   bool has(const std::string& name) const {
     return flags.count(name) > 0;
   }
@@ -59,6 +63,10 @@ struct loaded_settings {
   long long number(const std::string& name, long long fallback) const;
 };
 
+/// Where an installed hubwatch looks for its config file last.
+inline const std::string default_system_config_file =
+  "/etc/hubwatch/hubwatch.conf";
+
 /// The environment as a map (tests pass their own).
 using environment = std::map<std::string, std::string>;
 
@@ -67,19 +75,22 @@ environment process_environment();
 
 /// Builds the settings in layers, each overriding the one before:
 /// 1. the defaults of `websocket_config`;
-/// 2. a config file: `--config PATH`, else `HUBWATCH_CONFIG`, else
-///    `config/hubwatch.conf` in the working directory if it exists;
-/// 3. the environment: `.env` in the working directory (if present) under
-///    the real environment, which wins; `DAEMON_HUB_WS_URL` and
+/// 2. a config file: `--config PATH`, else `HUBWATCH_CONFIG` (either must be
+///    readable), else the first that exists of `config/hubwatch.conf` in the
+///    working directory and `system_config_file`;
+/// 3. the environment: `--env-file PATH` (a bad line is refused), else
+///    `.env` in the working directory if present (a bad line is a warning),
+///    under the real environment, which wins; `DAEMON_HUB_WS_URL` and
 ///    `HUBWATCH_<KEY>` (e.g. `HUBWATCH_RECONNECT_DELAY_MS`);
 /// 4. command-line flags (`--key VALUE` or `--key=VALUE`), read by CLI11
 ///    (kept out of this header: only settings.cpp includes it).
 std::vector<std::string> setting_keys();
 
-loaded_settings load_settings(int argc, const char* const* argv,
-                              const std::vector<program_flag>& program_flags,
-                              const environment& env,
-                              const std::string& working_dir = ".");
+loaded_settings load_settings(
+  int argc, const char* const* argv,
+  const std::vector<program_flag>& program_flags, const environment& env,
+  const std::string& working_dir = ".",
+  const std::string& system_config_file = default_system_config_file);
 
 /// The `--help` text: program flags, then every setting with its default
 /// and its environment variable, then `footer` (e.g. the exit codes).

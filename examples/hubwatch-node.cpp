@@ -73,6 +73,8 @@ int main(int argc, char** argv) {
                stdout);
     return exit_stopped;
   }
+  for (auto& w : loaded.warnings)
+    std::fprintf(stderr, "%s: warning: %s\n", prog, w.c_str());
   if (!loaded.errors.empty()) {
     for (auto& e : loaded.errors)
       std::fprintf(stderr, "%s: %s\n", prog, e.c_str());

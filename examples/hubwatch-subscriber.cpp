@@ -283,6 +283,8 @@ int main(int argc, char** argv) {
       stdout);
     return exit_stopped;
   }
+  for (auto& w : loaded.warnings)
+    std::fprintf(stderr, "hubwatch-subscriber: warning: %s\n", w.c_str());
   if (!loaded.errors.empty()) {
     for (auto& e : loaded.errors)
       std::fprintf(stderr, "hubwatch-subscriber: %s\n", e.c_str());

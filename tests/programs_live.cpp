@@ -2,7 +2,10 @@
 
 #include <caf/test/unit_test.hpp>
 
+#include <filesystem>
 #include <fstream>
+
+#include <unistd.h>
 
 #include <boost/json/parse.hpp>
 
@@ -395,6 +398,27 @@ CAF_TEST(every program knows version and lists its exit codes) {
     child_process bad{{bin, "--no-such-flag"}};
     CAF_CHECK_EQUAL(bad.wait_exit(std::chrono::seconds(10)), 2);
   }
+}
+
+CAF_TEST(a stray dot env with a bad line only earns a warning) {
+  // A working directory of its own, with a .env whose second line is not
+  // KEY=VALUE: the program starts, uses the good line and names the bad one.
+  auto dir = std::filesystem::temp_directory_path() /
+             ("hubwatch-dotenv-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream{dir / ".env"} << "DAEMON_HUB_WS_URL=" << server->url()
+                              << "\nnot a pair\n";
+  child_process sub{{"/bin/sh", "-c", "cd \"$0\" && exec \"$1\" --json --quiet",
+                     dir.string(), HUBWATCH_SUBSCRIBER_BIN}};
+  std::string line;
+  CAF_CHECK(sub.read_until("\"connected\"", line, std::chrono::seconds(10)));
+  sub.signal(SIGTERM);
+  CAF_CHECK_EQUAL(sub.wait_exit(std::chrono::seconds(10)), 0);
+  CAF_CHECK(sub.stderr_text().find(
+              "hubwatch-subscriber: warning: ./.env:2: expected KEY=VALUE "
+              "(line ignored)") != std::string::npos);
+  CAF_CHECK(sub.stderr_text().find("not a pair") == std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
