@@ -24,6 +24,7 @@
 #include "api/settings.hpp"
 #include "core/metrics_snapshot.hpp"
 #include "core/prometheus_text.hpp"
+#include "examples/program_log.hpp"
 #include "examples/program_support.hpp"
 #include "net/metrics_http_server.hpp"
 
@@ -50,6 +51,8 @@ const std::vector<program_flag> program_flags = {
   {"json", false, false, "print the hub's status lines as JSON", "", 'j'},
   {"exit-after-ms", true, false, "exit after this many milliseconds", "", 't',
    std::numeric_limits<long long>::max()},
+  {"log-level", true, false, "error, warn, info or debug (on stderr)", "info"},
+  {"log-format", true, false, "text or json", "text"},
 };
 
 } // namespace
@@ -73,11 +76,18 @@ int main(int argc, char** argv) {
                stdout);
     return exit_stopped;
   }
+  log_options log_opts{loaded.value("log-level", "info"),
+                       loaded.value("log-format", "text")};
+  auto log_errors = check_log_options(log_opts);
+  auto log =
+    make_program_log(prog, log_errors.empty() ? log_opts : log_options{});
   for (auto& w : loaded.warnings)
-    std::fprintf(stderr, "%s: warning: %s\n", prog, w.c_str());
+    log->warn(w);
+  loaded.errors.insert(loaded.errors.end(), log_errors.begin(),
+                       log_errors.end());
   if (!loaded.errors.empty()) {
     for (auto& e : loaded.errors)
-      std::fprintf(stderr, "%s: %s\n", prog, e.c_str());
+      log->error(e);
     return exit_refused;
   }
   auto port = loaded.number("publish-port", 4242);
@@ -121,14 +131,12 @@ int main(int argc, char** argv) {
     node_publisher node{sys, obs.registry()};
     auto published = node.publish(static_cast<uint16_t>(port), bind);
     if (!published) {
-      std::fprintf(stderr, "%s: cannot publish on %s:%lld: %s\n", prog,
-                   bind.c_str(), port, sys.render(published.error()).c_str());
+      log->error("cannot publish on {}:{}: {}", bind, port,
+                 sys.render(published.error()));
       return exit_cannot_start;
     }
-    std::fprintf(stderr, "%s: publishing on %s:%u\n", prog,
-                 bind.empty() ? "0.0.0.0" : bind.c_str(),
-                 static_cast<unsigned>(*published));
-    std::fflush(stderr);
+    log->info("publishing on {}:{}", bind.empty() ? "0.0.0.0" : bind,
+              static_cast<unsigned>(*published));
     // /metrics on a thread of its own: each scrape asks the registry by
     // message (request_metrics) and the answer comes back to that thread;
     // nothing waits on an actor's thread, nothing is locked.
@@ -153,11 +161,10 @@ int main(int argc, char** argv) {
         });
       try {
         auto p = metrics->start();
-        std::fprintf(stderr, "%s: metrics on http://%s:%u/metrics\n", prog,
-                     mo.bind.c_str(), static_cast<unsigned>(p));
-        std::fflush(stderr);
+        log->info("metrics on http://{}:{}/metrics", mo.bind,
+                  static_cast<unsigned>(p));
       } catch (const std::exception& e) {
-        std::fprintf(stderr, "%s: %s\n", prog, e.what());
+        log->error(e.what());
         return exit_cannot_start;
       }
     }
@@ -182,6 +189,12 @@ int main(int argc, char** argv) {
     // The state that ended the run is the final word, not the
     // "disconnected" that stopping the observer made of it.
     print_status(ended.code() ? ended.status() : final_status);
+  }
+  if (auto code = ended.code(); code && *code != exit_stopped) {
+    auto st = ended.status();
+    log->error("the hub connection will not recover by itself ({}: {}); "
+               "exiting with {}",
+               to_string(st.error_code), st.error_message, *code);
   }
   return ended.code().value_or(exit_stopped);
 }

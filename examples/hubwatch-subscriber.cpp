@@ -22,6 +22,7 @@
 #include "api/settings.hpp"
 #include "core/metrics_snapshot.hpp"
 #include "examples/dashboard/dashboard_view.hpp"
+#include "examples/program_log.hpp"
 #include "examples/program_support.hpp"
 
 using namespace hubwatch;
@@ -41,6 +42,8 @@ const std::vector<program_flag> program_flags = {
    "attach to the hubwatch-node at HOST:PORT instead of watching the hub "
    "(repeatable)",
    "", 'r'},
+  {"log-level", true, false, "error, warn, info or debug (on stderr)", "info"},
+  {"log-format", true, false, "text or json", "text"},
 };
 
 std::string plain_prefix(double t, const std::string& node) {
@@ -105,6 +108,17 @@ void wait_for_end(run_state& state, long long exit_after_ms,
   }
 }
 
+/// Says in the log why a run ends with a failure (on stderr, after the
+/// dashboard has handed the terminal back).
+void log_end(spdlog::logger& log, const run_end& ended, const char* what) {
+  auto code = ended.code();
+  if (!code || *code == exit_stopped)
+    return;
+  auto st = ended.status();
+  log.error("{} will not recover by itself ({}: {}); exiting with {}", what,
+            to_string(st.error_code), st.error_message, *code);
+}
+
 struct run_options {
   bool json = false;
   bool quiet = false;
@@ -118,7 +132,7 @@ struct run_options {
 /// agents and its hub status, then its live stream follows.
 int run_remote(caf::actor_system& sys, const websocket_config& cfg,
                const std::vector<std::string>& nodes, const run_options& opt,
-               run_state& state, const run_clock& clock) {
+               run_state& state, const run_clock& clock, spdlog::logger& log) {
   run_totals totals;
   run_end ended;
   // One lock for all output: lines of different nodes never interleave.
@@ -258,6 +272,7 @@ int run_remote(caf::actor_system& sys, const websocket_config& cfg,
     std::printf("summary: %s in %.1f s\n", to_string(counters).c_str(),
                 seconds);
   std::fflush(stdout);
+  log_end(log, ended, "a link to a node");
   return ended.code().value_or(exit_stopped);
 }
 
@@ -283,11 +298,18 @@ int main(int argc, char** argv) {
       stdout);
     return exit_stopped;
   }
+  log_options log_opts{loaded.value("log-level", "info"),
+                       loaded.value("log-format", "text")};
+  auto log_errors = check_log_options(log_opts);
+  auto log = make_program_log("hubwatch-subscriber",
+                              log_errors.empty() ? log_opts : log_options{});
   for (auto& w : loaded.warnings)
-    std::fprintf(stderr, "hubwatch-subscriber: warning: %s\n", w.c_str());
+    log->warn(w);
+  loaded.errors.insert(loaded.errors.end(), log_errors.begin(),
+                       log_errors.end());
   if (!loaded.errors.empty()) {
     for (auto& e : loaded.errors)
-      std::fprintf(stderr, "hubwatch-subscriber: %s\n", e.c_str());
+      log->error(e);
     return exit_refused;
   }
   auto exit_after_events = loaded.number("exit-after-events", 0);
@@ -298,10 +320,9 @@ int main(int argc, char** argv) {
     std::string host;
     uint16_t port = 0;
     if (!parse_node_endpoint(r, host, port)) {
-      std::fprintf(stderr,
-                   "hubwatch-subscriber: --remote = %s: expected HOST:PORT "
-                   "(a port in [1, 65535]; [V6ADDR]:PORT for IPv6)\n",
-                   r.c_str());
+      log->error("--remote = {}: expected HOST:PORT (a port in [1, 65535]; "
+                 "[V6ADDR]:PORT for IPv6)",
+                 r);
       return exit_refused;
     }
   }
@@ -322,7 +343,7 @@ int main(int argc, char** argv) {
     opt.dashboard = !json && dashboard_view::usable();
     opt.exit_after_events = exit_after_events;
     opt.exit_after_ms = exit_after_ms;
-    return run_remote(sys, loaded.cfg, remotes, opt, *state, clock);
+    return run_remote(sys, loaded.cfg, remotes, opt, *state, clock, *log);
   }
   json_lines out;
   run_end ended;
@@ -406,5 +427,6 @@ int main(int argc, char** argv) {
     }
     std::fflush(stdout);
   }
+  log_end(*log, ended, "the hub connection");
   return ended.code().value_or(exit_stopped);
 }

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include <unistd.h>
 
@@ -414,11 +415,62 @@ CAF_TEST(a stray dot env with a bad line only earns a warning) {
   CAF_CHECK(sub.read_until("\"connected\"", line, std::chrono::seconds(10)));
   sub.signal(SIGTERM);
   CAF_CHECK_EQUAL(sub.wait_exit(std::chrono::seconds(10)), 0);
-  CAF_CHECK(sub.stderr_text().find(
-              "hubwatch-subscriber: warning: ./.env:2: expected KEY=VALUE "
-              "(line ignored)") != std::string::npos);
+  CAF_CHECK_EQUAL(log_messages(sub.stderr_text()),
+                  std::vector<std::string>{
+                    "warn hubwatch-subscriber: ./.env:2: expected KEY=VALUE "
+                    "(line ignored)"});
   CAF_CHECK(sub.stderr_text().find("not a pair") == std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+// -- logs ----------------------------------------------------------------
+
+CAF_TEST(node logs json lines on stderr and never the url) {
+  // A token in the URL stands for a secret: the hub refuses the upgrade, and
+  // the log says why the node ends without naming the URL.
+  child_process node{{HUBWATCH_NODE_BIN, "--log-format", "json",
+                      "--publish-port", "0", "--url",
+                      refused_url(server->url()) + "?token=s3cr3t"}};
+  CAF_REQUIRE_EQUAL(node.wait_exit(std::chrono::seconds(10)), 3);
+  auto& err = node.stderr_text();
+  CAF_CHECK(err.find("s3cr3t") == std::string::npos);
+  auto lines = parse_lines(err);
+  CAF_REQUIRE_EQUAL(lines.size(), 2u);
+  std::regex iso{R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$)"};
+  for (auto& obj : lines) {
+    CAF_CHECK(std::regex_match(std::string{obj.at("time").as_string()}, iso));
+    CAF_CHECK_EQUAL(obj.at("program").as_string(), "hubwatch-node");
+  }
+  CAF_CHECK_EQUAL(lines[0].at("level").as_string(), "info");
+  CAF_CHECK_EQUAL(
+    std::string{lines[0].at("message").as_string()}.rfind("publishing on ", 0),
+    0u);
+  CAF_CHECK_EQUAL(lines[1].at("level").as_string(), "error");
+  CAF_CHECK(std::string{lines[1].at("message").as_string()}.find(
+              "handshake_rejected") != std::string::npos);
+}
+
+CAF_TEST(log level error keeps only errors) {
+  child_process node{{HUBWATCH_NODE_BIN, "--log-level", "error",
+                      "--publish-port", "0", "--url",
+                      refused_url(server->url())}};
+  CAF_REQUIRE_EQUAL(node.wait_exit(std::chrono::seconds(10)), 3);
+  auto msgs = log_messages(node.stderr_text());
+  CAF_REQUIRE_EQUAL(msgs.size(), 1u);
+  CAF_CHECK_EQUAL(msgs[0].rfind("error hubwatch-node: the hub connection will "
+                                "not recover by itself (handshake_rejected",
+                                0),
+                  0u);
+  // Refusals are errors in the log too, and bad log flags are refusals.
+  child_process sub{
+    {HUBWATCH_SUBSCRIBER_BIN, "--log-level", "loud", "--log-format", "xml"}};
+  CAF_CHECK_EQUAL(sub.wait_exit(std::chrono::seconds(10)), 2);
+  CAF_CHECK_EQUAL(
+    log_messages(sub.stderr_text()),
+    (std::vector<std::string>{"error hubwatch-subscriber: --log-level = loud: "
+                              "expected error, warn, info or debug",
+                              "error hubwatch-subscriber: --log-format = xml: "
+                              "expected text or json"}));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
