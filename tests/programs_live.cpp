@@ -11,6 +11,7 @@
 #include <boost/json/parse.hpp>
 
 #include "child_process.hpp"
+#include "examples/dashboard/text_width.hpp"
 #include "hubwatch_build.hpp"
 #include "live_support.hpp"
 #include "terminal_process.hpp"
@@ -471,6 +472,133 @@ CAF_TEST(log level error keeps only errors) {
                               "expected error, warn, info or debug",
                               "error hubwatch-subscriber: --log-format = xml: "
                               "expected text or json"}));
+}
+
+// -- the dashboard with text from anywhere ------------------------------------
+
+namespace {
+
+/// A heartbeat from agent `id` named `name` (JSON-escaped already).
+std::string heartbeat(const std::string& id, const std::string& name) {
+  return R"({"type":"heartbeat","agentId":")" + id + R"(","agentName":")" +
+         name +
+         R"(","timestamp":"2026-11-29T00:00:00Z","payload":{"status":"running"}})";
+}
+
+/// Runs tmux on a server of its own (socket `sock`); returns its stdout.
+std::string tmux(const std::string& sock, std::vector<std::string> args) {
+  std::vector<std::string> argv{"/usr/bin/tmux", "-u", "-S", sock};
+  argv.insert(argv.end(), args.begin(), args.end());
+  child_process p{argv, {"LANG=C.UTF-8"}};
+  p.wait_exit(std::chrono::seconds(10));
+  return p.rest_of_stdout();
+}
+
+/// The lines of a captured tmux pane.
+std::vector<std::string> screen_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    auto nl = text.find('\n', pos);
+    if (nl == std::string::npos)
+      nl = text.size();
+    lines.push_back(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  return lines;
+}
+
+} // namespace
+
+CAF_TEST(the dashboard puts greek cjk and emoji names in their columns) {
+  if (access("/usr/bin/tmux", X_OK) != 0)
+    CAF_FAIL("tmux is missing (scripts/setup test installs it)");
+  auto sock = (std::filesystem::temp_directory_path() /
+               ("hubwatch-tmux-" + std::to_string(::getpid())))
+                .string();
+  // The pane is what a person sees: tmux renders the dashboard's output,
+  // wide characters included, and capture-pane hands back the screen.
+  tmux(sock, {"new-session", "-d", "-x", "120", "-y", "40",
+              "env LANG=C.UTF-8 TERM=xterm-256color " +
+                std::string{HUBWATCH_SUBSCRIBER_BIN} + " --url " +
+                server->url() + " --stale-after-ms 0; echo exit=$?; sleep 60"});
+  CAF_REQUIRE(server->wait_for_clients(1, std::chrono::seconds(10)));
+  server->send_text(heartbeat("g1", "Agent Ω 東京"));
+  server->send_text(heartbeat("g2", "Ωμέγα άλφα"));
+  server->send_text(heartbeat("c3", "東京タワー東京タワー"));
+  server->send_text(heartbeat("e4", "🚀 rocket 🚀"));
+  server->send_text(heartbeat("x5", "\\u001b[31mred"));
+  std::vector<std::string> lines;
+  auto shows = [&](std::initializer_list<const char*> needles) {
+    auto text = tmux(sock, {"capture-pane", "-p", "-t", "0"});
+    for (auto n : needles)
+      if (text.find(n) == std::string::npos)
+        return false;
+    lines = screen_lines(text);
+    return true;
+  };
+  CAF_REQUIRE(eventually(
+    [&] {
+      return shows({"Agent Ω 東京", "Ωμέγα άλφα", "🚀 rocket 🚀", "x5"});
+    },
+    std::chrono::seconds(10)));
+  // Every agent row has its status in the STATUS column, in columns as a
+  // terminal counts them.
+  size_t status_col = std::string::npos;
+  size_t rows = 0;
+  for (auto& line : lines) {
+    if (auto at = line.find("STATUS");
+        at != std::string::npos && line.find("AGENT") != std::string::npos)
+      status_col = text_columns(line.substr(0, at));
+    for (auto id : {"g1 ", "g2 ", "c3 ", "e4 ", "x5 "}) {
+      // An agent row: its id in column 1.
+      if (line.rfind(std::string{" "} + id, 0) != 0)
+        continue;
+      CAF_REQUIRE_NOT_EQUAL(status_col, std::string::npos);
+      auto at = line.find("running");
+      CAF_REQUIRE_NOT_EQUAL(at, std::string::npos);
+      CAF_CHECK_EQUAL(text_columns(line.substr(0, at)), status_col);
+      CAF_CHECK_LESS_OR_EQUAL(text_columns(line), 120u);
+      ++rows;
+    }
+  }
+  CAF_CHECK_EQUAL(rows, 5u);
+  // The long CJK name is cut between characters (京 would straddle the cut:
+  // a space), the escape shows as U+FFFD
+  // and moved nothing.
+  CAF_CHECK(shows({"東京タワー東 ~", "\xEF\xBF\xBD[31mred"}));
+  // Bytes that are not UTF-8 in a text frame: the observer drops that
+  // connection (1007) and reconnects; the dashboard stays and keeps its
+  // agents.
+  server->send_text(heartbeat("bad", "\xff\xfe"));
+  CAF_CHECK(eventually([&] { return server->connections_accepted() >= 2u; },
+                       std::chrono::seconds(10)));
+  CAF_CHECK(shows({"Agent Ω 東京", "CONNECTED"}));
+  tmux(sock, {"send-keys", "-t", "0", "q"});
+  CAF_CHECK(
+    eventually([&] { return shows({"exit=0"}); }, std::chrono::seconds(10)));
+  tmux(sock, {"kill-server"});
+}
+
+CAF_TEST(no color means no colour codes) {
+  auto run = [&](std::vector<std::string> env) {
+    env.push_back("TERM=xterm-256color");
+    env.push_back("LANG=C.UTF-8");
+    terminal_process term{{HUBWATCH_SUBSCRIBER_BIN, "--url", server->url()},
+                          env};
+    CAF_REQUIRE(term.read_until("CONNECTED", std::chrono::seconds(10)));
+    term.type("q");
+    CAF_CHECK_EQUAL(term.wait_exit(std::chrono::seconds(10)), 0);
+    return term.screen();
+  };
+  // Connected is drawn in green: colour codes when colours are allowed ...
+  auto coloured = run({});
+  CAF_CHECK(coloured.find("\x1b[32m") != std::string::npos);
+  // ... and none with NO_COLOR, bold and dim staying.
+  auto plain = run({"NO_COLOR=1"});
+  for (auto code : {"\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[36m",
+                    "\x1b[38;5;", "\x1b[30m", "\x1b[47m"})
+    CAF_CHECK(plain.find(code) == std::string::npos);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
