@@ -27,6 +27,7 @@
 #include "examples/hub/demo_script.hpp"
 #include "examples/hub/hub_server.hpp"
 #include "examples/program_info.hpp"
+#include "examples/program_log.hpp"
 
 namespace net = boost::asio;
 using namespace std::chrono;
@@ -47,6 +48,7 @@ struct options {
   uint64_t seed = 1;
   std::string cert_file;
   std::string key_file;
+  hubwatch::log_options log;
 };
 
 struct bad_flag {
@@ -139,6 +141,12 @@ std::optional<options> parse(int argc, char** argv) {
     app.add_option("--key", opts.key_file, "PEM private key for --cert");
   cert->needs(key);
   key->needs(cert);
+  app.add_option("--log-level", opts.log.level, "on stderr")
+    ->check(CLI::IsMember({"error", "warn", "info", "debug"}))
+    ->capture_default_str();
+  app.add_option("--log-format", opts.log.format)
+    ->check(CLI::IsMember({"text", "json"}))
+    ->capture_default_str();
   app.footer("Exit codes: 0 stopped (SIGINT, SIGTERM, --duration-s), 1 could "
              "not start (e.g. the port is in use), 2 refused flags.");
   try {
@@ -173,11 +181,12 @@ int main(int argc, char** argv) {
   try {
     opts = parse(argc, argv);
   } catch (const bad_flag& err) {
-    std::cerr << prog << ": " << err.message << " (see --help)" << std::endl;
+    hubwatch::make_program_log(prog, {})->error("{} (see --help)", err.message);
     return hubwatch::exit_refused;
   }
   if (!opts)
     return hubwatch::exit_stopped;
+  auto log = hubwatch::make_program_log(prog, opts->log);
   server_options server_opts;
   server_opts.bind = opts->bind;
   server_opts.port = opts->port;
@@ -215,8 +224,7 @@ int main(int argc, char** argv) {
   // terminal's SIGINT never reached the simulator.
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (!ec) {
-      std::cerr << prog << ": stopping on "
-                << (sig == SIGINT ? "SIGINT" : "SIGTERM") << std::endl;
+      log->info("stopping on {}", sig == SIGINT ? "SIGINT" : "SIGTERM");
       ioc.stop();
     }
   });
@@ -224,10 +232,10 @@ int main(int argc, char** argv) {
   try {
     server.start();
   } catch (const std::exception& ex) {
-    std::cerr << prog << ": " << ex.what() << std::endl;
+    log->error(ex.what());
     return hubwatch::exit_cannot_start;
   }
-  std::cerr << prog << ": listening on " << server.url() << std::endl;
+  log->info("listening on {}", server.url());
   net::steady_timer deadline{ioc};
   if (opts->duration_s > 0) {
     deadline.expires_after(duration_cast<steady_clock::duration>(
@@ -268,7 +276,7 @@ int main(int argc, char** argv) {
   ioc.run();
 
   server.stop();
-  std::cerr << prog << ": data frames received from clients: "
-            << server.data_frames_received() << std::endl;
+  log->info("data frames received from clients: {}",
+            server.data_frames_received());
   return hubwatch::exit_stopped;
 }

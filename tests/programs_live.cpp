@@ -601,4 +601,24 @@ CAF_TEST(no color means no colour codes) {
     CAF_CHECK(plain.find(code) == std::string::npos);
 }
 
+CAF_TEST(the simulator logs json lines too) {
+  child_process hub{{HUBWATCH_HUB_BIN, "--port", "0", "--log-format", "json"}};
+  std::string line;
+  CAF_REQUIRE(hub.read_stderr_until("listening on ", line, 10s));
+  hub.signal(SIGINT);
+  CAF_REQUIRE_EQUAL(hub.wait_exit(10s), 0);
+  auto lines = parse_lines(hub.stderr_text());
+  CAF_REQUIRE_EQUAL(lines.size(), 3u);
+  for (auto& obj : lines) {
+    CAF_CHECK_EQUAL(obj.at("program").as_string(), "hubwatch-hub");
+    CAF_CHECK_EQUAL(obj.at("level").as_string(), "info");
+  }
+  CAF_CHECK_EQUAL(lines[1].at("message").as_string(), "stopping on SIGINT");
+  CAF_CHECK_EQUAL(lines[2].at("message").as_string(),
+                  "data frames received from clients: 0");
+  child_process bad{{HUBWATCH_HUB_BIN, "--log-level", "loud"}};
+  CAF_CHECK_EQUAL(bad.wait_exit(10s), 2);
+  CAF_CHECK_EQUAL(log_messages(bad.stderr_text()).size(), 1u);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
