@@ -586,16 +586,22 @@ CAF_TEST(no color means no colour codes) {
     env.push_back("LANG=C.UTF-8");
     terminal_process term{{HUBWATCH_SUBSCRIBER_BIN, "--url", server->url()},
                           env};
-    CAF_REQUIRE(term.read_until("CONNECTED", std::chrono::seconds(10)));
+    CAF_REQUIRE(server->wait_for_clients(1, std::chrono::seconds(10)));
+    // A running agent is drawn in green (the state word alone would race:
+    // the first screen may say DISCONNECTED, in yellow).
+    server->send_text(heartbeat("g1", "green"));
+    CAF_REQUIRE(term.read_until("g1", std::chrono::seconds(10)));
     term.type("q");
     CAF_CHECK_EQUAL(term.wait_exit(std::chrono::seconds(10)), 0);
+    CAF_REQUIRE(server->wait_for_clients_below(1, std::chrono::seconds(10)));
     return term.screen();
   };
-  // Connected is drawn in green: colour codes when colours are allowed ...
+  // Colour codes when colours are allowed ...
   auto coloured = run({});
   CAF_CHECK(coloured.find("\x1b[32m") != std::string::npos);
   // ... and none with NO_COLOR, bold and dim staying.
   auto plain = run({"NO_COLOR=1"});
+  CAF_CHECK(plain.find("green") != std::string::npos);
   for (auto code : {"\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[36m",
                     "\x1b[38;5;", "\x1b[30m", "\x1b[47m"})
     CAF_CHECK(plain.find(code) == std::string::npos);
