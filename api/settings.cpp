@@ -4,7 +4,13 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
+#include <memory>
 #include <sstream>
+
+// CLI11 reads the command line; it stays in this file, out of every public
+// header, so that only the library compiles it.
+#include <CLI/CLI.hpp>
 
 extern char** environ;
 
@@ -241,10 +247,13 @@ void apply(websocket_config& cfg, const setting& s, const std::string& value,
                      "): " + err);
 }
 
-/// Reads `key = value` lines; `#` starts a comment.
+/// Reads `key = value` lines; `#` starts a comment. A line without `=`
+/// adds a complaint naming file and line to `errors`, and its text only when
+/// `show_line`: an environment file holds secrets, and a token pasted
+/// without its `KEY=` must not end up in a terminal or a journal.
 bool read_key_values(const std::string& path,
                      std::vector<std::pair<std::string, std::string>>& out,
-                     std::vector<std::string>& errors) {
+                     std::vector<std::string>& errors, bool show_line = true) {
   std::ifstream in{path};
   if (!in)
     return false;
@@ -259,7 +268,9 @@ bool read_key_values(const std::string& path,
     auto eq = line.find('=');
     if (eq == std::string::npos) {
       errors.push_back(path + ":" + std::to_string(n) +
-                       ": expected key = value, got \"" + line + "\"");
+                       (show_line
+                          ? ": expected key = value, got \"" + line + "\""
+                          : std::string{": expected KEY=VALUE"}));
       continue;
     }
     auto key = trim(line.substr(0, eq));
@@ -282,6 +293,12 @@ std::string loaded_settings::value(const std::string& name,
   return i != flags.end() && !i->second.empty() ? i->second.back() : fallback;
 }
 
+long long loaded_settings::number(const std::string& name,
+                                  long long fallback) const {
+  long long n = 0;
+  return has(name) && parse_int(value(name), n) ? n : fallback;
+}
+
 environment process_environment() {
   environment result;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
@@ -300,72 +317,196 @@ std::vector<std::string> setting_keys() {
   return result;
 }
 
+namespace {
+
+/// The command line as CLI11 sees it: every program flag, `--config`, every
+/// setting, `--help` and `--version`. Built for parsing and for `--help`
+/// alike, so the two cannot disagree.
+struct command_line {
+  CLI::App app;
+  CLI::Option* help = nullptr;
+  CLI::Option* version = nullptr;
+  CLI::Option* config = nullptr;
+  CLI::Option* env_file = nullptr;
+  std::vector<std::pair<const program_flag*, CLI::Option*>> flags;
+  std::vector<std::pair<const setting*, CLI::Option*>> settings;
+};
+
+std::unique_ptr<command_line>
+make_command_line(const std::string& program, const std::string& summary,
+                  const std::vector<program_flag>& program_flags) {
+  auto cl = std::make_unique<command_line>();
+  auto& app = cl->app;
+  app.name(program);
+  app.description(summary);
+  // Unknown flags and stray words are collected, not thrown: every refusal
+  // of a run is reported at once, in the house's words.
+  app.allow_extras();
+  // --help and --version are plain flags that the caller acts on, so that
+  // the programs decide what they print and with which exit code.
+  app.set_help_flag();
+  app.get_formatter()->column_width(34);
+  const std::string program_group = "Program flags";
+  cl->help = app.add_flag("-h,--help", "show this text")->group(program_group);
+  cl->version =
+    app
+      .add_flag("-V,--version", "show the version and the libraries built with")
+      ->group(program_group);
+  // A value option: `--name VALUE`, `--name=VALUE`, `-x VALUE`. Zero or one
+  // value per occurrence, so that a missing value is reported as such rather
+  // than as a parse exception that hides the other refusals.
+  auto value_option = [&](const std::string& names, const std::string& help,
+                          const std::string& type) {
+    return app.add_option(names, help)
+      ->expected(0, 1)
+      ->type_name(type)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  };
+  for (auto& f : program_flags) {
+    auto names = (f.short_name != 0 ? std::string{"-"} + f.short_name + ","
+                                    : std::string{}) +
+                 "--" + f.name;
+    auto help =
+      f.help + (f.default_text.empty() ? std::string{}
+                                       : " (default: " + f.default_text + ")");
+    auto* opt = f.takes_value
+                  ? value_option(names, help, f.max_number >= 0 ? "N" : "VALUE")
+                  : app.add_flag(names)->description(help);
+    opt->group(program_group);
+    cl->flags.emplace_back(&f, opt);
+  }
+  const std::string settings_group =
+    "Settings (config file < environment < flags)";
+  cl->config = value_option("-c,--config",
+                            "config file (default: the first of "
+                            "config/hubwatch.conf and "
+                            "/etc/hubwatch/hubwatch.conf that exists) "
+                            "[$HUBWATCH_CONFIG]",
+                            "PATH")
+                 ->group(settings_group);
+  cl->env_file = value_option("--env-file",
+                              "environment file of KEY=VALUE lines, under the "
+                              "real environment (default: .env if present)",
+                              "PATH")
+                   ->group(settings_group);
+  websocket_config defaults;
+  for (auto& st : settings_table()) {
+    std::string names = std::string{"--"} + st.key;
+    if (names == "--url")
+      names = "-u,--url";
+    auto def = st.show(defaults);
+    auto help =
+      std::string{st.help} +
+      (st.is_switch ? std::string{}
+                    : " (default: " + (def.empty() ? "none" : def) + ")") +
+      " [$" + st.env + "]";
+    // add_flag(names, help) would take an lvalue `help` for the variable
+    // to store the flag in: the description goes on separately.
+    auto* opt = st.is_switch ? app.add_flag(names)->description(help)
+                             : value_option(names, help, "VALUE");
+    opt->group(settings_group);
+    cl->settings.emplace_back(&st, opt);
+  }
+  return cl;
+}
+
+/// The value of the n-th occurrence of a value option; empty when it had
+/// none (`--url` at the end of the line).
+bool missing_value(const CLI::Option* opt) {
+  for (auto& r : opt->results())
+    if (r.empty())
+      return true;
+  return false;
+}
+
+} // namespace
+
 loaded_settings load_settings(int argc, const char* const* argv,
                               const std::vector<program_flag>& program_flags,
                               const environment& process_env,
-                              const std::string& working_dir) {
+                              const std::string& working_dir,
+                              const std::string& system_config_file) {
   loaded_settings result;
   auto& errors = result.errors;
-  auto find_program_flag = [&](const std::string& name) -> const program_flag* {
-    for (auto& f : program_flags)
-      if (f.name == name)
-        return &f;
-    return nullptr;
-  };
-  // Split the command line first: the config file it names is layer 2, the
+  // The command line first: the config file it names is layer 2, the
   // settings it gives are layer 4.
-  std::vector<std::pair<std::string, std::string>> cli_settings;
-  std::string config_path;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      result.help = true;
-      continue;
-    }
-    if (arg.rfind("--", 0) != 0) {
-      errors.push_back("unexpected argument \"" + arg + "\" (see --help)");
-      continue;
-    }
-    auto name = arg.substr(2);
-    std::string value;
-    bool has_value = false;
-    if (auto eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name.erase(eq);
-      has_value = true;
-    }
-    auto* s = find_setting(name);
-    auto* pf = s == nullptr ? find_program_flag(name) : nullptr;
-    bool is_config = name == "config";
-    if (s == nullptr && pf == nullptr && !is_config) {
-      errors.push_back("unknown flag --" + name + " (see --help)");
-      continue;
-    }
-    bool takes_value =
-      is_config || (s != nullptr ? !s->is_switch : pf->takes_value);
-    if (!has_value) {
-      if (takes_value) {
-        if (i + 1 >= argc) {
-          errors.push_back("--" + name + " needs a value");
-          continue;
-        }
-        value = argv[++i];
-      } else {
-        value = "true";
-      }
-    }
-    if (is_config)
-      config_path = value;
-    else if (s != nullptr)
-      cli_settings.emplace_back(name, value);
-    else
-      result.flags[name].push_back(value);
+  auto cl = make_command_line(argc > 0 ? argv[0] : "", "", program_flags);
+  try {
+    cl->app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    errors.push_back(std::string{e.what()} + " (see --help)");
   }
-  for (auto& [name, values] : result.flags)
-    if (values.size() > 1 && !find_program_flag(name)->repeatable)
+  for (auto& arg : cl->app.remaining()) {
+    if (arg.rfind("-", 0) == 0 && arg.size() > 1)
+      errors.push_back("unknown flag " + arg.substr(0, arg.find('=')) +
+                       " (see --help)");
+    else
+      errors.push_back("unexpected argument \"" + arg + "\" (see --help)");
+  }
+  result.help = cl->help->count() > 0;
+  result.version = cl->version->count() > 0;
+  std::string config_path;
+  if (cl->config->count() > 0) {
+    if (missing_value(cl->config))
+      errors.push_back("--config needs a value");
+    else
+      config_path = cl->config->results().back();
+  }
+  std::string env_file;
+  if (cl->env_file->count() > 0) {
+    if (missing_value(cl->env_file))
+      errors.push_back("--env-file needs a value");
+    else
+      env_file = cl->env_file->results().back();
+  }
+  for (auto& [f, opt] : cl->flags) {
+    if (opt->count() == 0)
+      continue;
+    if (f->takes_value && missing_value(opt)) {
+      errors.push_back("--" + f->name + " needs a value");
+      continue;
+    }
+    auto& values = result.flags[f->name];
+    for (auto& v : opt->results()) {
+      bool on = true;
+      // A switch given as `--json=false` is off.
+      if (!f->takes_value && parse_bool(v, on) && !on)
+        continue;
+      values.push_back(f->takes_value ? v : "true");
+    }
+    if (values.empty()) {
+      result.flags.erase(f->name);
+      continue;
+    }
+    if (!f->repeatable)
       values.erase(values.begin(), values.end() - 1);
+    if (f->max_number >= 0) {
+      long long n = 0;
+      for (auto& v : values)
+        if (!parse_int(v, n) || n < 0 || n > f->max_number)
+          errors.push_back(
+            "--" + f->name + " = " + v +
+            (f->max_number == std::numeric_limits<long long>::max()
+               ? std::string{": not a whole number >= 0"}
+               : ": not a whole number in [0, " +
+                   std::to_string(f->max_number) + "]"));
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> cli_settings;
+  for (auto& [st, opt] : cl->settings) {
+    if (opt->count() == 0)
+      continue;
+    if (!st->is_switch && missing_value(opt)) {
+      errors.push_back(std::string{"--"} + st->key + " needs a value");
+      continue;
+    }
+    for (auto& v : opt->results())
+      cli_settings.emplace_back(st->key, v);
+  }
   auto& cfg = result.cfg;
-  // Layer 2: the config file.
+  // Layer 2: the config file: one named (flag, then variable) must be
+  // readable; otherwise the first of the working directory's and the
+  // system's that exists.
   bool explicit_config = !config_path.empty();
   if (!explicit_config) {
     if (auto i = process_env.find("HUBWATCH_CONFIG"); i != process_env.end()) {
@@ -373,6 +514,9 @@ loaded_settings load_settings(int argc, const char* const* argv,
       explicit_config = true;
     } else {
       config_path = working_dir + "/config/hubwatch.conf";
+      if (!std::ifstream{config_path} && !system_config_file.empty() &&
+          std::ifstream{system_config_file})
+        config_path = system_config_file;
     }
   }
   std::vector<std::pair<std::string, std::string>> file_values;
@@ -387,14 +531,23 @@ loaded_settings load_settings(int argc, const char* const* argv,
   } else if (explicit_config) {
     errors.push_back("config = " + config_path + ": cannot be read");
   }
-  // Layer 3: .env under the real environment.
+  // Layer 3: an environment file under the real environment. `--env-file`
+  // names one on purpose, so a line it cannot read is refused; a `.env`
+  // that merely lies in the working directory (another tool's, perhaps)
+  // only earns a warning per bad line, and its good lines still count.
   environment env;
   std::vector<std::pair<std::string, std::string>> dotenv;
   std::vector<std::string> dotenv_errors;
-  if (read_key_values(working_dir + "/.env", dotenv, dotenv_errors))
-    for (auto& [k, v] : dotenv)
-      env[k] = v;
-  errors.insert(errors.end(), dotenv_errors.begin(), dotenv_errors.end());
+  if (!env_file.empty()) {
+    if (!read_key_values(env_file, dotenv, errors, false))
+      errors.push_back("env-file = " + env_file + ": cannot be read");
+  } else if (read_key_values(working_dir + "/.env", dotenv, dotenv_errors,
+                             false)) {
+    for (auto& e : dotenv_errors)
+      result.warnings.push_back(e + " (line ignored)");
+  }
+  for (auto& [k, v] : dotenv)
+    env[k] = v;
   for (auto& [k, v] : process_env)
     env[k] = v;
   for (auto& s : settings_table())
@@ -410,35 +563,12 @@ loaded_settings load_settings(int argc, const char* const* argv,
 }
 
 std::string usage(const std::string& program, const std::string& summary,
-                  const std::vector<program_flag>& program_flags) {
-  std::string out = "usage: " + program + " [flags]\n\n" + summary + "\n\n";
-  auto line = [&](const std::string& flag, const std::string& help,
-                  const std::string& extra) {
-    std::string l = "  " + flag;
-    if (l.size() < 34)
-      l.resize(34, ' ');
-    else
-      l += "\n" + std::string(34, ' ');
-    out += l + help + extra + "\n";
-  };
-  out += "Program flags:\n";
-  line("--help", "show this text", "");
-  for (auto& f : program_flags)
-    line("--" + f.name + (f.takes_value ? " VALUE" : ""), f.help,
-         f.default_text.empty() ? "" : " (default: " + f.default_text + ")");
-  out += "\nSettings (config file < environment < flags):\n";
-  line("--config PATH",
-       "config file (default: config/hubwatch.conf if present)",
-       " [$HUBWATCH_CONFIG]");
-  websocket_config defaults;
-  for (auto& s : settings_table()) {
-    auto def = s.show(defaults);
-    line("--" + std::string{s.key} + (s.is_switch ? "" : " VALUE"), s.help,
-         (s.is_switch ? std::string{}
-                      : " (default: " + (def.empty() ? "none" : def) + ")") +
-           " [$" + s.env + "]");
-  }
-  return out;
+                  const std::vector<program_flag>& program_flags,
+                  const std::string& footer) {
+  auto cl = make_command_line(program, summary, program_flags);
+  if (!footer.empty())
+    cl->app.footer(footer);
+  return cl->app.help();
 }
 
 } // namespace hubwatch

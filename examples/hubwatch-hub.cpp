@@ -23,8 +23,12 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <CLI/CLI.hpp>
+
 #include "examples/hub/demo_script.hpp"
 #include "examples/hub/hub_server.hpp"
+#include "examples/program_info.hpp"
+#include "examples/program_log.hpp"
 
 namespace net = boost::asio;
 using namespace std::chrono;
@@ -46,151 +50,124 @@ struct options {
   uint64_t seed = 1;
   std::string cert_file;
   std::string key_file;
+  hubwatch::log_options log;
 };
-
-void usage(std::ostream& out) {
-  options defaults;
-  out << "usage: " << prog << " [flags]\n"
-      << "Simulates a daemon hub: WebSocket events on /ws, health on /health.\n"
-      << "\n"
-      << "  --port N          TCP port, 0 = any free one (default "
-      << defaults.port << ")\n"
-      << "  --bind ADDR       address to listen on (default " << defaults.bind
-      << ")\n"
-      << "  --rate-scale F    cadence multiplier, 10 = ten times faster "
-         "(default "
-      << defaults.rate_scale << ")\n"
-      << "  --max-clients N   refuse upgrades beyond N clients with 503, "
-         "0 = unlimited (default "
-      << defaults.max_clients << ")\n"
-      << "  --duration-s S    stop after S seconds, 0 = run until SIGINT or "
-         "SIGTERM (default "
-      << defaults.duration_s << ")\n"
-      << "  --blast N         send N events to each client as fast as it "
-         "reads, then\n"
-      << "                    close it with 1000; no demo cadence, 0 = off "
-         "(default "
-      << defaults.blast << ")\n"
-      << "  --deflate         accept permessage-deflate and fragment every "
-         "message (default off)\n"
-      << "  --like-real-hub   exactly what a real hub in demo mode does: "
-         "nothing on\n"
-      << "                    connect, no exec-001, plain heartbeats; "
-         "deflate offers\n"
-      << "                    naming server_max_window_bits get HTTP 400, "
-         "other offers\n"
-      << "                    are taken and then every message is "
-         "fragmented\n"
-      << "  --seed N          seed of the event generator (default "
-      << defaults.seed << ")\n"
-      << "  --cert FILE       PEM certificate chain: serve wss:// (needs "
-         "--key)\n"
-      << "  --key FILE        PEM private key for --cert\n"
-      << "  --help            print this and exit\n";
-}
 
 struct bad_flag {
   std::string message;
 };
 
-template <class T>
-T parse_unsigned(std::string_view flag, const std::string& value, T max) {
-  // std::stoull accepts "-1" and leading blanks; insist on plain digits.
-  bool digits = !value.empty() && value.size() <= 20 &&
-                value.find_first_not_of("0123456789") == std::string::npos;
-  if (digits) {
-    errno = 0;
-    auto x = std::strtoull(value.c_str(), nullptr, 10);
-    if (errno == 0 && x <= max)
-      return static_cast<T>(x);
-  }
-  throw bad_flag{"invalid value '" + value + "' for " + std::string{flag} +
-                 ": expected an integer from 0 to " + std::to_string(max)};
+// Whole numbers only: CLI11 would also take "0x10" or "1e3" for an integer.
+CLI::Validator whole_number(uint64_t max) {
+  return CLI::Validator(
+    [max](std::string& value) -> std::string {
+      bool digits = !value.empty() && value.size() <= 20 &&
+                    value.find_first_not_of("0123456789") == std::string::npos;
+      if (digits) {
+        errno = 0;
+        auto x = std::strtoull(value.c_str(), nullptr, 10);
+        if (errno == 0 && x <= max)
+          return {};
+      }
+      return "invalid value '" + value + "': expected an integer from 0 to " +
+             std::to_string(max);
+    },
+    "", "whole_number");
 }
 
-double parse_number(std::string_view flag, const std::string& value,
-                    bool allow_zero) {
-  char* end = nullptr;
-  auto x = value.empty() ? NAN : std::strtod(value.c_str(), &end);
-  if (end && *end == '\0' && std::isfinite(x) && x >= 0 &&
-      (allow_zero || x > 0))
-    return x;
-  throw bad_flag{
-    "invalid value '" + value + "' for " + std::string{flag} +
-    (allow_zero ? ": expected a number >= 0" : ": expected a number > 0")};
+CLI::Validator non_negative_number(bool allow_zero) {
+  return CLI::Validator(
+    [allow_zero](std::string& value) -> std::string {
+      char* end = nullptr;
+      auto x = value.empty() ? NAN : std::strtod(value.c_str(), &end);
+      if (end && *end == '\0' && std::isfinite(x) && x >= 0 &&
+          (allow_zero || x > 0))
+        return {};
+      return "invalid value '" + value + "': expected a number " +
+             (allow_zero ? ">= 0" : "> 0");
+    },
+    "", "number");
 }
 
-// Returns nullopt after --help.
+// Returns nullopt after --help or --version.
 std::optional<options> parse(int argc, char** argv) {
   options opts;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string value;
-    bool has_value = false;
-    if (auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != arg.npos) {
-      value = arg.substr(eq + 1);
-      arg.resize(eq);
-      has_value = true;
-    }
-    auto flag = [&](bool takes_value) {
-      if (!takes_value) {
-        if (has_value)
-          throw bad_flag{arg + " takes no value"};
-        return;
-      }
-      if (!has_value) {
-        if (i + 1 >= argc)
-          throw bad_flag{"missing value for " + arg};
-        value = argv[++i];
-      }
-    };
-    if (arg == "--help" || arg == "-h") {
-      flag(false);
-      usage(std::cout);
-      return std::nullopt;
-    } else if (arg == "--port") {
-      flag(true);
-      opts.port = parse_unsigned<uint16_t>(arg, value, 65535);
-    } else if (arg == "--bind") {
-      flag(true);
-      if (value.empty())
-        throw bad_flag{"invalid value '' for --bind: expected an address"};
-      opts.bind = value;
-    } else if (arg == "--rate-scale") {
-      flag(true);
-      opts.rate_scale = parse_number(arg, value, false);
-    } else if (arg == "--max-clients") {
-      flag(true);
-      opts.max_clients = parse_unsigned<size_t>(arg, value, 1000000);
-    } else if (arg == "--duration-s") {
-      flag(true);
-      opts.duration_s = parse_number(arg, value, true);
-    } else if (arg == "--blast") {
-      flag(true);
-      opts.blast = parse_unsigned<uint64_t>(
-        arg, value, std::numeric_limits<uint64_t>::max());
-    } else if (arg == "--deflate") {
-      flag(false);
-      opts.deflate = true;
-    } else if (arg == "--like-real-hub") {
-      flag(false);
-      opts.like_real_hub = true;
-    } else if (arg == "--seed") {
-      flag(true);
-      opts.seed = parse_unsigned<uint64_t>(
-        arg, value, std::numeric_limits<uint64_t>::max());
-    } else if (arg == "--cert") {
-      flag(true);
-      opts.cert_file = value;
-    } else if (arg == "--key") {
-      flag(true);
-      opts.key_file = value;
-    } else {
-      throw bad_flag{"unknown flag '" + arg + "'"};
-    }
+  CLI::App app{"Simulates a daemon hub: WebSocket events on /ws, health on "
+               "/health.",
+               prog};
+  app.get_formatter()->column_width(24);
+  app.set_help_flag("-h,--help", "print this and exit");
+  bool version = false;
+  app.add_flag("-V,--version", version,
+               "print the version and the libraries built with, and exit");
+  app.add_option("-p,--port", opts.port, "TCP port, 0 = any free one")
+    ->check(whole_number(65535))
+    ->capture_default_str();
+  app.add_option("-b,--bind", opts.bind, "address to listen on")
+    ->check(CLI::Validator(
+      [](std::string& v) -> std::string {
+        return v.empty() ? "expected an address" : "";
+      },
+      "", "address"))
+    ->capture_default_str();
+  app
+    .add_option("-r,--rate-scale", opts.rate_scale,
+                "cadence multiplier, 10 = ten times faster")
+    ->check(non_negative_number(false))
+    ->capture_default_str();
+  app
+    .add_option("--max-clients", opts.max_clients,
+                "refuse upgrades beyond N clients with 503, 0 = unlimited")
+    ->check(whole_number(1000000))
+    ->capture_default_str();
+  app
+    .add_option("-d,--duration-s", opts.duration_s,
+                "stop after S seconds, 0 = run until SIGINT or SIGTERM")
+    ->check(non_negative_number(true))
+    ->capture_default_str();
+  app
+    .add_option("--blast", opts.blast,
+                "send N events to each client as fast as it reads, then "
+                "close it with 1000; no demo cadence, 0 = off")
+    ->check(whole_number(std::numeric_limits<uint64_t>::max()))
+    ->capture_default_str();
+  app.add_flag("--deflate", opts.deflate,
+               "accept permessage-deflate and fragment every message");
+  app.add_flag("--like-real-hub", opts.like_real_hub,
+               "exactly what a real hub in demo mode does: nothing on "
+               "connect, no exec-001, plain heartbeats; deflate offers naming "
+               "server_max_window_bits get HTTP 400, other offers are taken "
+               "and then every message is fragmented");
+  app.add_option("--seed", opts.seed, "seed of the event generator")
+    ->check(whole_number(std::numeric_limits<uint64_t>::max()))
+    ->capture_default_str();
+  auto* cert = app.add_option("--cert", opts.cert_file,
+                              "PEM certificate chain: serve wss:// (needs "
+                              "--key)");
+  auto* key =
+    app.add_option("--key", opts.key_file, "PEM private key for --cert");
+  cert->needs(key);
+  key->needs(cert);
+  app.add_option("--log-level", opts.log.level, "on stderr")
+    ->check(CLI::IsMember({"error", "warn", "info", "debug"}))
+    ->capture_default_str();
+  app.add_option("--log-format", opts.log.format)
+    ->check(CLI::IsMember({"text", "json"}))
+    ->capture_default_str();
+  app.footer("Exit codes: 0 stopped (SIGINT, SIGTERM, --duration-s), 1 could "
+             "not start (e.g. the port is in use), 2 refused flags.");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return std::nullopt;
+  } catch (const CLI::ParseError& e) {
+    throw bad_flag{e.what()};
   }
-  if (opts.cert_file.empty() != opts.key_file.empty())
-    throw bad_flag{"--cert and --key go together"};
+  if (version) {
+    std::cout << hubwatch::version_text(prog, "");
+    return std::nullopt;
+  }
   return opts;
 }
 
@@ -211,11 +188,12 @@ int main(int argc, char** argv) {
   try {
     opts = parse(argc, argv);
   } catch (const bad_flag& err) {
-    std::cerr << prog << ": " << err.message << " (see --help)" << std::endl;
-    return 2;
+    hubwatch::make_program_log(prog, {})->error("{} (see --help)", err.message);
+    return hubwatch::exit_refused;
   }
   if (!opts)
-    return 0;
+    return hubwatch::exit_stopped;
+  auto log = hubwatch::make_program_log(prog, opts->log);
   server_options server_opts;
   server_opts.bind = opts->bind;
   server_opts.port = opts->port;
@@ -261,8 +239,7 @@ int main(int argc, char** argv) {
   // terminal's SIGINT never reached the simulator.
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (!ec) {
-      std::cerr << prog << ": stopping on "
-                << (sig == SIGINT ? "SIGINT" : "SIGTERM") << std::endl;
+      log->info("stopping on {}", sig == SIGINT ? "SIGINT" : "SIGTERM");
       ioc.stop();
     }
   });
@@ -270,10 +247,10 @@ int main(int argc, char** argv) {
   try {
     server.start();
   } catch (const std::exception& ex) {
-    std::cerr << prog << ": " << ex.what() << std::endl;
-    return 1;
+    log->error(ex.what());
+    return hubwatch::exit_cannot_start;
   }
-  std::cerr << prog << ": listening on " << server.url() << std::endl;
+  log->info("listening on {}", server.url());
   net::steady_timer deadline{ioc};
   if (opts->duration_s > 0) {
     deadline.expires_after(duration_cast<steady_clock::duration>(
@@ -314,7 +291,7 @@ int main(int argc, char** argv) {
   ioc.run();
 
   server.stop();
-  std::cerr << prog << ": data frames received from clients: "
-            << server.data_frames_received() << std::endl;
-  return 0;
+  log->info("data frames received from clients: {}",
+            server.data_frames_received());
+  return hubwatch::exit_stopped;
 }

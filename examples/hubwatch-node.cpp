@@ -22,7 +22,9 @@
 #include "api/observer.hpp"
 #include "api/remote.hpp"
 #include "api/settings.hpp"
+#include "core/metrics_snapshot.hpp"
 #include "core/prometheus_text.hpp"
+#include "examples/program_log.hpp"
 #include "examples/program_support.hpp"
 #include "net/metrics_http_server.hpp"
 
@@ -34,19 +36,23 @@ constexpr const char* prog = "hubwatch-node";
 
 const std::vector<program_flag> program_flags = {
   {"publish-port", true, false,
-   "TCP port remote subscribers attach to, 0 = any free one", "4242"},
-  {"publish-bind", true, false, "address to listen on", "127.0.0.1"},
+   "TCP port remote subscribers attach to, 0 = any free one", "4242", 'p',
+   65535},
+  {"publish-bind", true, false, "address to listen on", "127.0.0.1", 'b'},
   {"metrics-port", true, false,
    "serve GET /metrics (Prometheus text format) on this TCP port, 0 = any "
    "free one",
-   "off"},
+   "off", 'm', 65535},
   {"metrics-bind", true, false, "address the metrics port listens on",
    "127.0.0.1"},
   {"metrics-max-agents", true, false,
    "agents with series of their own; the rest fold into agent_id=\"_other\"",
-   "1000"},
-  {"json", false, false, "print the hub's status lines as JSON", ""},
-  {"exit-after-ms", true, false, "exit after this many milliseconds", ""},
+   "1000", 0, 1000000},
+  {"json", false, false, "print the hub's status lines as JSON", "", 'j'},
+  {"exit-after-ms", true, false, "exit after this many milliseconds", "", 't',
+   std::numeric_limits<long long>::max()},
+  {"log-level", true, false, "error, warn, info or debug (on stderr)", "info"},
+  {"log-format", true, false, "text or json", "text"},
 };
 
 } // namespace
@@ -60,37 +66,35 @@ int main(int argc, char** argv) {
                      "Watches a daemon hub and publishes its events, agents "
                      "and connection status to remote subscribers "
                      "(hubwatch-subscriber --remote HOST:PORT).",
-                     program_flags)
+                     program_flags, exit_code_help())
                  .c_str(),
                stdout);
-    return 0;
+    return exit_stopped;
   }
-  long long port = 4242;
-  long long exit_after_ms = 0;
-  long long metrics_port = -1; // off
-  long long metrics_max_agents = default_metrics_max_agents;
-  if (loaded.has("publish-port") &&
-      !parse_whole_number(prog, "publish-port", loaded.value("publish-port"),
-                          65535, port))
-    return 2;
-  if (loaded.has("exit-after-ms") &&
-      !parse_whole_number(prog, "exit-after-ms", loaded.value("exit-after-ms"),
-                          std::numeric_limits<long long>::max(), exit_after_ms))
-    return 2;
-  if (loaded.has("metrics-port") &&
-      !parse_whole_number(prog, "metrics-port", loaded.value("metrics-port"),
-                          65535, metrics_port))
-    return 2;
-  if (loaded.has("metrics-max-agents") &&
-      !parse_whole_number(prog, "metrics-max-agents",
-                          loaded.value("metrics-max-agents"), 1000000,
-                          metrics_max_agents))
-    return 2;
+  if (loaded.version) {
+    std::fputs(version_text(prog, "CAF " + caf_version() + ", ").c_str(),
+               stdout);
+    return exit_stopped;
+  }
+  log_options log_opts{loaded.value("log-level", "info"),
+                       loaded.value("log-format", "text")};
+  auto log_errors = check_log_options(log_opts);
+  auto log =
+    make_program_log(prog, log_errors.empty() ? log_opts : log_options{});
+  for (auto& w : loaded.warnings)
+    log->warn(w);
+  loaded.errors.insert(loaded.errors.end(), log_errors.begin(),
+                       log_errors.end());
   if (!loaded.errors.empty()) {
     for (auto& e : loaded.errors)
-      std::fprintf(stderr, "%s: %s\n", prog, e.c_str());
-    return 2;
+      log->error(e);
+    return exit_refused;
   }
+  auto port = loaded.number("publish-port", 4242);
+  auto exit_after_ms = loaded.number("exit-after-ms", 0);
+  auto metrics_port = loaded.number("metrics-port", -1); // off
+  auto metrics_max_agents = loaded.number(
+    "metrics-max-agents", static_cast<long long>(default_metrics_max_agents));
   auto bind = loaded.value("publish-bind", "127.0.0.1");
   bool json = loaded.has("json");
   auto state = std::make_shared<run_state>();
@@ -109,25 +113,30 @@ int main(int argc, char** argv) {
                   to_string(st).c_str());
     std::fflush(stdout);
   };
+  run_end ended;
   {
     observer obs{sys, loaded.cfg};
     subscriber_callbacks cbs;
     cbs.on_update = [&](const hub_update& x) {
-      if (auto st = caf::get_if<connection_status>(&x))
+      if (auto st = caf::get_if<connection_status>(&x)) {
         print_status(*st);
+        // A node that will not reconnect by itself is of no use to its
+        // subscribers: it ends with 3, and Restart=on-failure starts it
+        // again.
+        if (ended.observe(*st))
+          state->finish();
+      }
     };
     auto sub = obs.subscribe(std::move(cbs));
     node_publisher node{sys, obs.registry()};
     auto published = node.publish(static_cast<uint16_t>(port), bind);
     if (!published) {
-      std::fprintf(stderr, "%s: cannot publish on %s:%lld: %s\n", prog,
-                   bind.c_str(), port, sys.render(published.error()).c_str());
-      return 1;
+      log->error("cannot publish on {}:{}: {}", bind, port,
+                 sys.render(published.error()));
+      return exit_cannot_start;
     }
-    std::fprintf(stderr, "%s: publishing on %s:%u\n", prog,
-                 bind.empty() ? "0.0.0.0" : bind.c_str(),
-                 static_cast<unsigned>(*published));
-    std::fflush(stderr);
+    log->info("publishing on {}:{}", bind.empty() ? "0.0.0.0" : bind,
+              static_cast<unsigned>(*published));
     // /metrics on a thread of its own: each scrape asks the registry by
     // message (request_metrics) and the answer comes back to that thread;
     // nothing waits on an actor's thread, nothing is locked.
@@ -152,12 +161,11 @@ int main(int argc, char** argv) {
         });
       try {
         auto p = metrics->start();
-        std::fprintf(stderr, "%s: metrics on http://%s:%u/metrics\n", prog,
-                     mo.bind.c_str(), static_cast<unsigned>(p));
-        std::fflush(stderr);
+        log->info("metrics on http://{}:{}/metrics", mo.bind,
+                  static_cast<unsigned>(p));
       } catch (const std::exception& e) {
-        std::fprintf(stderr, "%s: %s\n", prog, e.what());
-        return 1;
+        log->error(e.what());
+        return exit_cannot_start;
       }
     }
     obs.start();
@@ -178,7 +186,15 @@ int main(int argc, char** argv) {
     // The hub connection closes with 1000 while remote subscribers still
     // hear about it; then the gateway goes and their links report that.
     auto final_status = obs.disconnect();
-    print_status(final_status);
+    // The state that ended the run is the final word, not the
+    // "disconnected" that stopping the observer made of it.
+    print_status(ended.code() ? ended.status() : final_status);
   }
-  return 0;
+  if (auto code = ended.code(); code && *code != exit_stopped) {
+    auto st = ended.status();
+    log->error("the hub connection will not recover by itself ({}: {}); "
+               "exiting with {}",
+               to_string(st.error_code), st.error_message, *code);
+  }
+  return ended.code().value_or(exit_stopped);
 }

@@ -20,7 +20,9 @@
 #include "api/observer.hpp"
 #include "api/remote.hpp"
 #include "api/settings.hpp"
+#include "core/metrics_snapshot.hpp"
 #include "examples/dashboard/dashboard_view.hpp"
+#include "examples/program_log.hpp"
 #include "examples/program_support.hpp"
 
 using namespace hubwatch;
@@ -30,14 +32,18 @@ namespace {
 using steady = std::chrono::steady_clock;
 
 const std::vector<program_flag> program_flags = {
-  {"json", false, false, "one JSON object per line on stdout", ""},
-  {"quiet", false, false, "print only status lines and the summary", ""},
-  {"exit-after-events", true, false, "exit after this many events", ""},
-  {"exit-after-ms", true, false, "exit after this many milliseconds", ""},
+  {"json", false, false, "one JSON object per line on stdout", "", 'j'},
+  {"quiet", false, false, "print only status lines and the summary", "", 'q'},
+  {"exit-after-events", true, false, "exit after this many events", "", 'n',
+   std::numeric_limits<long long>::max()},
+  {"exit-after-ms", true, false, "exit after this many milliseconds", "", 't',
+   std::numeric_limits<long long>::max()},
   {"remote", true, true,
    "attach to the hubwatch-node at HOST:PORT instead of watching the hub "
    "(repeatable)",
-   ""},
+   "", 'r'},
+  {"log-level", true, false, "error, warn, info or debug (on stderr)", "info"},
+  {"log-format", true, false, "text or json", "text"},
 };
 
 std::string plain_prefix(double t, const std::string& node) {
@@ -102,6 +108,17 @@ void wait_for_end(run_state& state, long long exit_after_ms,
   }
 }
 
+/// Says in the log why a run ends with a failure (on stderr, after the
+/// dashboard has handed the terminal back).
+void log_end(spdlog::logger& log, const run_end& ended, const char* what) {
+  auto code = ended.code();
+  if (!code || *code == exit_stopped)
+    return;
+  auto st = ended.status();
+  log.error("{} will not recover by itself ({}: {}); exiting with {}", what,
+            to_string(st.error_code), st.error_message, *code);
+}
+
 struct run_options {
   bool json = false;
   bool quiet = false;
@@ -115,8 +132,9 @@ struct run_options {
 /// agents and its hub status, then its live stream follows.
 int run_remote(caf::actor_system& sys, const websocket_config& cfg,
                const std::vector<std::string>& nodes, const run_options& opt,
-               run_state& state, const run_clock& clock) {
+               run_state& state, const run_clock& clock, spdlog::logger& log) {
   run_totals totals;
+  run_end ended;
   // One lock for all output: lines of different nodes never interleave.
   std::mutex out_mtx;
   std::vector<std::unique_ptr<node_output>> outputs;
@@ -131,16 +149,23 @@ int run_remote(caf::actor_system& sys, const websocket_config& cfg,
     auto& o = *outputs.emplace_back(std::make_unique<node_output>(node));
     remote_link_callbacks cbs;
     cbs.on_link_status = [&, op = &o](const connection_status& st) {
-      std::lock_guard<std::mutex> guard{out_mtx};
-      if (st.state == connection_state::connected && st.reconnects > 0)
-        op->link_reconnects = st.reconnects;
-      if (opt.dashboard)
-        op->model.apply_link(st, steady::now());
-      else if (opt.json)
-        emit(op->out.link_status(clock.ms(), st));
-      else
-        emit(plain_prefix(clock.ms() / 1000.0, op->name) + "link " +
-             to_string(st) + "\n");
+      {
+        std::lock_guard<std::mutex> guard{out_mtx};
+        if (st.state == connection_state::connected && st.reconnects > 0)
+          op->link_reconnects = st.reconnects;
+        if (opt.dashboard)
+          op->model.apply_link(st, steady::now());
+        else if (opt.json)
+          emit(op->out.link_status(clock.ms(), st));
+        else
+          emit(plain_prefix(clock.ms() / 1000.0, op->name) + "link " +
+               to_string(st) + "\n");
+      }
+      // A link that will not come back by itself (not a hubwatch node, or
+      // ended under --no-auto-reconnect) ends a non-interactive run at once;
+      // the dashboard keeps showing it until `q`.
+      if (ended.observe(st) && !opt.dashboard)
+        state.finish();
     };
     cbs.node.on_snapshot = [&, op = &o](const observer_snapshot& x) {
       std::lock_guard<std::mutex> guard{out_mtx};
@@ -247,7 +272,8 @@ int run_remote(caf::actor_system& sys, const websocket_config& cfg,
     std::printf("summary: %s in %.1f s\n", to_string(counters).c_str(),
                 seconds);
   std::fflush(stdout);
-  return 0;
+  log_end(log, ended, "a link to a node");
+  return ended.code().value_or(exit_stopped);
 }
 
 } // namespace
@@ -260,40 +286,44 @@ int main(int argc, char** argv) {
     std::fputs(usage("hubwatch-subscriber",
                      "Watches a daemon hub (or, with --remote, hubwatch-nodes) "
                      "and prints its events, agents and connection status.",
-                     program_flags)
+                     program_flags, exit_code_help())
                  .c_str(),
                stdout);
-    return 0;
+    return exit_stopped;
   }
-  long long exit_after_events = 0;
-  long long exit_after_ms = 0;
-  if (loaded.has("exit-after-events") &&
-      !parse_whole_number("hubwatch-subscriber", "exit-after-events",
-                          loaded.value("exit-after-events"),
-                          std::numeric_limits<long long>::max(),
-                          exit_after_events))
-    return 2;
-  if (loaded.has("exit-after-ms") &&
-      !parse_whole_number("hubwatch-subscriber", "exit-after-ms",
-                          loaded.value("exit-after-ms"),
-                          std::numeric_limits<long long>::max(), exit_after_ms))
-    return 2;
+  if (loaded.version) {
+    std::fputs(
+      version_text("hubwatch-subscriber", "CAF " + caf_version() + ", ")
+        .c_str(),
+      stdout);
+    return exit_stopped;
+  }
+  log_options log_opts{loaded.value("log-level", "info"),
+                       loaded.value("log-format", "text")};
+  auto log_errors = check_log_options(log_opts);
+  auto log = make_program_log("hubwatch-subscriber",
+                              log_errors.empty() ? log_opts : log_options{});
+  for (auto& w : loaded.warnings)
+    log->warn(w);
+  loaded.errors.insert(loaded.errors.end(), log_errors.begin(),
+                       log_errors.end());
   if (!loaded.errors.empty()) {
     for (auto& e : loaded.errors)
-      std::fprintf(stderr, "hubwatch-subscriber: %s\n", e.c_str());
-    return 2;
+      log->error(e);
+    return exit_refused;
   }
+  auto exit_after_events = loaded.number("exit-after-events", 0);
+  auto exit_after_ms = loaded.number("exit-after-ms", 0);
   auto remotes = loaded.has("remote") ? loaded.flags.at("remote")
                                       : std::vector<std::string>{};
   for (auto& r : remotes) {
     std::string host;
     uint16_t port = 0;
     if (!parse_node_endpoint(r, host, port)) {
-      std::fprintf(stderr,
-                   "hubwatch-subscriber: --remote = %s: expected HOST:PORT "
-                   "(a port in [1, 65535]; [V6ADDR]:PORT for IPv6)\n",
-                   r.c_str());
-      return 2;
+      log->error("--remote = {}: expected HOST:PORT (a port in [1, 65535]; "
+                 "[V6ADDR]:PORT for IPv6)",
+                 r);
+      return exit_refused;
     }
   }
   bool json = loaded.has("json");
@@ -313,10 +343,10 @@ int main(int argc, char** argv) {
     opt.dashboard = !json && dashboard_view::usable();
     opt.exit_after_events = exit_after_events;
     opt.exit_after_ms = exit_after_ms;
-    return run_remote(sys, loaded.cfg, remotes, opt, *state, clock);
+    return run_remote(sys, loaded.cfg, remotes, opt, *state, clock, *log);
   }
   json_lines out;
-  int exit_code = 0;
+  run_end ended;
   {
     observer obs{sys, loaded.cfg};
     std::atomic<long long> events{0};
@@ -352,6 +382,12 @@ int main(int argc, char** argv) {
       }
       if (is_event && ++events == exit_after_events && exit_after_events > 0)
         state->finish();
+      // A state the observer will not leave by itself ends a non-interactive
+      // run at once (a service manager or script sees exit code 3); the
+      // dashboard keeps showing it until `q`.
+      if (auto st = caf::get_if<connection_status>(&x);
+          st != nullptr && ended.observe(*st) && !dashboard)
+        state->finish();
     };
     auto sub = obs.subscribe(std::move(cbs));
     obs.start();
@@ -370,6 +406,10 @@ int main(int argc, char** argv) {
     }
     sub.reset();
     auto final_status = obs.disconnect();
+    // The state that ended the run is the final word, not the
+    // "disconnected" that stopping the observer made of it.
+    if (ended.code())
+      final_status = ended.status();
     // The summary speaks of what this run reported (--exit-after-events may
     // have ignored events that arrived after the last one it printed).
     auto counters = obs.snapshot().counters;
@@ -387,5 +427,6 @@ int main(int argc, char** argv) {
     }
     std::fflush(stdout);
   }
-  return exit_code;
+  log_end(*log, ended, "the hub connection");
+  return ended.code().value_or(exit_stopped);
 }

@@ -1,7 +1,8 @@
 #pragma once
 
-// What the command-line programs share: stopping on a signal, reading
-// whole-number flags, and the time since start that stamps their lines.
+// What the command-line programs share: stopping on a signal, the time since
+// start that stamps their lines, their
+// exit codes and their --version text.
 
 #include <pthread.h>
 #include <signal.h>
@@ -13,8 +14,12 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+
+#include "examples/program_info.hpp"
+#include "messages/connection_status.hpp"
 
 namespace hubwatch {
 
@@ -35,6 +40,65 @@ public:
 
 private:
   steady::time_point started_ = steady::now();
+};
+
+/// How a run ends when the connection (or a remote link) reached `st`:
+/// nothing while the observer will leave `st` by itself (connecting,
+/// connected, a retry scheduled, or closed by us); otherwise the exit code.
+/// A service manager's `Restart=on-failure` and a script's `|| alert` can
+/// only tell a stuck observer from a stopped one by this code.
+inline std::optional<int> end_of_run(const connection_status& st) {
+  switch (st.state) {
+  case connection_state::error:
+    // Gave up, or the hub refused the upgrade with 401/403/404.
+    return exit_stuck;
+  case connection_state::disconnected:
+    if (st.next_delay || st.error_code == hub_errc::none ||
+        st.error_code == hub_errc::closed_by_observer)
+      return std::nullopt;
+    // No retry follows (--no-auto-reconnect): the hub ending it politely
+    // is a normal end, anything else a failure.
+    return st.error_code == hub_errc::closed_by_hub && st.close_code &&
+               *st.close_code == 1000
+             ? exit_stopped
+             : exit_stuck;
+  default:
+    return std::nullopt;
+  }
+}
+
+/// The first state of a run that ends it (see `end_of_run`), shared by the
+/// subscriber threads that see statuses and the main thread that exits.
+class run_end {
+public:
+  /// Returns true if `st` ends the run (the first such state is kept).
+  bool observe(const connection_status& st) {
+    auto code = end_of_run(st);
+    if (!code)
+      return false;
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (!code_) {
+      code_ = code;
+      status_ = st;
+    }
+    return true;
+  }
+
+  std::optional<int> code() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return code_;
+  }
+
+  /// The state that ended the run; valid only when `code()` is set.
+  connection_status status() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return status_;
+  }
+
+private:
+  mutable std::mutex mtx_;
+  std::optional<int> code_;
+  connection_status status_;
 };
 
 /// What the main thread waits for: a signal, a limit reached, `q`.
@@ -70,25 +134,6 @@ inline void finish_on_stop_signal(sigset_t signals,
     if (sigwait(&signals, &sig) == 0)
       state->finish();
   }).detach();
-}
-
-/// Reads `--flag text` as a whole number in [0, max]; says why on stderr
-/// (naming the program, the flag and the value) and returns false if not.
-inline bool parse_whole_number(const char* prog, const char* flag,
-                               const std::string& text, long long max,
-                               long long& out) {
-  char* end = nullptr;
-  out = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || out < 0 || out > max) {
-    if (max == std::numeric_limits<long long>::max())
-      std::fprintf(stderr, "%s: --%s = %s: not a whole number >= 0\n", prog,
-                   flag, text.c_str());
-    else
-      std::fprintf(stderr, "%s: --%s = %s: not a whole number in [0, %lld]\n",
-                   prog, flag, text.c_str(), max);
-    return false;
-  }
-  return true;
 }
 
 } // namespace hubwatch

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Installs hubwatch into a temporary prefix, builds examples/consumer against
-# it with find_package(hubwatch), and runs it against the hub simulator: the
-# packaging cannot silently break.
-# Usage: install_consumer.sh BUILD_DIR SOURCE_DIR HUB_BIN
+# Installs hubwatch into a temporary prefix and checks what an operator and a
+# developer get: the three programs (run from the prefix: the installed
+# simulator and subscriber talk to each other), the config, the systemd unit
+# (checked by systemd-analyze when it is there), the man pages (when help2man
+# is there, as for the build), and the library, consumed by examples/consumer
+# once with find_package(hubwatch) and once with pkg-config. The packaging
+# cannot silently break.
+# Usage: install_consumer.sh BUILD_DIR SOURCE_DIR HUB_BIN (HUB_BIN: unused,
+# the installed simulator runs instead)
 set -euo pipefail
 build=$1 src=$2 hub=$3
 tmp=$(mktemp -d)
@@ -14,13 +19,45 @@ cleanup() {
 trap cleanup EXIT
 
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
+prefix=$tmp/prefix
+fail() { echo "install_consumer: $*" >&2; exit 1; }
+# Nothing of the source tree's config or .env may leak into the runs below.
+cd "$tmp"
+
+for prog in hubwatch-subscriber hubwatch-node hubwatch-hub; do
+  [[ -x "$prefix/bin/$prog" ]] || fail "bin/$prog not installed"
+  "$prefix/bin/$prog" --version | grep -q "^$prog " || fail "$prog --version"
+  if command -v help2man >/dev/null; then
+    grep -q "$prog" "$prefix/share/man/man1/$prog.1" || fail "no man page for $prog"
+  fi
+done
+# The installed config states the defaults: the node accepts it as it is.
+[[ -f "$prefix/etc/hubwatch/hubwatch.conf" ]] || fail "etc/hubwatch/hubwatch.conf not installed"
+"$prefix/bin/hubwatch-node" --config "$prefix/etc/hubwatch/hubwatch.conf" --help >/dev/null
+unit=$prefix/lib/systemd/system/hubwatch-node.service
+[[ -f "$unit" ]] || fail "the systemd unit is not installed"
+grep -q "^ExecStart=$prefix/bin/hubwatch-node " "$unit" || fail "the unit does not run the installed node"
+for line in DynamicUser=yes ProtectSystem=strict NoNewPrivileges=yes Restart=on-failure \
+            "EnvironmentFile=-/etc/hubwatch/hubwatch.env"; do
+  grep -qx "$line" "$unit" || fail "the unit lacks $line"
+done
+if command -v systemd-analyze >/dev/null; then
+  # Any complaint about the unit fails the test (warnings included).
+  # It also looks up Documentation=man:hubwatch-node(1): in the prefix, when
+  # there are man pages.
+  man_check=(--man=no)
+  command -v help2man >/dev/null && man_check=()
+  out=$(MANPATH="$prefix/share/man:" systemd-analyze verify "${man_check[@]}" "$unit" 2>&1) \
+    || fail "systemd-analyze verify: $out"
+  if grep -q "hubwatch-node.service" <<<"$out"; then fail "systemd-analyze verify: $out"; fi
+fi
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S "$src/examples/consumer" -B "$tmp/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" \
   "${launcher[@]}" >/dev/null
 cmake --build "$tmp/build" >/dev/null
 
-"$hub" --port 0 --rate-scale 20 2>"$tmp/hub.log" &
+"$prefix/bin/hubwatch-hub" --port 0 --rate-scale 20 2>"$tmp/hub.log" &
 hub_pid=$!
 url=""
 for _ in $(seq 100); do
@@ -33,4 +70,21 @@ done
 for agent in coord-001 inf-001 defi-001; do
   grep -q "^$agent " "$tmp/out.txt" || { cat "$tmp/out.txt"; echo "no $agent"; exit 1; }
 done
-echo "consumer built against the installed package and saw the agents"
+
+# The same consumer through pkg-config, as a project without CMake builds it.
+pc=$(find "$prefix" -name hubwatch.pc)
+[[ -n "$pc" ]] || fail "no hubwatch.pc installed"
+cxx=(g++)
+command -v ccache >/dev/null && cxx=(ccache g++)
+# shellcheck disable=SC2046
+"${cxx[@]}" -std=c++17 "$src/examples/consumer/main.cpp" -o "$tmp/consumer-pc" \
+  $(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --cflags --libs hubwatch)
+"$tmp/consumer-pc" "$url" 3 >"$tmp/out-pc.txt"
+grep -q "^coord-001 " "$tmp/out-pc.txt" || { cat "$tmp/out-pc.txt"; fail "pkg-config consumer saw no coord-001"; }
+
+# The installed subscriber against the installed simulator.
+"$prefix/bin/hubwatch-subscriber" --json --url "$url" --exit-after-events 3 >"$tmp/sub.txt" \
+  || fail "installed hubwatch-subscriber exited with $?"
+[[ $(grep -c '"kind":"event"' "$tmp/sub.txt") == 3 ]] || { cat "$tmp/sub.txt"; fail "installed subscriber: not 3 events"; }
+grep -q '"kind":"summary"' "$tmp/sub.txt" || fail "installed subscriber: no summary"
+echo "installed programs, unit, config and man pages in place; consumers built with find_package and pkg-config saw the agents"

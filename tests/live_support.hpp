@@ -8,6 +8,8 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <regex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -20,6 +22,29 @@
 namespace hubwatch::test {
 
 using namespace std::chrono_literals;
+
+/// A program's text log (stderr) as `LEVEL PROGRAM: message` lines: each
+/// line must start with an ISO-8601 UTC time, which is checked and dropped;
+/// a line without one comes back as `NOT A LOG LINE: ...`, so comparing
+/// with the expected messages fails on it.
+inline std::vector<std::string> log_messages(const std::string& text) {
+  static const std::regex stamp{R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z )"};
+  std::vector<std::string> result;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    auto nl = text.find('\n', pos);
+    if (nl == std::string::npos)
+      nl = text.size();
+    auto line = text.substr(pos, nl - pos);
+    std::smatch m;
+    if (std::regex_search(line, m, stamp))
+      result.push_back(line.substr(m.length()));
+    else
+      result.push_back("NOT A LOG LINE: " + line);
+    pos = nl + 1;
+  }
+  return result;
+}
 
 /// Polls `pred` until it holds or `timeout` passes: for conditions on the
 /// server side, which the client can see before the server does.

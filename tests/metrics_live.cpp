@@ -345,11 +345,12 @@ CAF_TEST(only get metrics is served) {
                   "HTTP/1.1 400");
   // Nothing on stderr but the two lines that say where it listens.
   node->drain();
-  CAF_CHECK_EQUAL(
-    node->stderr_text(),
-    "hubwatch-node: publishing on 127.0.0.1:" + std::to_string(publish_port) +
-      "\nhubwatch-node: metrics on http://127.0.0.1:" +
-      std::to_string(metrics_port) + "/metrics\n");
+  CAF_CHECK_EQUAL(log_messages(node->stderr_text()),
+                  (std::vector<std::string>{
+                    "info hubwatch-node: publishing on 127.0.0.1:" +
+                      std::to_string(publish_port),
+                    "info hubwatch-node: metrics on http://127.0.0.1:" +
+                      std::to_string(metrics_port) + "/metrics"}));
 }
 
 CAF_TEST(bad metrics flags are refused with exit code 2) {

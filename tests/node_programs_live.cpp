@@ -57,9 +57,10 @@ struct fixture {
               std::string::npos);
     // Nothing but the port line: no errors from CAF about subscribers that
     // came and went.
-    CAF_CHECK_EQUAL(node->stderr_text(),
-                    "hubwatch-node: publishing on 127.0.0.1:" +
-                      std::to_string(node_port) + "\n");
+    CAF_CHECK_EQUAL(
+      log_messages(node->stderr_text()),
+      std::vector<std::string>{"info hubwatch-node: publishing on 127.0.0.1:" +
+                               std::to_string(node_port)});
   }
 
   std::string remote() const {

@@ -2,11 +2,17 @@
 
 #include <caf/test/unit_test.hpp>
 
+#include <filesystem>
 #include <fstream>
+#include <regex>
+
+#include <unistd.h>
 
 #include <boost/json/parse.hpp>
 
 #include "child_process.hpp"
+#include "examples/dashboard/text_width.hpp"
+#include "hubwatch_build.hpp"
 #include "live_support.hpp"
 #include "terminal_process.hpp"
 
@@ -28,6 +34,20 @@ struct fixture {
     CAF_CHECK_EQUAL(server->data_frames_received(), 0u);
   }
 };
+
+/// The server's URL with another path: the test server answers it with 404.
+std::string refused_url(const std::string& url) {
+  return url.substr(0, url.rfind('/')) + "/nope";
+}
+
+/// The status lines of a run's stdout.
+std::vector<json::object> statuses(const std::vector<json::object>& lines) {
+  std::vector<json::object> result;
+  for (auto& obj : lines)
+    if (obj.at("kind").as_string() == "status")
+      result.push_back(obj);
+  return result;
+}
 
 } // namespace
 
@@ -285,6 +305,364 @@ CAF_TEST(ctrl c in the demo terminal closes the observer before the simulator) {
   CAF_REQUIRE_NOT_EQUAL(summary_at, std::string::npos);
   CAF_REQUIRE_NOT_EQUAL(stopped_at, std::string::npos);
   CAF_CHECK_LESS(summary_at, stopped_at);
+}
+
+// -- exit codes: 3 for a state the observer will not leave by itself --------
+
+CAF_TEST(subscriber exits 3 at once when the hub refuses the upgrade) {
+  child_process sub{
+    {HUBWATCH_SUBSCRIBER_BIN, "--json", "--url", refused_url(server->url())}};
+  CAF_REQUIRE_EQUAL(sub.wait_exit(std::chrono::seconds(10)), 3);
+  auto lines = parse_lines(sub.rest_of_stdout());
+  CAF_REQUIRE_GREATER_OR_EQUAL(lines.size(), 2u);
+  // The final status is the refusal itself, then the summary.
+  auto& final_status = lines[lines.size() - 2];
+  CAF_CHECK_EQUAL(final_status.at("kind").as_string(), "status");
+  CAF_CHECK_EQUAL(final_status.at("state").as_string(), "error");
+  CAF_CHECK_EQUAL(final_status.at("http_status").as_int64(), 404);
+  CAF_CHECK_EQUAL(final_status.at("error_code").as_string(),
+                  "handshake_rejected");
+  CAF_CHECK_EQUAL(lines.back().at("kind").as_string(), "summary");
+}
+
+CAF_TEST(subscriber exits 3 at once after giving up) {
+  // A port nothing listens on any more.
+  std::string gone_url;
+  {
+    hub::hub_server gone{hub::server_options{}};
+    gone.start();
+    gone_url = gone.url();
+    gone.stop();
+  }
+  // Plain lines: stdout is a pipe.
+  child_process sub{{HUBWATCH_SUBSCRIBER_BIN, "--url", gone_url,
+                     "--max-reconnect-attempts", "1", "--reconnect-delay-ms",
+                     "10"}};
+  CAF_REQUIRE_EQUAL(sub.wait_exit(std::chrono::seconds(10)), 3);
+  auto& out = sub.rest_of_stdout();
+  auto final_at = out.rfind("status error");
+  CAF_REQUIRE_NOT_EQUAL(final_at, std::string::npos);
+  CAF_CHECK(out.find("gave up after 1 attempts", final_at) !=
+            std::string::npos);
+  CAF_CHECK(out.find("summary: ", final_at) != std::string::npos);
+}
+
+CAF_TEST(without auto reconnect a close 1000 from the hub ends with 0) {
+  child_process sub{{HUBWATCH_SUBSCRIBER_BIN, "--json", "--no-auto-reconnect",
+                     "--exit-after-events", "10", "--url", server->url()}};
+  std::string line;
+  CAF_REQUIRE(sub.read_until("\"connected\"", line, std::chrono::seconds(10)));
+  CAF_REQUIRE(server->wait_for_clients(1, std::chrono::seconds(5)));
+  server->send_text(wire_frames("realhub-demo.jsonl")[0]);
+  server->close_all(1000, "bye");
+  // Fewer than 10 events: the end of the connection ends the run.
+  CAF_REQUIRE_EQUAL(sub.wait_exit(std::chrono::seconds(10)), 0);
+  auto lines = parse_lines(sub.rest_of_stdout());
+  auto st = statuses(lines);
+  CAF_REQUIRE(!st.empty());
+  CAF_CHECK_EQUAL(st.back().at("state").as_string(), "disconnected");
+  CAF_CHECK_EQUAL(st.back().at("close_code").as_int64(), 1000);
+  CAF_CHECK_EQUAL(st.back().at("error_code").as_string(), "closed_by_hub");
+  CAF_CHECK(!st.back().contains("next_delay_ms"));
+  CAF_REQUIRE(!lines.empty());
+  CAF_CHECK_EQUAL(lines.back().at("kind").as_string(), "summary");
+  CAF_CHECK_EQUAL(lines.back().at("events").as_int64(), 1);
+}
+
+CAF_TEST(without auto reconnect a lost connection ends with 3) {
+  child_process sub{{HUBWATCH_SUBSCRIBER_BIN, "--json", "--quiet",
+                     "--no-auto-reconnect", "--url", server->url()}};
+  std::string line;
+  CAF_REQUIRE(sub.read_until("\"connected\"", line, std::chrono::seconds(10)));
+  CAF_REQUIRE(server->wait_for_clients(1, std::chrono::seconds(5)));
+  server->drop_all();
+  CAF_REQUIRE_EQUAL(sub.wait_exit(std::chrono::seconds(10)), 3);
+  auto st = statuses(parse_lines(sub.rest_of_stdout()));
+  CAF_REQUIRE(!st.empty());
+  CAF_CHECK_EQUAL(st.back().at("state").as_string(), "disconnected");
+  CAF_CHECK_EQUAL(st.back().at("error_code").as_string(), "connection_lost");
+}
+
+CAF_TEST(the dashboard shows a refused upgrade and exits 3 on q) {
+  terminal_process term{
+    {HUBWATCH_SUBSCRIBER_BIN, "--url", refused_url(server->url())},
+    {"TERM=xterm-256color"}};
+  CAF_REQUIRE(term.read_until("HTTP 404", std::chrono::seconds(10)));
+  // Still on the screen: it did not leave the alternate screen by itself.
+  CAF_CHECK(term.screen().find("\x1b[?1049l") == std::string::npos);
+  term.type("q");
+  CAF_CHECK_EQUAL(term.wait_exit(std::chrono::seconds(10)), 3);
+  CAF_CHECK(term.screen().find("\x1b[?1049l") != std::string::npos);
+}
+
+CAF_TEST(node exits 3 at once when the hub refuses the upgrade) {
+  child_process node{{HUBWATCH_NODE_BIN, "--json", "--publish-port", "0",
+                      "--url", refused_url(server->url())}};
+  CAF_REQUIRE_EQUAL(node.wait_exit(std::chrono::seconds(10)), 3);
+  auto st = statuses(parse_lines(node.rest_of_stdout()));
+  CAF_REQUIRE(!st.empty());
+  CAF_CHECK_EQUAL(st.back().at("state").as_string(), "error");
+  CAF_CHECK_EQUAL(st.back().at("http_status").as_int64(), 404);
+}
+
+CAF_TEST(node without auto reconnect ends with 0 on a close 1000) {
+  child_process node{{HUBWATCH_NODE_BIN, "--json", "--publish-port", "0",
+                      "--no-auto-reconnect", "--url", server->url()}};
+  std::string line;
+  CAF_REQUIRE(node.read_until("\"connected\"", line, std::chrono::seconds(10)));
+  CAF_REQUIRE(server->wait_for_clients(1, std::chrono::seconds(5)));
+  server->close_all(1000);
+  CAF_REQUIRE_EQUAL(node.wait_exit(std::chrono::seconds(10)), 0);
+  auto st = statuses(parse_lines(node.rest_of_stdout()));
+  CAF_REQUIRE(!st.empty());
+  CAF_CHECK_EQUAL(st.back().at("close_code").as_int64(), 1000);
+  CAF_CHECK_EQUAL(st.back().at("error_code").as_string(), "closed_by_hub");
+}
+
+CAF_TEST(every program knows version and lists its exit codes) {
+  for (auto bin :
+       {HUBWATCH_SUBSCRIBER_BIN, HUBWATCH_NODE_BIN, HUBWATCH_HUB_BIN}) {
+    std::string name = bin;
+    name = name.substr(name.rfind('/') + 1);
+    child_process version{{bin, "--version"}};
+    CAF_CHECK_EQUAL(version.wait_exit(std::chrono::seconds(10)), 0);
+    auto& out = version.rest_of_stdout();
+    CAF_CHECK_EQUAL(out.rfind(name + " " HUBWATCH_VERSION, 0), 0u);
+    CAF_CHECK(out.find("Boost 1.") != std::string::npos);
+    CAF_CHECK(out.find("OpenSSL ") != std::string::npos);
+    if (name != "hubwatch-hub")
+      CAF_CHECK(out.find("CAF 0.17") != std::string::npos);
+    child_process help{{bin, "--help"}};
+    CAF_CHECK_EQUAL(help.wait_exit(std::chrono::seconds(10)), 0);
+    CAF_CHECK(help.rest_of_stdout().find("Exit codes:") != std::string::npos);
+    child_process bad{{bin, "--no-such-flag"}};
+    CAF_CHECK_EQUAL(bad.wait_exit(std::chrono::seconds(10)), 2);
+  }
+}
+
+CAF_TEST(a stray dot env with a bad line only earns a warning) {
+  // A working directory of its own, with a .env whose second line is not
+  // KEY=VALUE: the program starts, uses the good line and names the bad one.
+  auto dir = std::filesystem::temp_directory_path() /
+             ("hubwatch-dotenv-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream{dir / ".env"} << "DAEMON_HUB_WS_URL=" << server->url()
+                              << "\nnot a pair\n";
+  child_process sub{{"/bin/sh", "-c", "cd \"$0\" && exec \"$1\" --json --quiet",
+                     dir.string(), HUBWATCH_SUBSCRIBER_BIN}};
+  std::string line;
+  CAF_CHECK(sub.read_until("\"connected\"", line, std::chrono::seconds(10)));
+  sub.signal(SIGTERM);
+  CAF_CHECK_EQUAL(sub.wait_exit(std::chrono::seconds(10)), 0);
+  CAF_CHECK_EQUAL(log_messages(sub.stderr_text()),
+                  std::vector<std::string>{
+                    "warn hubwatch-subscriber: ./.env:2: expected KEY=VALUE "
+                    "(line ignored)"});
+  CAF_CHECK(sub.stderr_text().find("not a pair") == std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+// -- logs ----------------------------------------------------------------
+
+CAF_TEST(node logs json lines on stderr and never the url) {
+  // A token in the URL stands for a secret: the hub refuses the upgrade, and
+  // the log says why the node ends without naming the URL.
+  child_process node{{HUBWATCH_NODE_BIN, "--log-format", "json",
+                      "--publish-port", "0", "--url",
+                      refused_url(server->url()) + "?token=s3cr3t"}};
+  CAF_REQUIRE_EQUAL(node.wait_exit(std::chrono::seconds(10)), 3);
+  auto& err = node.stderr_text();
+  CAF_CHECK(err.find("s3cr3t") == std::string::npos);
+  auto lines = parse_lines(err);
+  CAF_REQUIRE_EQUAL(lines.size(), 2u);
+  std::regex iso{R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$)"};
+  for (auto& obj : lines) {
+    CAF_CHECK(std::regex_match(std::string{obj.at("time").as_string()}, iso));
+    CAF_CHECK_EQUAL(obj.at("program").as_string(), "hubwatch-node");
+  }
+  CAF_CHECK_EQUAL(lines[0].at("level").as_string(), "info");
+  CAF_CHECK_EQUAL(
+    std::string{lines[0].at("message").as_string()}.rfind("publishing on ", 0),
+    0u);
+  CAF_CHECK_EQUAL(lines[1].at("level").as_string(), "error");
+  CAF_CHECK(std::string{lines[1].at("message").as_string()}.find(
+              "handshake_rejected") != std::string::npos);
+}
+
+CAF_TEST(log level error keeps only errors) {
+  child_process node{{HUBWATCH_NODE_BIN, "--log-level", "error",
+                      "--publish-port", "0", "--url",
+                      refused_url(server->url())}};
+  CAF_REQUIRE_EQUAL(node.wait_exit(std::chrono::seconds(10)), 3);
+  auto msgs = log_messages(node.stderr_text());
+  CAF_REQUIRE_EQUAL(msgs.size(), 1u);
+  CAF_CHECK_EQUAL(msgs[0].rfind("error hubwatch-node: the hub connection will "
+                                "not recover by itself (handshake_rejected",
+                                0),
+                  0u);
+  // Refusals are errors in the log too, and bad log flags are refusals.
+  child_process sub{
+    {HUBWATCH_SUBSCRIBER_BIN, "--log-level", "loud", "--log-format", "xml"}};
+  CAF_CHECK_EQUAL(sub.wait_exit(std::chrono::seconds(10)), 2);
+  CAF_CHECK_EQUAL(
+    log_messages(sub.stderr_text()),
+    (std::vector<std::string>{"error hubwatch-subscriber: --log-level = loud: "
+                              "expected error, warn, info or debug",
+                              "error hubwatch-subscriber: --log-format = xml: "
+                              "expected text or json"}));
+}
+
+// -- the dashboard with text from anywhere ------------------------------------
+
+namespace {
+
+/// A heartbeat from agent `id` named `name` (JSON-escaped already).
+std::string heartbeat(const std::string& id, const std::string& name) {
+  return R"({"type":"heartbeat","agentId":")" + id + R"(","agentName":")" +
+         name +
+         R"(","timestamp":"2026-11-29T00:00:00Z","payload":{"status":"running"}})";
+}
+
+/// Runs tmux on a server of its own (socket `sock`); returns its stdout.
+std::string tmux(const std::string& sock, std::vector<std::string> args) {
+  std::vector<std::string> argv{"/usr/bin/tmux", "-u", "-S", sock};
+  argv.insert(argv.end(), args.begin(), args.end());
+  child_process p{argv, {"LANG=C.UTF-8"}};
+  p.wait_exit(std::chrono::seconds(10));
+  return p.rest_of_stdout();
+}
+
+/// The lines of a captured tmux pane.
+std::vector<std::string> screen_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    auto nl = text.find('\n', pos);
+    if (nl == std::string::npos)
+      nl = text.size();
+    lines.push_back(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  return lines;
+}
+
+} // namespace
+
+CAF_TEST(the dashboard puts greek cjk and emoji names in their columns) {
+  if (access("/usr/bin/tmux", X_OK) != 0)
+    CAF_FAIL("tmux is missing (scripts/setup test installs it)");
+  auto sock = (std::filesystem::temp_directory_path() /
+               ("hubwatch-tmux-" + std::to_string(::getpid())))
+                .string();
+  // The pane is what a person sees: tmux renders the dashboard's output,
+  // wide characters included, and capture-pane hands back the screen.
+  tmux(sock, {"new-session", "-d", "-x", "120", "-y", "40",
+              "env LANG=C.UTF-8 TERM=xterm-256color " +
+                std::string{HUBWATCH_SUBSCRIBER_BIN} + " --url " +
+                server->url() + " --stale-after-ms 0; echo exit=$?; sleep 60"});
+  CAF_REQUIRE(server->wait_for_clients(1, std::chrono::seconds(10)));
+  server->send_text(heartbeat("g1", "Agent Ω 東京"));
+  server->send_text(heartbeat("g2", "Ωμέγα άλφα"));
+  server->send_text(heartbeat("c3", "東京タワー東京タワー"));
+  server->send_text(heartbeat("e4", "🚀 rocket 🚀"));
+  server->send_text(heartbeat("x5", "\\u001b[31mred"));
+  std::vector<std::string> lines;
+  auto shows = [&](std::initializer_list<const char*> needles) {
+    auto text = tmux(sock, {"capture-pane", "-p", "-t", "0"});
+    for (auto n : needles)
+      if (text.find(n) == std::string::npos)
+        return false;
+    lines = screen_lines(text);
+    return true;
+  };
+  CAF_REQUIRE(eventually(
+    [&] {
+      return shows({"Agent Ω 東京", "Ωμέγα άλφα", "🚀 rocket 🚀", "x5"});
+    },
+    std::chrono::seconds(10)));
+  // Every agent row has its status in the STATUS column, in columns as a
+  // terminal counts them.
+  size_t status_col = std::string::npos;
+  size_t rows = 0;
+  for (auto& line : lines) {
+    if (auto at = line.find("STATUS");
+        at != std::string::npos && line.find("AGENT") != std::string::npos)
+      status_col = text_columns(line.substr(0, at));
+    for (auto id : {"g1 ", "g2 ", "c3 ", "e4 ", "x5 "}) {
+      // An agent row: its id in column 1.
+      if (line.rfind(std::string{" "} + id, 0) != 0)
+        continue;
+      CAF_REQUIRE_NOT_EQUAL(status_col, std::string::npos);
+      auto at = line.find("running");
+      CAF_REQUIRE_NOT_EQUAL(at, std::string::npos);
+      CAF_CHECK_EQUAL(text_columns(line.substr(0, at)), status_col);
+      CAF_CHECK_LESS_OR_EQUAL(text_columns(line), 120u);
+      ++rows;
+    }
+  }
+  CAF_CHECK_EQUAL(rows, 5u);
+  // The long CJK name is cut between characters (京 would straddle the cut:
+  // a space), the escape shows as U+FFFD
+  // and moved nothing.
+  CAF_CHECK(shows({"東京タワー東 ~", "\xEF\xBF\xBD[31mred"}));
+  // Bytes that are not UTF-8 in a text frame: the observer drops that
+  // connection (1007) and reconnects; the dashboard stays and keeps its
+  // agents.
+  server->send_text(heartbeat("bad", "\xff\xfe"));
+  CAF_CHECK(eventually([&] { return server->connections_accepted() >= 2u; },
+                       std::chrono::seconds(10)));
+  CAF_CHECK(shows({"Agent Ω 東京", "CONNECTED"}));
+  tmux(sock, {"send-keys", "-t", "0", "q"});
+  CAF_CHECK(
+    eventually([&] { return shows({"exit=0"}); }, std::chrono::seconds(10)));
+  tmux(sock, {"kill-server"});
+}
+
+CAF_TEST(no color means no colour codes) {
+  auto run = [&](std::vector<std::string> env) {
+    env.push_back("TERM=xterm-256color");
+    env.push_back("LANG=C.UTF-8");
+    terminal_process term{{HUBWATCH_SUBSCRIBER_BIN, "--url", server->url()},
+                          env};
+    CAF_REQUIRE(server->wait_for_clients(1, std::chrono::seconds(10)));
+    // A running agent is drawn in green (the state word alone would race:
+    // the first screen may say DISCONNECTED, in yellow).
+    server->send_text(heartbeat("g1", "green"));
+    CAF_REQUIRE(term.read_until("g1", std::chrono::seconds(10)));
+    term.type("q");
+    CAF_CHECK_EQUAL(term.wait_exit(std::chrono::seconds(10)), 0);
+    CAF_REQUIRE(server->wait_for_clients_below(1, std::chrono::seconds(10)));
+    return term.screen();
+  };
+  // Colour codes when colours are allowed ...
+  auto coloured = run({});
+  CAF_CHECK(coloured.find("\x1b[32m") != std::string::npos);
+  // ... and none with NO_COLOR, bold and dim staying.
+  auto plain = run({"NO_COLOR=1"});
+  CAF_CHECK(plain.find("green") != std::string::npos);
+  for (auto code : {"\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[36m",
+                    "\x1b[38;5;", "\x1b[30m", "\x1b[47m"})
+    CAF_CHECK(plain.find(code) == std::string::npos);
+}
+
+CAF_TEST(the simulator logs json lines too) {
+  child_process hub{{HUBWATCH_HUB_BIN, "--port", "0", "--log-format", "json"}};
+  std::string line;
+  CAF_REQUIRE(hub.read_stderr_until("listening on ", line, 10s));
+  hub.signal(SIGINT);
+  CAF_REQUIRE_EQUAL(hub.wait_exit(10s), 0);
+  auto lines = parse_lines(hub.stderr_text());
+  CAF_REQUIRE_EQUAL(lines.size(), 3u);
+  for (auto& obj : lines) {
+    CAF_CHECK_EQUAL(obj.at("program").as_string(), "hubwatch-hub");
+    CAF_CHECK_EQUAL(obj.at("level").as_string(), "info");
+  }
+  CAF_CHECK_EQUAL(lines[1].at("message").as_string(), "stopping on SIGINT");
+  CAF_CHECK_EQUAL(lines[2].at("message").as_string(),
+                  "data frames received from clients: 0");
+  child_process bad{{HUBWATCH_HUB_BIN, "--log-level", "loud"}};
+  CAF_CHECK_EQUAL(bad.wait_exit(10s), 2);
+  CAF_CHECK_EQUAL(log_messages(bad.stderr_text()).size(), 1u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

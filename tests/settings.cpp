@@ -21,9 +21,10 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::vector<program_flag> flags = {
-  {"json", false, false, "json lines", ""},
+  {"json", false, false, "json lines", "", 'j'},
   {"remote", true, true, "a node", ""},
   {"exit-after-ms", true, false, "stop", ""},
+  {"port", true, false, "a port", "", 'p', 65535},
 };
 
 /// A scratch working directory per test.
@@ -50,8 +51,14 @@ struct fixture {
     std::vector<const char*> argv{"prog"};
     for (auto& a : args)
       argv.push_back(a.c_str());
+    // The system's config file is one in the scratch folder, so that what
+    // this machine has in /etc cannot change the results.
     return load_settings(static_cast<int>(argv.size()), argv.data(), flags, env,
-                         dir.string());
+                         dir.string(), system_config().string());
+  }
+
+  fs::path system_config() const {
+    return dir / "etc-hubwatch.conf";
   }
 };
 
@@ -122,6 +129,66 @@ CAF_TEST(config path from flag or environment) {
                   "config = /nonexistent.conf: cannot be read\n");
 }
 
+CAF_TEST(config search goes from flag to variable to working dir to etc) {
+  write("etc-hubwatch.conf", "event-history = 1\n");
+  auto s = load({});
+  CAF_REQUIRE(s.errors.empty());
+  CAF_CHECK_EQUAL(s.cfg.event_history, 1u);
+  CAF_CHECK_EQUAL(s.config_file, system_config().string());
+  write("config/hubwatch.conf", "event-history = 2\n");
+  s = load({});
+  CAF_CHECK_EQUAL(s.cfg.event_history, 2u);
+  CAF_CHECK_EQUAL(s.config_file, (dir / "config/hubwatch.conf").string());
+  write("env.conf", "event-history = 3\n");
+  write("flag.conf", "event-history = 4\n");
+  environment env{{"HUBWATCH_CONFIG", (dir / "env.conf").string()}};
+  CAF_CHECK_EQUAL(load({}, env).cfg.event_history, 3u);
+  CAF_CHECK_EQUAL(
+    load({"--config", (dir / "flag.conf").string()}, env).cfg.event_history,
+    4u);
+  // The files are alternatives, not layers: only one is read.
+  write("flag.conf", "max-json-depth = 9\n");
+  s = load({"-c", (dir / "flag.conf").string()});
+  CAF_CHECK_EQUAL(s.cfg.event_history, websocket_config{}.event_history);
+  CAF_CHECK_EQUAL(s.cfg.max_json_depth, 9u);
+}
+
+CAF_TEST(a bad line in a stray dot env is a warning naming file and line) {
+  // Behaviour changed by #14: this stopped every program with exit code 2.
+  write(".env", "DAEMON_HUB_WS_URL=ws://dotenv/ws\n"
+                "s3cr3t-token-without-a-key\n"
+                "HUBWATCH_EVENT_HISTORY=5\n");
+  auto s = load({});
+  CAF_CHECK_EQUAL(joined(s.errors), "");
+  CAF_CHECK_EQUAL(s.cfg.url, "ws://dotenv/ws");
+  CAF_CHECK_EQUAL(s.cfg.event_history, 5u);
+  CAF_CHECK_EQUAL(joined(s.warnings), (dir / ".env").string() +
+                                        ":2: expected KEY=VALUE (line "
+                                        "ignored)\n");
+  // The line may be a secret pasted without its key: never shown.
+  CAF_CHECK(joined(s.warnings).find("s3cr3t") == std::string::npos);
+}
+
+CAF_TEST(an explicit env file replaces dot env and a bad line is fatal) {
+  write(".env", "DAEMON_HUB_WS_URL=ws://dotenv/ws\n");
+  write("secrets.env", "DAEMON_HUB_WS_URL=ws://explicit/ws\n");
+  auto path = (dir / "secrets.env").string();
+  auto s = load({"--env-file", path});
+  CAF_REQUIRE_EQUAL(joined(s.errors), "");
+  CAF_CHECK_EQUAL(s.cfg.url, "ws://explicit/ws");
+  // Under the real environment, like .env.
+  s = load({"--env-file", path}, {{"DAEMON_HUB_WS_URL", "ws://real/ws"}});
+  CAF_CHECK_EQUAL(s.cfg.url, "ws://real/ws");
+  write("secrets.env", "DAEMON_HUB_WS_URL=ws://explicit/ws\nhunter2\n");
+  s = load({"--env-file", path});
+  CAF_CHECK_EQUAL(joined(s.errors), path + ":2: expected KEY=VALUE\n");
+  CAF_CHECK(s.warnings.empty());
+  s = load({"--env-file", (dir / "missing.env").string()});
+  CAF_CHECK_EQUAL(joined(s.errors),
+                  "env-file = " + (dir / "missing.env").string() +
+                    ": cannot be read\n");
+}
+
 CAF_TEST(switches) {
   auto s = load({"--no-auto-reconnect", "--tls-no-verify", "--deflate",
                  "--retry-on-http-error"});
@@ -146,6 +213,30 @@ CAF_TEST(program flags) {
   CAF_CHECK_EQUAL(s.value("exit-after-ms"), "6");
   CAF_CHECK(!s.has("quiet"));
   CAF_CHECK(load({"--help"}).help);
+  CAF_CHECK(load({"-h"}).help);
+  CAF_CHECK(load({"--version"}).version);
+  CAF_CHECK(load({"-V"}).version);
+  CAF_CHECK(!load({}).version);
+}
+
+CAF_TEST(short flags and numbers) {
+  auto s = load({"-j", "-u", "ws://short/ws", "-p", "8", "-c",
+                 (dir / "none.conf").string()});
+  CAF_CHECK(s.has("json"));
+  CAF_CHECK_EQUAL(s.cfg.url, "ws://short/ws");
+  CAF_CHECK_EQUAL(s.number("port", 0), 8);
+  CAF_CHECK_EQUAL(s.number("exit-after-ms", 42), 42); // not given
+  CAF_CHECK_EQUAL(joined(s.errors), "config = " + (dir / "none.conf").string() +
+                                      ": cannot be read\n");
+  // Switches given as off are not given.
+  CAF_CHECK(!load({"--json=false"}).has("json"));
+  // Numbers are checked like settings, naming the flag and the value.
+  CAF_CHECK_EQUAL(joined(load({"--port", "70000"}).errors),
+                  "--port = 70000: not a whole number in [0, 65535]\n");
+  CAF_CHECK_EQUAL(joined(load({"-p", "x1"}).errors),
+                  "--port = x1: not a whole number in [0, 65535]\n");
+  CAF_CHECK_EQUAL(joined(load({"stray"}).errors),
+                  "unexpected argument \"stray\" (see --help)\n");
 }
 
 CAF_TEST(every refusal names the key the value and where it came from) {
@@ -213,6 +304,11 @@ CAF_TEST(help lists every setting with its environment variable) {
   CAF_CHECK(text.find("$DAEMON_HUB_WS_URL") != std::string::npos);
   CAF_CHECK(text.find("(default: 2000)") != std::string::npos);
   CAF_CHECK(text.find("--remote VALUE") != std::string::npos);
+  CAF_CHECK(text.find("-j,--json") != std::string::npos);
+  CAF_CHECK(text.find("json lines") != std::string::npos);
+  CAF_CHECK(text.find("--version") != std::string::npos);
+  CAF_CHECK(usage("prog", "summary", flags, "Exit codes: ...")
+              .find("Exit codes: ...") != std::string::npos);
 }
 
 CAF_TEST(env example lists every environment variable) {

@@ -1,10 +1,13 @@
 #include "examples/dashboard/dashboard_view.hpp"
 
+#include <clocale>
 #include <cstdlib>
 #include <cstring>
 
 #include <curses.h>
 #include <unistd.h>
+
+#include "examples/dashboard/text_width.hpp"
 
 namespace hubwatch {
 
@@ -46,11 +49,9 @@ short color_of(connection_state x) {
   return 0;
 }
 
-std::string fit(std::string s, size_t width) {
-  if (s.size() > width)
-    s = s.substr(0, width > 1 ? width - 1 : 0) + "~";
-  s.resize(width, ' ');
-  return s;
+// By terminal columns, never inside a character (text_width.hpp).
+std::string fit(const std::string& s, size_t width) {
+  return fit_columns(s, width);
 }
 
 std::string upper(std::string s) {
@@ -68,13 +69,21 @@ bool dashboard_view::usable() {
 }
 
 dashboard_view::dashboard_view(std::string url) : url_(std::move(url)) {
+  // ncursesw writes multibyte text only in the user's locale (UTF-8 for
+  // Greek, CJK and emoji); numbers keep the C locale's decimal point, since
+  // the summary and JSON lines are printed with printf after the dashboard.
+  std::setlocale(LC_ALL, "");
+  std::setlocale(LC_NUMERIC, "C");
   initscr();
   cbreak();
   noecho();
   curs_set(0);
   nodelay(stdscr, TRUE);
   keypad(stdscr, TRUE);
-  if (has_colors()) {
+  // NO_COLOR (no-color.org): present and not empty means no colours at all;
+  // without start_color() ncurses writes no colour codes, bold and dim stay.
+  auto no_color = std::getenv("NO_COLOR");
+  if (has_colors() && (no_color == nullptr || *no_color == '\0')) {
     start_color();
     use_default_colors();
     init_pair(green, COLOR_GREEN, -1);
