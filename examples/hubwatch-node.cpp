@@ -9,6 +9,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -22,6 +24,7 @@
 #include "api/observer.hpp"
 #include "api/remote.hpp"
 #include "api/settings.hpp"
+#include "core/basic_auth.hpp"
 #include "core/metrics_snapshot.hpp"
 #include "core/prometheus_text.hpp"
 #include "examples/program_log.hpp"
@@ -45,6 +48,13 @@ const std::vector<program_flag> program_flags = {
    "off", 'm', 65535},
   {"metrics-bind", true, false, "address the metrics port listens on",
    "127.0.0.1"},
+  {"metrics-tls-cert", true, false,
+   "PEM certificate chain: /metrics over HTTPS only (needs "
+   "metrics-tls-key)",
+   ""},
+  {"metrics-tls-key", true, false, "PEM private key of metrics-tls-cert", ""},
+  {"metrics-basic-auth-file", true, false,
+   "file of user:password lines: /metrics then needs HTTP basic auth", ""},
   {"metrics-max-agents", true, false,
    "agents with series of their own; the rest fold into agent_id=\"_other\"",
    "1000", 0, 1000000},
@@ -96,6 +106,24 @@ int main(int argc, char** argv) {
   auto metrics_max_agents = loaded.number(
     "metrics-max-agents", static_cast<long long>(default_metrics_max_agents));
   auto bind = loaded.value("publish-bind", "127.0.0.1");
+  // Read before anything starts: a bad file is a refused setting. The
+  // message names the file and the line, never what the line holds.
+  std::vector<basic_credential> metrics_users;
+  if (loaded.has("metrics-basic-auth-file")) {
+    auto path = loaded.value("metrics-basic-auth-file");
+    std::ifstream in{path};
+    std::string text{std::istreambuf_iterator<char>{in},
+                     std::istreambuf_iterator<char>{}};
+    std::string error;
+    if (!in) {
+      log->error("--metrics-basic-auth-file = {}: cannot read it", path);
+      return exit_refused;
+    }
+    if (!parse_basic_auth_file(text, metrics_users, error)) {
+      log->error("--metrics-basic-auth-file = {}: {}", path, error);
+      return exit_refused;
+    }
+  }
   bool json = loaded.has("json");
   auto state = std::make_shared<run_state>();
   finish_on_stop_signal(signals, state);
@@ -145,6 +173,9 @@ int main(int argc, char** argv) {
       metrics_http_options mo;
       mo.bind = loaded.value("metrics-bind", "127.0.0.1");
       mo.port = static_cast<uint16_t>(metrics_port);
+      mo.tls_cert_file = loaded.value("metrics-tls-cert");
+      mo.tls_key_file = loaded.value("metrics-tls-key");
+      mo.basic_auth = std::move(metrics_users);
       mo.content_type = prometheus_content_type;
       auto registry = obs.registry();
       auto max_agents = static_cast<size_t>(metrics_max_agents);
@@ -161,8 +192,10 @@ int main(int argc, char** argv) {
         });
       try {
         auto p = metrics->start();
-        log->info("metrics on http://{}:{}/metrics", mo.bind,
-                  static_cast<unsigned>(p));
+        log->info("metrics on {}://{}:{}/metrics{}",
+                  mo.tls_cert_file.empty() ? "http" : "https", mo.bind,
+                  static_cast<unsigned>(p),
+                  mo.basic_auth.empty() ? "" : " (basic auth)");
       } catch (const std::exception& e) {
         log->error(e.what());
         return exit_cannot_start;

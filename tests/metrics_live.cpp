@@ -4,9 +4,11 @@
 
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "child_process.hpp"
+#include "examples/hub/test_cert.hpp"
 #include "http_client.hpp"
 #include "live_support.hpp"
 
@@ -41,7 +43,8 @@ struct fixture {
     CAF_CHECK_EQUAL(server->data_frames_received(), 0u);
   }
 
-  void start_node(std::vector<std::string> extra = {}) {
+  void start_node(std::vector<std::string> extra = {},
+                  const std::string& scheme = "http") {
     std::vector<std::string> argv{HUBWATCH_NODE_BIN,
                                   "--url",
                                   server->url(),
@@ -59,9 +62,9 @@ struct fixture {
     CAF_REQUIRE(node->read_stderr_until("publishing on 127.0.0.1:", line, 10s));
     publish_port =
       static_cast<uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
-    CAF_REQUIRE(
-      node->read_stderr_until("metrics on http://127.0.0.1:", line, 10s));
-    auto colon = line.rfind(':');
+    CAF_REQUIRE(node->read_stderr_until(
+      "metrics on " + scheme + "://127.0.0.1:", line, 10s));
+    auto colon = line.find(':', line.find("127.0.0.1"));
     metrics_port = static_cast<uint16_t>(
       std::stoi(line.substr(colon + 1, line.find('/', colon) - colon - 1)));
   }
@@ -367,6 +370,57 @@ CAF_TEST(bad metrics flags are refused with exit code 2) {
   CAF_CHECK_EQUAL(c.wait_exit(10s), 1);
   CAF_CHECK(c.stderr_text().find("cannot listen on nowhere:0") !=
             std::string::npos);
+}
+
+CAF_TEST(a guarded endpoint speaks https and asks for credentials) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("hubwatch-guard-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto cert = hub::make_test_cert(dir.string());
+  auto users = (dir / "metrics.users").string();
+  std::ofstream{users} << "# who may scrape\nprometheus:s3cret\n";
+  start_node({"--metrics-tls-cert", cert.cert_file, "--metrics-tls-key",
+              cert.key_file, "--metrics-basic-auth-file", users},
+             "https");
+  // prometheus:s3cret
+  auto ok = https_get(metrics_port, "/metrics", cert.cert_file,
+                      "Basic cHJvbWV0aGV1czpzM2NyZXQ=");
+  CAF_CHECK_EQUAL(ok.status, 200u);
+  CAF_CHECK(ok.body.find("hubwatch_connection_state") != std::string::npos);
+  auto anonymous = https_get(metrics_port, "/metrics", cert.cert_file);
+  CAF_CHECK_EQUAL(anonymous.status, 401u);
+  CAF_CHECK(anonymous.www_authenticate.find("Basic") == 0);
+  CAF_CHECK_EQUAL(http_get(metrics_port, "/metrics").status, 0u);
+  // The password is nowhere in what the node wrote.
+  node->drain();
+  CAF_CHECK(node->stderr_text().find("s3cret") == std::string::npos);
+  CAF_CHECK(node->rest_of_stdout().find("s3cret") == std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+CAF_TEST(a bad credentials file or certificate stops the node at start) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("hubwatch-guard-bad-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto users = (dir / "metrics.users").string();
+  std::ofstream{users} << "prometheus:s3cret\nhunter2\n";
+  child_process a{{HUBWATCH_NODE_BIN, "--url", server->url(), "--metrics-port",
+                   "0", "--metrics-basic-auth-file", users}};
+  CAF_CHECK_EQUAL(a.wait_exit(10s), 2);
+  CAF_CHECK(a.stderr_text().find(users + ": line 2 is not user:password") !=
+            std::string::npos);
+  CAF_CHECK(a.stderr_text().find("hunter2") == std::string::npos);
+  child_process b{{HUBWATCH_NODE_BIN, "--url", server->url(), "--metrics-port",
+                   "0", "--metrics-basic-auth-file",
+                   (dir / "missing").string()}};
+  CAF_CHECK_EQUAL(b.wait_exit(10s), 2);
+  child_process c{{HUBWATCH_NODE_BIN, "--url", server->url(), "--publish-port",
+                   "0", "--metrics-port", "0", "--metrics-tls-cert",
+                   (dir / "none.crt").string(), "--metrics-tls-key",
+                   (dir / "none.key").string()}};
+  CAF_CHECK_EQUAL(c.wait_exit(10s), 1);
+  CAF_CHECK(c.stderr_text().find("none.crt") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
