@@ -68,20 +68,13 @@ inline bool operator!=(const agent_info& x, const agent_info& y) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_info& x) {
   // The uptime travels as its bits (messages/exact_double.hpp).
-  caf::optional<uint64_t> uptime_bits;
-  auto save = [&]() -> caf::error {
-    uptime_bits = double_bits(x.uptime_seconds);
-    return caf::none;
-  };
-  auto load = [&]() -> caf::error {
-    x.uptime_seconds = from_double_bits(uptime_bits);
-    return caf::none;
-  };
+  exact_double_field uptime{x.uptime_seconds, caf::none};
   return f(caf::meta::type_name("agent_info"), x.id, x.name, x.status,
            x.status_word, x.last_heartbeat, x.current_task,
-           caf::meta::save_callback(save), uptime_bits,
-           caf::meta::load_callback(load), x.error_count, x.last_error,
-           x.last_seen, x.last_seen_local, x.stale);
+           caf::meta::save_callback([&] { return uptime.save(); }), uptime.bits,
+           caf::meta::load_callback([&] { return uptime.load(); }),
+           x.error_count, x.last_error, x.last_seen, x.last_seen_local,
+           x.stale);
 }
 
 /// E.g. `inf-001 (inference) running task=job-5671 errors=0`.

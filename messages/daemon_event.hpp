@@ -46,18 +46,10 @@ inline bool operator!=(const agent_fields& x, const agent_fields& y) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_fields& x) {
   // The uptime travels as its bits (messages/exact_double.hpp).
-  caf::optional<uint64_t> uptime_bits;
-  auto save = [&]() -> caf::error {
-    uptime_bits = double_bits(x.uptime_seconds);
-    return caf::none;
-  };
-  auto load = [&]() -> caf::error {
-    x.uptime_seconds = from_double_bits(uptime_bits);
-    return caf::none;
-  };
+  exact_double_field uptime{x.uptime_seconds, caf::none};
   return f(caf::meta::type_name("agent_fields"), x.status, x.current_task,
-           caf::meta::save_callback(save), uptime_bits,
-           caf::meta::load_callback(load), x.error);
+           caf::meta::save_callback([&] { return uptime.save(); }), uptime.bits,
+           caf::meta::load_callback([&] { return uptime.load(); }), x.error);
 }
 
 /// E.g. `status=running task=job-1 uptime=3605 error="boom"`; only the

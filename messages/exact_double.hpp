@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include <caf/error.hpp>
 #include <caf/optional.hpp>
 
 namespace hubwatch {
@@ -38,5 +39,25 @@ from_double_bits(const caf::optional<uint64_t>& bits) {
     return caf::none;
   return from_double_bits(*bits);
 }
+
+/// An optional double as inspect() sends it: the bits in `bits`, filled
+/// from the field by `save()` before serializing and written back by
+/// `load()` after deserializing:
+/// `f(..., meta::save_callback([&] { return d.save(); }), d.bits,
+///  meta::load_callback([&] { return d.load(); }), ...)`.
+struct exact_double_field {
+  caf::optional<double>& value;
+  caf::optional<uint64_t> bits;
+
+  caf::error save() {
+    bits = double_bits(value);
+    return caf::none;
+  }
+
+  caf::error load() {
+    value = from_double_bits(bits);
+    return caf::none;
+  }
+};
 
 } // namespace hubwatch

@@ -20,6 +20,28 @@
 
 namespace hubwatch::test {
 
+/// In a child just forked: runs `argv[0]` with `argv` and `env` entries
+/// (`KEY=VALUE`) added to the environment; never returns.
+[[noreturn]] inline void exec_child(const std::vector<std::string>& argv,
+                                    const std::vector<std::string>& env) {
+  // Nothing else of the test process goes along: asio opens sockets without
+  // close-on-exec, and a child that inherits a test server's listening
+  // socket keeps its port bound after the server stops.
+  close_range(3, ~0U, 0);
+  // The test runner may have blocked signals; the child starts clean.
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (auto& kv : env)
+    putenv(const_cast<char*>(kv.c_str()));
+  std::vector<char*> args;
+  for (auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  execv(args[0], args.data());
+  _exit(127);
+}
+
 class child_process {
 public:
   /// Starts `argv[0]` with `argv`; `env` entries (`KEY=VALUE`) are added to
@@ -40,22 +62,7 @@ public:
       close(err[0]);
       close(out[1]);
       close(err[1]);
-      // Nothing else of the test process goes along: asio opens sockets
-      // without close-on-exec, and a child that inherits a test server's
-      // listening socket keeps its port bound after the server stops.
-      close_range(3, ~0U, 0);
-      // The test runner may have blocked signals; the child starts clean.
-      sigset_t none;
-      sigemptyset(&none);
-      sigprocmask(SIG_SETMASK, &none, nullptr);
-      for (auto& kv : env)
-        putenv(const_cast<char*>(kv.c_str()));
-      std::vector<char*> args;
-      for (auto& a : argv)
-        args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
+      exec_child(argv, env);
     }
     close(out[1]);
     close(err[1]);

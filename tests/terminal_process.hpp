@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "child_process.hpp"
+
 namespace hubwatch::test {
 
 class terminal_process {
@@ -31,22 +33,8 @@ public:
     pid_ = forkpty(&master_, nullptr, nullptr, &size);
     if (pid_ < 0)
       throw std::runtime_error("forkpty failed");
-    if (pid_ == 0) {
-      // As in child_process: nothing of the test process goes along, and
-      // signals start unblocked.
-      close_range(3, ~0U, 0);
-      sigset_t none;
-      sigemptyset(&none);
-      sigprocmask(SIG_SETMASK, &none, nullptr);
-      for (auto& kv : env)
-        putenv(const_cast<char*>(kv.c_str()));
-      std::vector<char*> args;
-      for (auto& a : argv)
-        args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
+    if (pid_ == 0)
+      exec_child(argv, env);
     // The terminal's defaults but for NOFLSH: a typed Ctrl-C would otherwise
     // discard what the command wrote and the test has not read yet, though a
     // person would have seen it. Only a Ctrl-C typed later depends on it.
