@@ -445,20 +445,18 @@ loaded_settings load_settings(int argc, const char* const* argv,
   }
   result.help = cl->help->count() > 0;
   result.version = cl->version->count() > 0;
-  std::string config_path;
-  if (cl->config->count() > 0) {
-    if (missing_value(cl->config))
-      errors.push_back("--config needs a value");
-    else
-      config_path = cl->config->results().back();
-  }
-  std::string env_file;
-  if (cl->env_file->count() > 0) {
-    if (missing_value(cl->env_file))
-      errors.push_back("--env-file needs a value");
-    else
-      env_file = cl->env_file->results().back();
-  }
+  // The last value of a path option given on the command line, if any.
+  auto path_option = [&](const CLI::Option* opt, const char* flag) {
+    if (opt->count() == 0)
+      return std::string{};
+    if (missing_value(opt)) {
+      errors.push_back(std::string{flag} + " needs a value");
+      return std::string{};
+    }
+    return opt->results().back();
+  };
+  auto config_path = path_option(cl->config, "--config");
+  auto env_file = path_option(cl->env_file, "--env-file");
   for (auto& [f, opt] : cl->flags) {
     if (opt->count() == 0)
       continue;
