@@ -21,7 +21,8 @@ using request_actor = caf::stateful_actor<request_state>;
 // registry, which only answers.
 caf::behavior request_impl(request_actor* self, agent_registry_actor registry,
                            size_t max_agents, caf::timespan timeout,
-                           metrics_callback done) {
+                           metrics_callback done,
+                           std::shared_ptr<const gateway_stats> gateway) {
   auto fail = [self, done](caf::error& err) {
     done(caf::expected<metrics_snapshot>{std::move(err)});
     self->quit();
@@ -37,8 +38,13 @@ caf::behavior request_impl(request_actor* self, agent_registry_actor registry,
               subscriber_counts subscribers;
               subscribers.total = total;
               subscribers.remote = relays;
-              done(make_metrics_snapshot(self->state.snap, subscribers,
-                                         max_agents));
+              auto m = make_metrics_snapshot(self->state.snap, subscribers,
+                                             max_agents);
+              if (gateway) {
+                m.remote_subscribers_max = gateway->max_remote_subscribers;
+                m.remote_subscribers_refused = gateway->refused.load();
+              }
+              done(std::move(m));
               self->quit();
             },
             fail);
@@ -57,11 +63,12 @@ caf::behavior request_impl(request_actor* self, agent_registry_actor registry,
 
 void request_metrics(caf::actor_system& sys, agent_registry_actor registry,
                      size_t max_agents, caf::timespan timeout,
-                     metrics_callback done) {
+                     metrics_callback done,
+                     std::shared_ptr<const gateway_stats> gateway) {
   // Spawned with arguments: an argument-less function-based spawn makes
   // CAF 0.17.6 bind a reference to a null pointer.
   sys.spawn(request_impl, std::move(registry), max_agents, timeout,
-            std::move(done));
+            std::move(done), std::move(gateway));
 }
 
 } // namespace hubwatch

@@ -1,12 +1,14 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
 #include <caf/timespan.hpp>
 
 #include "actors/agent_registry.hpp"
+#include "actors/node_gateway.hpp"
 #include "core/metrics_snapshot.hpp"
 
 namespace hubwatch {
@@ -21,8 +23,10 @@ using metrics_callback = std::function<void(caf::expected<metrics_snapshot>)>;
 /// an actor thread and quits. Nothing is locked: the registry answers between
 /// two batches of the event path, like any subscriber's request. Each request
 /// waits at most `timeout`.
+/// With `gateway`, the figures include its cap and refusals.
 void request_metrics(caf::actor_system& sys, agent_registry_actor registry,
                      size_t max_agents, caf::timespan timeout,
-                     metrics_callback done);
+                     metrics_callback done,
+                     std::shared_ptr<const gateway_stats> gateway = nullptr);
 
 } // namespace hubwatch

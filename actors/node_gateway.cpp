@@ -7,6 +7,8 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/subscriber_relay.hpp"
+#include "messages/hub_errc.hpp"
+#include "messages/websocket_config.hpp"
 
 namespace hubwatch {
 
@@ -16,6 +18,8 @@ struct gateway_state {
   static inline const char* name = "hubwatch.node-gateway";
 
   agent_registry_actor registry;
+
+  std::shared_ptr<gateway_stats> stats;
 
   /// One relay per remote subscriber.
   std::map<caf::actor_addr, subscriber_actor> relays;
@@ -43,9 +47,15 @@ caf::result<T> ask_registry(gateway_actor self, Ts... xs) {
   return rp;
 }
 
-node_gateway_actor::behavior_type gateway_impl(gateway_actor self,
-                                               agent_registry_actor registry) {
+std::string refusal(size_t max) {
+  return "the node is full: max-remote-subscribers = " + std::to_string(max);
+}
+
+node_gateway_actor::behavior_type
+gateway_impl(gateway_actor self, agent_registry_actor registry,
+             std::shared_ptr<gateway_stats> stats) {
   self->state.registry = std::move(registry);
+  self->state.stats = std::move(stats);
   // Published actors hear from anyone; see subscriber_relay.cpp.
   self->set_default_handler(caf::drop);
   self->set_down_handler([self](caf::down_msg& dm) {
@@ -62,9 +72,17 @@ node_gateway_actor::behavior_type gateway_impl(gateway_actor self,
   });
   self->monitor(self->state.registry);
   return {
-    [self](atom::subscribe, subscriber_actor& sub) {
+    [self](atom::subscribe, subscriber_actor& sub) -> caf::result<void> {
       if (!sub)
-        return;
+        return caf::unit;
+      auto& st = self->state;
+      auto max = st.stats->max_remote_subscribers;
+      auto known = st.relays.count(sub.address()) > 0;
+      if (admit_subscriber(known, st.relays.size(), max) ==
+          admission::refused) {
+        ++st.stats->refused;
+        return make_error(hub_errc::too_many_subscribers, refusal(max));
+      }
       // A second subscribe from the same actor comes from a subscriber that
       // lost its link and came back before this node noticed: its old relay
       // goes, and the new one starts with a fresh snapshot.
@@ -76,6 +94,7 @@ node_gateway_actor::behavior_type gateway_impl(gateway_actor self,
                                           caf::actor_cast<caf::actor>(self));
       self->monitor(relay);
       self->state.relays.emplace(std::move(addr), std::move(relay));
+      return caf::unit;
     },
     [self](atom::unsubscribe, subscriber_actor& sub) {
       if (sub)
@@ -92,9 +111,20 @@ node_gateway_actor::behavior_type gateway_impl(gateway_actor self,
 
 } // namespace
 
+admission admit_subscriber(bool sub_known, size_t used, size_t max) {
+  if (sub_known)
+    return admission::same_slot;
+  return used < max ? admission::new_slot : admission::refused;
+}
+
 node_gateway_actor spawn_node_gateway(caf::actor_system& sys,
-                                      agent_registry_actor registry) {
-  return sys.spawn(gateway_impl, std::move(registry));
+                                      agent_registry_actor registry,
+                                      std::shared_ptr<gateway_stats> stats) {
+  if (!stats) {
+    stats = std::make_shared<gateway_stats>();
+    stats->max_remote_subscribers = websocket_config{}.max_remote_subscribers;
+  }
+  return sys.spawn(gateway_impl, std::move(registry), std::move(stats));
 }
 
 } // namespace hubwatch

@@ -10,6 +10,7 @@
 
 #include "actors/node_gateway.hpp"
 #include "core/backoff_policy.hpp"
+#include "messages/hub_errc.hpp"
 
 namespace hubwatch {
 
@@ -139,8 +140,29 @@ void on_handshake(link_actor self, uint64_t generation,
   st.gateway = caf::actor_cast<node_gateway_actor>(std::move(ptr));
   self->monitor(st.gateway);
   st.now = phase::subscribing;
-  self->send(st.gateway, atom::subscribe::value,
-             caf::actor_cast<subscriber_actor>(self));
+  // A request, so that a node at its max-remote-subscribers can say so. The
+  // snapshot comes from the relay, not as this answer; the tick below and
+  // the monitor cover an answer that never comes.
+  auto gen = st.generation;
+  self
+    ->request(st.gateway, st.cfg.connect_timeout, atom::subscribe::value,
+              caf::actor_cast<subscriber_actor>(self))
+    .then([] {},
+          [self, gen](caf::error& err) {
+            auto& st = self->state;
+            if (gen != st.generation || st.now != phase::subscribing ||
+                err.category() != hubwatch_category::value ||
+                err.code() !=
+                  static_cast<uint8_t>(hub_errc::too_many_subscribers))
+              return;
+            // Full now, but a slot frees up when another subscriber leaves:
+            // retry on the reconnect schedule, like a node that is away.
+            auto what = err.context().match_elements<std::string>()
+                          ? err.context().get_as<std::string>(0)
+                          : std::string{"the node is full"};
+            lost(self, hub_errc::too_many_subscribers,
+                 "refused by " + endpoint(st) + ": " + what);
+          });
   self->delayed_send(self, st.cfg.connect_timeout, atom::tick::value,
                      st.generation);
 }

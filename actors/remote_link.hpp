@@ -39,8 +39,10 @@ struct remote_link_callbacks {
 
   /// The link's own state: `url` is "HOST:PORT"; `connecting`, `connected`
   /// (the node's snapshot arrived), `disconnected` (with `error_code`
-  /// `connect_failed`, `connect_timeout` or `connection_lost` and the next
-  /// delay) or `error` (not a hubwatch node, or `gave_up`).
+  /// `connect_failed`, `connect_timeout`, `connection_lost` or
+  /// `too_many_subscribers` — the node serves its max-remote-subscribers
+  /// already — and the next delay) or `error` (not a hubwatch node, or
+  /// `gave_up`).
   std::function<void(const connection_status&)> on_link_status;
 };
 

@@ -46,9 +46,21 @@ bool parse_node_endpoint(const std::string& text, std::string& host,
 
 // -- node_publisher -----------------------------------------------------------
 
+namespace {
+
+std::shared_ptr<gateway_stats> make_gateway_stats(size_t max) {
+  auto result = std::make_shared<gateway_stats>();
+  result->max_remote_subscribers = max;
+  return result;
+}
+
+} // namespace
+
 node_publisher::node_publisher(caf::actor_system& sys,
-                               agent_registry_actor registry)
-  : sys_(sys), gateway_(spawn_node_gateway(sys, std::move(registry))) {
+                               agent_registry_actor registry,
+                               size_t max_remote_subscribers)
+  : sys_(sys), stats_(make_gateway_stats(max_remote_subscribers)),
+    gateway_(spawn_node_gateway(sys, std::move(registry), stats_)) {
   // nop
 }
 

@@ -33,7 +33,10 @@ bool parse_node_endpoint(const std::string& text, std::string& host,
 /// registry itself). Unpublishes and stops the gateway when destroyed.
 class node_publisher {
 public:
-  node_publisher(caf::actor_system& sys, agent_registry_actor registry);
+  /// Serves at most `max_remote_subscribers` remote subscribers at once.
+  node_publisher(
+    caf::actor_system& sys, agent_registry_actor registry,
+    size_t max_remote_subscribers = websocket_config{}.max_remote_subscribers);
 
   ~node_publisher();
 
@@ -49,8 +52,14 @@ public:
     return gateway_;
   }
 
+  /// The cap and the refusals, for the metrics.
+  std::shared_ptr<const gateway_stats> stats() const {
+    return stats_;
+  }
+
 private:
   caf::actor_system& sys_;
+  std::shared_ptr<gateway_stats> stats_;
   node_gateway_actor gateway_;
   uint16_t port_ = 0;
 };

@@ -228,6 +228,10 @@ const std::vector<setting>& settings_table() {
     switch_setting("deflate", "HUBWATCH_DEFLATE",
                    "offer permessage-deflate compression",
                    &websocket_config::deflate, true),
+    count_setting("max-remote-subscribers", "HUBWATCH_MAX_REMOTE_SUBSCRIBERS",
+                  "remote subscribers a node serves at once; more are "
+                  "refused and retry later",
+                  &websocket_config::max_remote_subscribers),
   };
   return table;
 }

@@ -89,6 +89,14 @@ struct metrics_snapshot {
   /// Updates dropped from subscriber queues that overflowed.
   uint64_t subscriber_dropped = 0;
 
+  /// A node's max-remote-subscribers; none without a node gateway (then
+  /// neither this nor the refusals are shown). Not from the registry:
+  /// `request_metrics` fills both in from the gateway's figures.
+  caf::optional<uint64_t> remote_subscribers_max;
+
+  /// Remote subscribers the node refused because it served its max.
+  uint64_t remote_subscribers_refused = 0;
+
   /// For `hubwatch_build_info`.
   std::string version;
   std::string caf_version;

@@ -201,6 +201,18 @@ std::string render_prometheus_text(const metrics_snapshot& x) {
   e.family("hubwatch_subscriber_dropped_total", "counter",
            "Updates dropped from subscriber queues that overflowed.");
   e.sample().value(x.subscriber_dropped);
+  // Only a node has a gateway, and only a gateway has a cap.
+  if (x.remote_subscribers_max) {
+    e.family("hubwatch_remote_subscribers_max", "gauge",
+             "Remote subscribers the node serves at once "
+             "(max-remote-subscribers); compare "
+             "hubwatch_subscribers{kind=\"remote\"}.");
+    e.sample().value(*x.remote_subscribers_max);
+    e.family("hubwatch_remote_subscribers_refused_total", "counter",
+             "Remote subscribers refused because the node served "
+             "max-remote-subscribers already (each retry counts again).");
+    e.sample().value(x.remote_subscribers_refused);
+  }
   e.family("hubwatch_build_info", "gauge",
            "Always 1; the labels say what this build was made from.");
   e.sample()

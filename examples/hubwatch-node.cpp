@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
       }
     };
     auto sub = obs.subscribe(std::move(cbs));
-    node_publisher node{sys, obs.registry()};
+    node_publisher node{sys, obs.registry(), loaded.cfg.max_remote_subscribers};
     auto published = node.publish(static_cast<uint16_t>(port), bind);
     if (!published) {
       log->error("cannot publish on {}:{}: {}", bind, port,
@@ -180,15 +180,19 @@ int main(int argc, char** argv) {
       auto registry = obs.registry();
       auto max_agents = static_cast<size_t>(metrics_max_agents);
       auto budget = mo.collect_timeout;
+      auto gateway_stats = node.stats();
       metrics = std::make_unique<metrics_http_server>(
-        mo, [&sys, registry, max_agents, budget](metrics_delivery deliver) {
-          request_metrics(sys, registry, max_agents, budget,
-                          [deliver](caf::expected<metrics_snapshot> m) {
-                            if (m)
-                              deliver(render_prometheus_text(*m));
-                            else
-                              deliver(std::nullopt);
-                          });
+        mo, [&sys, registry, max_agents, budget,
+             gateway_stats](metrics_delivery deliver) {
+          request_metrics(
+            sys, registry, max_agents, budget,
+            [deliver](caf::expected<metrics_snapshot> m) {
+              if (m)
+                deliver(render_prometheus_text(*m));
+              else
+                deliver(std::nullopt);
+            },
+            gateway_stats);
         });
       try {
         auto p = metrics->start();

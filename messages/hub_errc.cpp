@@ -32,6 +32,7 @@ constexpr const char* names[] = {
   "read_failed",
   "closed_by_observer",
   "gave_up",
+  "too_many_subscribers",
 };
 
 static_assert(sizeof(names) / sizeof(names[0]) == hub_errc_count,

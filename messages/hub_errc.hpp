@@ -42,10 +42,17 @@ enum class hub_errc : uint8_t {
   read_failed,        ///< Any other read error (e.g. invalid UTF-8, 1007).
   closed_by_observer, ///< We closed it (disconnect, reconnect, shutdown).
   gave_up,            ///< The retry budget is spent.
+  // -- node
+  // --------------------------------------------------------------------
+  /// A node refused a remote subscriber: it serves max-remote-subscribers
+  /// already. Appended last so that the values before it keep their
+  /// numbers on the wire.
+  too_many_subscribers,
 };
 
 /// Number of enumerators, for per-kind counter arrays.
-constexpr size_t hub_errc_count = static_cast<size_t>(hub_errc::gave_up) + 1;
+constexpr size_t hub_errc_count =
+  static_cast<size_t>(hub_errc::too_many_subscribers) + 1;
 
 /// Returns the snake_case name of `x`, e.g. `"missing_type"`.
 const char* to_string(hub_errc x);

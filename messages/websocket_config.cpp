@@ -27,7 +27,8 @@ bool operator==(const websocket_config& x, const websocket_config& y) {
          x.subscriber_queue == y.subscriber_queue &&
          x.subscriber_stall == y.subscriber_stall &&
          x.stale_after == y.stale_after && x.ca_file == y.ca_file &&
-         x.tls_verify == y.tls_verify && x.deflate == y.deflate;
+         x.tls_verify == y.tls_verify && x.deflate == y.deflate &&
+         x.max_remote_subscribers == y.max_remote_subscribers;
 }
 
 namespace {
@@ -91,6 +92,8 @@ std::vector<std::string> validate(const websocket_config& x) {
         .c_str());
   if (x.subscriber_queue == 0)
     refuse("subscriber-queue", "0", "must be at least 1");
+  if (x.max_remote_subscribers == 0)
+    refuse("max-remote-subscribers", "0", "must be at least 1");
   if (x.subscriber_stall.count() < 0)
     refuse("subscriber-stall-ms", ms(x.subscriber_stall),
            "must not be negative (0 turns waiting off)");

@@ -83,6 +83,11 @@ struct websocket_config {
 
   /// Offer permessage-deflate (the hub then fragments every message).
   bool deflate = false;
+
+  /// Remote subscribers a node serves at once (hubwatch-node); one more is
+  /// refused with `too_many_subscribers` and retries later. Bounds what
+  /// peers can cost the node: each one holds a relay and a queue.
+  size_t max_remote_subscribers = 64;
 };
 
 bool operator==(const websocket_config& x, const websocket_config& y);
@@ -95,7 +100,7 @@ typename Inspector::result_type inspect(Inspector& f, websocket_config& x) {
            x.retry_on_http_error, x.connect_timeout, x.idle_timeout,
            x.max_frame_bytes, x.max_json_depth, x.event_history,
            x.subscriber_queue, x.subscriber_stall, x.stale_after, x.ca_file,
-           x.tls_verify, x.deflate);
+           x.tls_verify, x.deflate, x.max_remote_subscribers);
 }
 
 /// Checks every value; returns one message per refused key, each naming the

@@ -203,6 +203,31 @@ CAF_TEST(counters and states carry over from the observer snapshot) {
               std::string::npos);
 }
 
+CAF_TEST(a node shows its remote subscriber cap and refusals) {
+  observer_snapshot snap;
+  snap.taken_at = t0();
+  auto m = make_metrics_snapshot(snap, {3, 2}, 1000);
+  // What request_metrics fills in from a gateway.
+  m.remote_subscribers_max = 2;
+  m.remote_subscribers_refused = 7;
+  auto text = render_prometheus_text(m);
+  CAF_CHECK_EQUAL(check_structure(text), "");
+  CAF_CHECK(has_line(text, R"(hubwatch_subscribers{kind="remote"} 2)"));
+  CAF_CHECK(has_line(text, "hubwatch_remote_subscribers_max 2"));
+  CAF_CHECK(has_line(text, "hubwatch_remote_subscribers_refused_total 7"));
+  CAF_CHECK(text.find("# TYPE hubwatch_remote_subscribers_max gauge") !=
+            std::string::npos);
+  CAF_CHECK(
+    text.find("# TYPE hubwatch_remote_subscribers_refused_total counter") !=
+    std::string::npos);
+  // Without a gateway there is no cap to show: no family at all rather
+  // than a max of 0 that reads as "refuses everyone".
+  auto plain =
+    render_prometheus_text(make_metrics_snapshot(snap, {3, 0}, 1000));
+  CAF_CHECK_EQUAL(plain.find("hubwatch_remote_subscribers_"),
+                  std::string::npos);
+}
+
 CAF_TEST(the state gauge is 1 for the current state and 0 for the others) {
   for (auto st : {connection_state::connecting, connection_state::connected,
                   connection_state::disconnected, connection_state::error}) {

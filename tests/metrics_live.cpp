@@ -277,6 +277,39 @@ CAF_TEST(the exposition counts what the hub sent and promtool accepts it) {
   CAF_CHECK_EQUAL(number(s, R"(hubwatch_subscribers{kind="local"})"), 1u);
 }
 
+CAF_TEST(a node at its cap turns subscribers away and counts them) {
+  start_node({"--max-remote-subscribers", "1"});
+  auto s = scrape_samples();
+  CAF_CHECK_EQUAL(number(s, "hubwatch_remote_subscribers_max"), 1u);
+  CAF_CHECK_EQUAL(number(s, "hubwatch_remote_subscribers_refused_total"), 0u);
+  auto remote = "127.0.0.1:" + std::to_string(publish_port);
+  child_process first{{HUBWATCH_SUBSCRIBER_BIN, "--remote", remote, "--json"}};
+  s = scrape_until([](const samples& x) {
+    return number(x, R"(hubwatch_subscribers{kind="remote"})") == 1;
+  });
+  CAF_CHECK_EQUAL(number(s, R"(hubwatch_subscribers{kind="remote"})"), 1u);
+  {
+    child_process second{
+      {HUBWATCH_SUBSCRIBER_BIN, "--remote", remote, "--json"}};
+    // Its link says why, as a status line of its own.
+    std::string line;
+    CAF_CHECK(
+      second.read_until(R"("error_code":"too_many_subscribers")", line, 10s));
+    CAF_CHECK(line.find("max-remote-subscribers = 1") != std::string::npos);
+    s = scrape_until([](const samples& x) {
+      return number(x, "hubwatch_remote_subscribers_refused_total") >= 1;
+    });
+    CAF_CHECK_GREATER_OR_EQUAL(
+      number(s, "hubwatch_remote_subscribers_refused_total"), 1u);
+    CAF_CHECK_EQUAL(number(s, R"(hubwatch_subscribers{kind="remote"})"), 1u);
+    second.signal(SIGINT);
+    CAF_CHECK_EQUAL(second.wait_exit(10s), 0);
+  }
+  first.signal(SIGINT);
+  CAF_CHECK_EQUAL(first.wait_exit(10s), 0);
+  promtool_accepts(scrape().body);
+}
+
 CAF_TEST(reconnects and the state gauge follow drops and outages) {
   start_node();
   CAF_REQUIRE(server->wait_for_clients(1, 10s));

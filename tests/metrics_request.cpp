@@ -22,10 +22,13 @@ struct fixture : test_coordinator_fixture<test::config> {
   frame_parser parser{1 << 20, 64};
   uint64_t next_seq = 1;
 
+  std::shared_ptr<gateway_stats> stats = std::make_shared<gateway_stats>();
+
   fixture() {
     cfg.stale_after = caf::timespan{0};
     registry = spawn_agent_registry(sys, cfg);
-    gateway = spawn_node_gateway(sys, registry);
+    stats->max_remote_subscribers = 2;
+    gateway = spawn_node_gateway(sys, registry, stats);
     run();
   }
 
@@ -49,14 +52,18 @@ struct fixture : test_coordinator_fixture<test::config> {
 
   /// Runs a request to completion; fails the test if `done` is not called
   /// exactly once.
-  caf::expected<metrics_snapshot> collect(size_t max_agents) {
+  caf::expected<metrics_snapshot>
+  collect(size_t max_agents,
+          std::shared_ptr<const gateway_stats> with_gateway = nullptr) {
     size_t calls = 0;
     caf::expected<metrics_snapshot> result{caf::sec::unexpected_message};
-    request_metrics(sys, registry, max_agents, std::chrono::seconds(1),
-                    [&](caf::expected<metrics_snapshot> x) {
-                      ++calls;
-                      result = std::move(x);
-                    });
+    request_metrics(
+      sys, registry, max_agents, std::chrono::seconds(1),
+      [&](caf::expected<metrics_snapshot> x) {
+        ++calls;
+        result = std::move(x);
+      },
+      std::move(with_gateway));
     sched.run();
     CAF_CHECK_EQUAL(calls, 1u);
     return result;
@@ -115,6 +122,22 @@ CAF_TEST(the registry tells relays from local subscribers) {
   CAF_REQUIRE(m);
   CAF_CHECK_EQUAL(m->local_subscribers, 1u);
   CAF_CHECK_EQUAL(m->remote_subscribers, 0u);
+}
+
+CAF_TEST(a gateway adds its cap and its refusals) {
+  for (int i = 0; i < 3; ++i)
+    self->send(gateway, atom::subscribe::value, subscriber());
+  sched.run();
+  CAF_CHECK_EQUAL(stats->refused.load(), 1u);
+  auto m = collect(1000, stats);
+  CAF_REQUIRE(m);
+  CAF_CHECK_EQUAL(m->remote_subscribers, 2u);
+  CAF_CHECK_EQUAL(m->remote_subscribers_max, uint64_t{2});
+  CAF_CHECK_EQUAL(m->remote_subscribers_refused, 1u);
+  // Without the gateway's figures there is no cap to show.
+  auto plain = collect(1000);
+  CAF_REQUIRE(plain);
+  CAF_CHECK(!plain->remote_subscribers_max);
 }
 
 CAF_TEST(a registry that is gone yields an error not a hang) {

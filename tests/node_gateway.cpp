@@ -5,6 +5,7 @@
 #include <caf/test/dsl.hpp>
 
 #include "core/frame_parser.hpp"
+#include "messages/hub_errc.hpp"
 #include "recorder.hpp"
 #include "test_support.hpp"
 
@@ -33,10 +34,35 @@ struct fixture : test_coordinator_fixture<test::config> {
     anon_send_exit(registry, caf::exit_reason::user_shutdown);
   }
 
-  void start() {
+  std::shared_ptr<gateway_stats> stats;
+
+  void start(size_t max_remote_subscribers = 64) {
     registry = spawn_agent_registry(sys, cfg);
-    gateway = spawn_node_gateway(sys, registry);
+    stats = std::make_shared<gateway_stats>();
+    stats->max_remote_subscribers = max_remote_subscribers;
+    gateway = spawn_node_gateway(sys, registry, stats);
     run();
+  }
+
+  /// Subscribes as a remote link does (a request) and returns the answer:
+  /// none for a welcome, else the error.
+  caf::error subscribe(const subscriber_actor& sub) {
+    auto res =
+      self->request(gateway, caf::infinite, atom::subscribe::value, sub);
+    run();
+    caf::error result;
+    bool answered = false;
+    res.receive([&] { answered = true; },
+                [&](caf::error& e) {
+                  answered = true;
+                  result = std::move(e);
+                });
+    CAF_CHECK(answered);
+    return result;
+  }
+
+  static bool is_full(const caf::error& e) {
+    return e == make_error(hub_errc::too_many_subscribers);
   }
 
   hub_update heartbeat(const std::string& id) {
@@ -193,6 +219,68 @@ CAF_TEST(the gateway ends with the registry) {
   self->receive([&](caf::down_msg& dm) { down = dm.source == gateway; },
                 caf::after(std::chrono::seconds(0)) >> [] {});
   CAF_CHECK(down);
+}
+
+CAF_TEST(admission takes a slot only for a new subscriber with room) {
+  CAF_CHECK(admit_subscriber(false, 0, 1) == admission::new_slot);
+  CAF_CHECK(admit_subscriber(false, 1, 2) == admission::new_slot);
+  CAF_CHECK(admit_subscriber(false, 2, 2) == admission::refused);
+  CAF_CHECK(admit_subscriber(false, 3, 2) == admission::refused);
+  // A known subscriber keeps its slot even when all are taken.
+  CAF_CHECK(admit_subscriber(true, 2, 2) == admission::same_slot);
+}
+
+CAF_TEST(beyond the cap a subscriber is refused and counted) {
+  start(2);
+  auto a = subscriber();
+  auto b = subscriber();
+  auto c = subscriber();
+  CAF_CHECK(!subscribe(a));
+  CAF_CHECK(!subscribe(b));
+  auto err = subscribe(c);
+  CAF_CHECK(is_full(err));
+  // The message names the cap and the setting that raises it.
+  CAF_CHECK_EQUAL(sys.render(err), "hubwatch: too_many_subscribers (the node "
+                                   "is full: max-remote-subscribers = 2)");
+  CAF_CHECK_EQUAL(stats->refused.load(), 1u);
+  CAF_CHECK_EQUAL(registry_count(), 2u);
+  // The refused one gets nothing; the others keep streaming.
+  ingest({heartbeat("a")});
+  CAF_CHECK_EQUAL(recorded(c).snapshots.size(), 0u);
+  CAF_CHECK_EQUAL(recorded(c).updates.size(), 0u);
+  CAF_CHECK_EQUAL(recorded(a).all<daemon_event>().size(), 1u);
+  CAF_CHECK_EQUAL(recorded(b).all<daemon_event>().size(), 1u);
+}
+
+CAF_TEST(subscribing again at the cap keeps the one slot) {
+  start(1);
+  auto a = subscriber();
+  CAF_CHECK(!subscribe(a));
+  CAF_CHECK(!subscribe(a));
+  CAF_CHECK(!subscribe(a));
+  CAF_CHECK_EQUAL(stats->refused.load(), 0u);
+  CAF_CHECK_EQUAL(recorded(a).snapshots.size(), 3u);
+  CAF_CHECK_EQUAL(registry_count(), 1u);
+  CAF_CHECK(is_full(subscribe(subscriber())));
+}
+
+CAF_TEST(unsubscribe and a dead subscriber free their slots) {
+  start(1);
+  auto a = subscriber();
+  auto b = subscriber();
+  CAF_CHECK(!subscribe(a));
+  CAF_CHECK(is_full(subscribe(b)));
+  self->send(gateway, atom::unsubscribe::value, a);
+  run();
+  CAF_CHECK(!subscribe(b));
+  CAF_CHECK_EQUAL(recorded(b).snapshots.size(), 1u);
+  CAF_CHECK(is_full(subscribe(a)));
+  // b's end ends its relay, and its slot goes with it.
+  anon_send_exit(b, caf::exit_reason::kill);
+  run();
+  CAF_CHECK(!subscribe(a));
+  CAF_CHECK_EQUAL(stats->refused.load(), 2u);
+  CAF_CHECK_EQUAL(registry_count(), 1u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

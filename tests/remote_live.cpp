@@ -37,7 +37,8 @@ struct node_side {
   node_side(const websocket_config& wc, uint16_t want_port)
     : sys_cfg(wc), sys(sys_cfg) {
     obs = std::make_unique<observer>(sys, wc);
-    pub = std::make_unique<node_publisher>(sys, obs->registry());
+    pub = std::make_unique<node_publisher>(sys, obs->registry(),
+                                           wc.max_remote_subscribers);
     auto res = pub->publish(want_port, "127.0.0.1");
     CAF_REQUIRE(res);
     port = *res;
@@ -294,6 +295,45 @@ CAF_TEST(events reach a remote subscriber in order with nothing missing) {
   CAF_CHECK_EQUAL(final_status.state, connection_state::disconnected);
   CAF_CHECK_EQUAL(final_status.error_code, hub_errc::closed_by_observer);
   CAF_CHECK(eventually([&] { return node.count() == 0; }));
+}
+
+CAF_TEST(a node at its cap refuses the next subscriber until a slot frees) {
+  cfg.max_remote_subscribers = 1;
+  node_side node{cfg, 0};
+  CAF_REQUIRE(node.wait_hub_connected());
+  CAF_REQUIRE(wait_hub_clients(1));
+  auto first = std::make_unique<subscriber_side>(cfg, node.port);
+  CAF_REQUIRE(first->wait_snapshots(1));
+  subscriber_side second{cfg, node.port};
+  // Refused with a status that says why, and a retry scheduled: a slot may
+  // free up.
+  auto why = "refused by 127.0.0.1:" + std::to_string(node.port) +
+             ": the node is full: max-remote-subscribers = 1";
+  auto refused = [&why](const std::vector<connection_status>& xs) {
+    for (auto& x : xs)
+      if (x.state == connection_state::disconnected &&
+          x.error_code == hub_errc::too_many_subscribers && x.next_delay &&
+          x.error_message == why)
+        return true;
+    return false;
+  };
+  CAF_REQUIRE(second.links.wait(refused));
+  CAF_CHECK(eventually([&] { return node.pub->stats()->refused.load() >= 2; }));
+  CAF_CHECK_EQUAL(second.col.snapshots().size(), 0u);
+  CAF_CHECK_EQUAL(node.count(), 1u);
+  // The first keeps streaming while the second knocks.
+  for (int i = 0; i < 5; ++i)
+    server->send_text(notice(i));
+  CAF_REQUIRE(first->wait_events(5));
+  CAF_CHECK_EQUAL(second.col.snapshots().size(), 0u);
+  // The first leaves; the second's next retry gets its slot.
+  first->sub->close();
+  first.reset();
+  CAF_REQUIRE(second.wait_snapshots(1));
+  CAF_REQUIRE(second.links.wait_count(connection_state::connected, 1));
+  CAF_CHECK_EQUAL(node.count(), 1u);
+  server->send_text(notice(5));
+  CAF_CHECK(second.wait_events(1));
 }
 
 CAF_TEST(

@@ -273,6 +273,24 @@ CAF_TEST(values that parse but make no sense are refused by validate) {
                   "ca-file = \"/nonexistent.pem\": cannot be read\n");
 }
 
+CAF_TEST(max remote subscribers from file environment and flag) {
+  CAF_CHECK_EQUAL(load({}).cfg.max_remote_subscribers, 64u);
+  write("config/hubwatch.conf", "max-remote-subscribers = 3\n");
+  CAF_CHECK_EQUAL(load({}).cfg.max_remote_subscribers, 3u);
+  environment env{{"HUBWATCH_MAX_REMOTE_SUBSCRIBERS", "5"}};
+  CAF_CHECK_EQUAL(load({}, env).cfg.max_remote_subscribers, 5u);
+  auto s = load({"--max-remote-subscribers", "7"}, env);
+  CAF_REQUIRE(s.errors.empty());
+  CAF_CHECK_EQUAL(s.cfg.max_remote_subscribers, 7u);
+  // A node that serves nobody is a mistake, not a setting.
+  CAF_CHECK_EQUAL(joined(load({"--max-remote-subscribers", "0"}).errors),
+                  "max-remote-subscribers = 0: must be at least 1\n");
+  CAF_CHECK_EQUAL(
+    joined(load({"--max-remote-subscribers", "-1"}).errors),
+    "max-remote-subscribers = -1 (from --max-remote-subscribers): "
+    "not a whole number >= 0\n");
+}
+
 CAF_TEST(the documented config file states the built in defaults) {
   // Uncomment every `# key = value` line of config/hubwatch.conf: the result
   // must be exactly the defaults, so the file cannot drift from the code.
