@@ -9,6 +9,8 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
+#include "net/basp_guard_middleman.hpp"
+
 namespace hubwatch {
 
 void enable_remote(caf::actor_system_config& cfg, const websocket_config& wc) {
@@ -69,13 +71,18 @@ node_publisher::~node_publisher() {
   // out; connected subscribers see their gateway go down.
   if (port_ != 0)
     sys_.middleman().unpublish(gateway_, port_);
+  if (guarded_mm_)
+    caf::anon_send_exit(guarded_mm_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(gateway_, caf::exit_reason::user_shutdown);
 }
 
 caf::expected<uint16_t> node_publisher::publish(uint16_t port,
                                                 const std::string& bind) {
-  auto res = sys_.middleman().publish(
-    gateway_, port, bind.empty() ? nullptr : bind.c_str(), true);
+  if (!guarded_mm_)
+    guarded_mm_ = spawn_guarded_middleman(sys_);
+  auto res = publish_guarded(
+    guarded_mm_, caf::actor_cast<caf::strong_actor_ptr>(gateway_),
+    sys_.message_types<node_gateway_actor>(), port, bind, true);
   if (res)
     port_ = *res;
   return res;

@@ -10,6 +10,7 @@
 
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
+#include <caf/io/middleman_actor.hpp>
 
 #include "actors/node_gateway.hpp"
 #include "actors/remote_link.hpp"
@@ -45,7 +46,9 @@ public:
 
   /// Opens `port` on `bind` (0 = any free port, empty = every address) with
   /// SO_REUSEADDR, so that a restarted node gets its port back at once.
-  /// Returns the port.
+  /// Every connection to it reads through a BASP guard
+  /// (net/basp_guard_middleman.hpp) that closes it at the first header that
+  /// would crash CAF 0.17.6 or make it allocate gigabytes. Returns the port.
   caf::expected<uint16_t> publish(uint16_t port, const std::string& bind);
 
   node_gateway_actor gateway() const {
@@ -61,6 +64,8 @@ private:
   caf::actor_system& sys_;
   std::shared_ptr<gateway_stats> stats_;
   node_gateway_actor gateway_;
+  /// Opens the guarded port; none until `publish`.
+  caf::io::middleman_actor guarded_mm_;
   uint16_t port_ = 0;
 };
 

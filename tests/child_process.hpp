@@ -85,6 +85,10 @@ public:
     kill(pid_, sig);
   }
 
+  pid_t pid() const {
+    return pid_;
+  }
+
   /// Reads stdout until a complete line arrives or `timeout` passes.
   bool read_line(std::string& line, std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
