@@ -146,7 +146,8 @@ CAF_TEST(a guarded node survives every BASP probe and keeps serving) {
     cases.push_back(std::move(c));
   for (auto& c : cases) {
     CAF_MESSAGE(c.name);
-    CAF_CHECK(send_probe("127.0.0.1", node_port, c.data) ==
+    // The close comes at once; the margin is for slow (TSan) runs.
+    CAF_CHECK(send_probe("127.0.0.1", node_port, c.data, 5s) ==
               probe_outcome::closed_by_peer);
     CAF_REQUIRE(alive(*node));
   }
@@ -158,7 +159,8 @@ CAF_TEST(a guarded node survives every BASP probe and keeps serving) {
   auto rss_after = rss_kib(node->pid());
   CAF_MESSAGE("node RSS " << rss_before << " KiB before, " << rss_after
                           << " KiB after the probes");
-  CAF_CHECK_LESS(rss_after, rss_before + 64 * 1024);
+  // One unguarded absurd length alone would have zero-filled gigabytes.
+  CAF_CHECK_LESS(rss_after, rss_before + 256 * 1024);
   // 200 connections that connect and say nothing do not keep a new
   // subscriber out, nor stall the one that is there.
   {
