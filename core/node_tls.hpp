@@ -1,0 +1,50 @@
+#pragma once
+
+// The settings of mutual TLS between a node and its remote subscribers, and
+// the checks on them that need no file or network: which fields go
+// together, and whether a bind address stays on this machine.
+
+#include <string>
+#include <vector>
+
+namespace hubwatch {
+
+/// Mutual TLS for the BASP link between a node and its subscribers. Either
+/// all three files are set (TLS, and each side must present a certificate
+/// signed by `ca_file`) or none (plain BASP). There is no TLS without
+/// authentication: CAF's anonymous ciphers are never used.
+struct node_tls {
+  /// PEM certificate (chain) this side presents.
+  std::string cert_file;
+
+  /// PEM private key of `cert_file`, possibly encrypted.
+  std::string key_file;
+
+  /// PEM file with the CA that must have signed the peer's certificate.
+  std::string ca_file;
+
+  /// Decrypts `key_file`; empty for an unencrypted key. Comes from a file
+  /// or the environment, never from the command line, and is never shown.
+  std::string key_passphrase;
+
+  bool enabled() const {
+    return !cert_file.empty() || !key_file.empty() || !ca_file.empty();
+  }
+};
+
+/// What is wrong with the combination of fields (empty when it is fine):
+/// one message per missing file when only some are given, or a passphrase
+/// without a key. Files are not read here (see `load_tls_context`).
+std::vector<std::string> check_node_tls(const node_tls& x);
+
+/// True for an address that only this machine can reach: 127.0.0.0/8, ::1
+/// (also as ::ffff:127.x.y.z or in brackets) and "localhost". The empty
+/// address (every address) and anything else, host names included, are not.
+bool is_loopback_bind(const std::string& address);
+
+/// The one-line refusal of a node asked to publish plain BASP on `bind`
+/// without `allow_plaintext`, or empty when it may start. TLS always may.
+std::string plaintext_refusal(const std::string& bind, const node_tls& tls,
+                              bool allow_plaintext);
+
+} // namespace hubwatch
