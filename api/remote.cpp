@@ -47,23 +47,50 @@ bool parse_node_endpoint(const std::string& text, std::string& host,
 // -- node_publisher -----------------------------------------------------------
 
 node_publisher::node_publisher(caf::actor_system& sys,
-                               agent_registry_actor registry)
-  : sys_(sys), gateway_(spawn_node_gateway(sys, std::move(registry))) {
-  // nop
+                               agent_registry_actor registry,
+                               const node_tls& tls,
+                               basp_tls::refusal_handler on_refused)
+  : sys_(sys) {
+  // The files first: a bad one must not leave a gateway behind.
+  if (tls.enabled())
+    tls_ = std::make_unique<basp_tls>(sys, load_tls_context(tls),
+                                      std::move(on_refused));
+  gateway_ = spawn_node_gateway(sys, std::move(registry));
 }
 
 node_publisher::~node_publisher() {
   // Close the port first so that nobody connects to a gateway on its way
   // out; connected subscribers see their gateway go down.
-  if (port_ != 0)
-    sys_.middleman().unpublish(gateway_, port_);
+  if (port_ != 0) {
+    if (tls_) {
+      caf::scoped_actor self{sys_};
+      self->send(tls_->actor(), caf::unpublish_atom::value, gateway_.address(),
+                 port_);
+    } else {
+      sys_.middleman().unpublish(gateway_, port_);
+    }
+  }
   caf::anon_send_exit(gateway_, caf::exit_reason::user_shutdown);
 }
 
 caf::expected<uint16_t> node_publisher::publish(uint16_t port,
                                                 const std::string& bind) {
-  auto res = sys_.middleman().publish(
-    gateway_, port, bind.empty() ? nullptr : bind.c_str(), true);
+  if (!tls_) {
+    auto res = sys_.middleman().publish(
+      gateway_, port, bind.empty() ? nullptr : bind.c_str(), true);
+    if (res)
+      port_ = *res;
+    return res;
+  }
+  // What middleman::publish does, through the TLS middleman actor.
+  caf::expected<uint16_t> res{caf::sec::runtime_error};
+  caf::scoped_actor self{sys_};
+  self
+    ->request(tls_->actor(), caf::infinite, caf::publish_atom::value, port,
+              caf::actor_cast<caf::strong_actor_ptr>(gateway_),
+              sys_.message_types(gateway_), bind, true)
+    .receive([&](uint16_t p) { res = p; },
+             [&](caf::error& err) { res = std::move(err); });
   if (res)
     port_ = *res;
   return res;
@@ -74,17 +101,24 @@ caf::expected<uint16_t> node_publisher::publish(uint16_t port,
 remote_subscription::remote_subscription(caf::actor_system& sys,
                                          std::string host, uint16_t port,
                                          const websocket_config& cfg,
-                                         remote_link_callbacks callbacks)
+                                         remote_link_callbacks callbacks,
+                                         const node_tls& tls)
   : sys_(sys), node_(host + ":" + std::to_string(port)) {
   if (!sys_.has_middleman())
     throw std::logic_error("remote_subscription: the actor system has no "
                            "middleman (call enable_remote on its config)");
   if (host.find(':') != std::string::npos)
     node_ = "[" + host + "]:" + std::to_string(port);
+  remote_link_transport transport;
+  if (tls.enabled()) {
+    tls_ = std::make_unique<basp_tls>(sys, load_tls_context(tls));
+    transport.middleman = tls_->actor();
+    transport.tls_failure = tls_->refusal_reader();
+  }
   box_ = std::make_shared<remote_link_box>();
   box_->callbacks = std::move(callbacks);
   link_ = spawn_remote_link(sys_, std::move(host), port, cfg, box_,
-                            std::random_device{}());
+                            std::random_device{}(), std::move(transport));
 }
 
 remote_subscription::~remote_subscription() {

@@ -13,7 +13,9 @@
 
 #include "actors/node_gateway.hpp"
 #include "actors/remote_link.hpp"
+#include "core/node_tls.hpp"
 #include "messages/websocket_config.hpp"
+#include "net/basp_tls.hpp"
 
 namespace hubwatch {
 
@@ -33,7 +35,14 @@ bool parse_node_endpoint(const std::string& text, std::string& host,
 /// registry itself). Unpublishes and stops the gateway when destroyed.
 class node_publisher {
 public:
-  node_publisher(caf::actor_system& sys, agent_registry_actor registry);
+  /// With `tls` enabled, the port speaks mutual TLS only: its files are
+  /// loaded and checked here (std::runtime_error naming the setting and the
+  /// file), and every peer whose handshake fails is counted
+  /// (`tls_refused`) and handed to `on_refused` (on a network thread, must
+  /// not block) before BASP sees a byte of it.
+  node_publisher(caf::actor_system& sys, agent_registry_actor registry,
+                 const node_tls& tls = {},
+                 basp_tls::refusal_handler on_refused = {});
 
   ~node_publisher();
 
@@ -49,9 +58,21 @@ public:
     return gateway_;
   }
 
+  /// The port speaks mutual TLS.
+  bool tls() const {
+    return tls_ != nullptr;
+  }
+
+  /// Peers refused in the TLS handshake so far (0 without TLS).
+  uint64_t tls_refused() const {
+    return tls_ ? tls_->refused() : 0;
+  }
+
 private:
   caf::actor_system& sys_;
   node_gateway_actor gateway_;
+  // Declared after the gateway: destroyed first, ends its middleman actor.
+  std::unique_ptr<basp_tls> tls_;
   uint16_t port_ = 0;
 };
 
@@ -60,10 +81,14 @@ private:
 class remote_subscription {
 public:
   /// Starts connecting at once. Uses the reconnect settings and
-  /// `connect_timeout` of `cfg`. `sys` must have the middleman loaded.
+  /// `connect_timeout` of `cfg`. `sys` must have the middleman loaded. With
+  /// `tls` enabled the link is mutual TLS (files checked here, as for
+  /// `node_publisher`); a node that refuses the handshake is reported as a
+  /// failed attempt naming the reason, and tried again on the schedule.
   remote_subscription(caf::actor_system& sys, std::string host, uint16_t port,
                       const websocket_config& cfg,
-                      remote_link_callbacks callbacks);
+                      remote_link_callbacks callbacks,
+                      const node_tls& tls = {});
 
   /// Stops the link without a word to the node (which notices the link
   /// actor's end); no callback runs after this returns.
@@ -89,6 +114,7 @@ public:
 private:
   caf::actor_system& sys_;
   std::string node_;
+  std::unique_ptr<basp_tls> tls_;
   std::shared_ptr<remote_link_box> box_;
   remote_link_actor link_;
   connection_status final_;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,10 @@ struct metrics_snapshot {
 
   /// Updates dropped from subscriber queues that overflowed.
   uint64_t subscriber_dropped = 0;
+
+  /// Peers a node with mutual TLS refused in the handshake; none without
+  /// TLS (the series is then left out).
+  std::optional<uint64_t> node_tls_refused;
 
   /// For `hubwatch_build_info`.
   std::string version;

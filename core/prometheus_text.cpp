@@ -201,6 +201,13 @@ std::string render_prometheus_text(const metrics_snapshot& x) {
   e.family("hubwatch_subscriber_dropped_total", "counter",
            "Updates dropped from subscriber queues that overflowed.");
   e.sample().value(x.subscriber_dropped);
+  if (x.node_tls_refused) {
+    e.family("hubwatch_node_tls_refused_total", "counter",
+             "Peers refused in the TLS handshake of the node's port (no "
+             "certificate, one from another CA, expired, plain BASP, "
+             "other bytes).");
+    e.sample().value(*x.node_tls_refused);
+  }
   e.family("hubwatch_build_info", "gauge",
            "Always 1; the labels say what this build was made from.");
   e.sample()
