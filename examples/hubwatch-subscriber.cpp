@@ -45,6 +45,10 @@ const std::vector<program_flag> own_flags = {
    "", 'r'},
   {"log-level", true, false, "error, warn, info or debug (on stderr)", "info"},
   {"log-format", true, false, "text or json", "text"},
+  // A node's setting: accepted (and ignored) so that a node and a
+  // subscriber can share one config file.
+  {"allow-plaintext", false, false, "ignored (a hubwatch-node setting)", "", 0,
+   -1, true},
 };
 
 const std::vector<program_flag> program_flags =

@@ -173,6 +173,18 @@ CAF_TEST(a plain node beyond loopback needs allow plaintext) {
   CAF_CHECK(line.find("plain BASP, not encrypted") != std::string::npos);
   allowed.signal(SIGINT);
   CAF_CHECK_EQUAL(allowed.wait_exit(10s), 0);
+  // Or in a config file, which a subscriber on the same machine can share.
+  std::ofstream{path("shared.conf")} << "allow-plaintext = true\n";
+  child_process from_file{{HUBWATCH_NODE_BIN, "--url", hub_url, "--config",
+                           path("shared.conf"), "--publish-port", "0",
+                           "--publish-bind", "0.0.0.0"}};
+  CAF_CHECK(from_file.read_stderr_until("publishing on 0.0.0.0:", line, 10s));
+  from_file.signal(SIGINT);
+  CAF_CHECK_EQUAL(from_file.wait_exit(10s), 0);
+  child_process sub{{HUBWATCH_SUBSCRIBER_BIN, "--config", path("shared.conf"),
+                     "--remote", "127.0.0.1:1", "--exit-after-ms", "200"}};
+  CAF_CHECK_EQUAL(sub.wait_exit(10s), 0);
+  CAF_CHECK_EQUAL(sub.stderr_text(), "");
 }
 
 CAF_TEST(bad TLS settings stop a program with 2 and never show the passphrase) {
