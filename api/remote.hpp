@@ -24,7 +24,9 @@ namespace hubwatch {
 /// of it and drops node connections silent for that long, so that a lost
 /// network is noticed like a silent hub. Both ends should use the same
 /// `idle_timeout`: an end without heartbeats looks silent to one with a
-/// timeout.
+/// timeout. Mutual TLS needs nothing here: it is per publisher and per
+/// subscription (their `node_tls`), each with its own middleman actor
+/// (net/basp_tls.hpp), so one actor system can hold several.
 void enable_remote(caf::actor_system_config& cfg, const websocket_config& wc);
 
 /// "HOST:PORT" (or "[V6ADDR]:PORT") split; false if it is not one.
