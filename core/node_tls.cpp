@@ -50,6 +50,22 @@ bool is_loopback_bind(const std::string& address) {
   return false;
 }
 
+bool log_budget::admit(clock::time_point now, uint64_t& held_back) {
+  if (!started_ || now - window_start_ >= window_) {
+    started_ = true;
+    window_start_ = now;
+    lines_ = 0;
+  }
+  if (lines_ >= burst_) {
+    ++held_back_;
+    return false;
+  }
+  ++lines_;
+  held_back = held_back_;
+  held_back_ = 0;
+  return true;
+}
+
 std::string plaintext_refusal(const std::string& bind, const node_tls& tls,
                               bool allow_plaintext) {
   if (tls.enabled() || allow_plaintext || is_loopback_bind(bind))

@@ -4,6 +4,8 @@
 // the checks on them that need no file or network: which fields go
 // together, and whether a bind address stays on this machine.
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -46,5 +48,30 @@ bool is_loopback_bind(const std::string& address);
 /// without `allow_plaintext`, or empty when it may start. TLS always may.
 std::string plaintext_refusal(const std::string& bind, const node_tls& tls,
                               bool allow_plaintext);
+
+/// Which refused handshakes a node logs: at most `burst` lines per `window`,
+/// so that a peer retrying in a loop cannot flood the journal; the ones held
+/// back are counted and said with the next line. Not thread-safe.
+class log_budget {
+public:
+  using clock = std::chrono::steady_clock;
+
+  log_budget(int burst, clock::duration window)
+    : burst_(burst), window_(window) {
+    // nop
+  }
+
+  /// True if a line may be written at `now`; then `held_back` is the number
+  /// of lines not written since the last one that was.
+  bool admit(clock::time_point now, uint64_t& held_back);
+
+private:
+  int burst_;
+  clock::duration window_;
+  clock::time_point window_start_;
+  bool started_ = false;
+  int lines_ = 0;
+  uint64_t held_back_ = 0;
+};
 
 } // namespace hubwatch

@@ -73,45 +73,33 @@ const std::vector<program_flag> own_flags = {
 const std::vector<program_flag> program_flags =
   with_tls_flags(own_flags, "subscribers");
 
-/// Logs refused TLS handshakes, at most `burst` lines per `window`: a peer
-/// that retries in a loop must not flood the journal. What it holds back is
-/// counted and said with the next line.
+/// Logs refused TLS handshakes within a budget (core/node_tls.hpp); called
+/// on network threads.
 class refusal_log {
 public:
-  explicit refusal_log(std::shared_ptr<spdlog::logger> log) : log_(log) {
+  explicit refusal_log(std::shared_ptr<spdlog::logger> log)
+    : log_(std::move(log)) {
     // nop
   }
 
   void operator()(const tls_refusal& r) {
     std::lock_guard<std::mutex> guard{mtx_};
-    auto now = std::chrono::steady_clock::now();
-    if (now - window_start_ >= window) {
-      window_start_ = now;
-      lines_ = 0;
-    }
-    if (lines_ >= burst) {
-      ++held_back_;
+    uint64_t held_back = 0;
+    if (!budget_.admit(log_budget::clock::now(), held_back))
       return;
-    }
-    ++lines_;
-    if (held_back_ > 0)
+    if (held_back > 0)
       log_->warn("refused a subscriber from {}: TLS handshake failed: {} "
                  "({} more refusals not logged before this one)",
-                 r.peer, r.reason, held_back_);
+                 r.peer, r.reason, held_back);
     else
       log_->warn("refused a subscriber from {}: TLS handshake failed: {}",
                  r.peer, r.reason);
-    held_back_ = 0;
   }
 
 private:
-  static constexpr int burst = 10;
-  static constexpr std::chrono::seconds window{10};
   std::shared_ptr<spdlog::logger> log_;
   std::mutex mtx_;
-  std::chrono::steady_clock::time_point window_start_;
-  int lines_ = 0;
-  uint64_t held_back_ = 0;
+  log_budget budget_{10, std::chrono::seconds(10)};
 };
 
 } // namespace

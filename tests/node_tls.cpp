@@ -107,6 +107,24 @@ CAF_TEST(plain BASP beyond loopback is a choice) {
   CAF_CHECK(!plaintext_refusal("10.1.2.3", none, false).empty());
 }
 
+CAF_TEST(refusals are logged within a budget) {
+  using namespace std::chrono_literals;
+  log_budget budget{3, 10s};
+  auto t0 = log_budget::clock::time_point{} + 1h;
+  uint64_t held = 99;
+  std::string seen;
+  // Three lines, then nothing for the rest of the window.
+  for (int i = 0; i < 6; ++i)
+    seen += budget.admit(t0 + std::chrono::seconds(i), held) ? 'y' : 'n';
+  CAF_CHECK_EQUAL(seen, "yyynnn");
+  CAF_CHECK_EQUAL(held, 0u);
+  // A new window: the next line says how many were held back.
+  CAF_CHECK(budget.admit(t0 + 10s, held));
+  CAF_CHECK_EQUAL(held, 3u);
+  CAF_CHECK(budget.admit(t0 + 11s, held));
+  CAF_CHECK_EQUAL(held, 0u);
+}
+
 CAF_TEST(the three files go together) {
   CAF_CHECK(check_node_tls({}).empty());
   CAF_CHECK(check_node_tls({"c", "k", "a", ""}).empty());
