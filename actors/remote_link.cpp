@@ -38,6 +38,10 @@ struct link_state {
   backoff_policy policy;
   std::minstd_rand rng;
   std::shared_ptr<remote_link_box> box;
+  remote_link_transport transport;
+
+  /// Refused TLS handshakes already explained.
+  uint64_t tls_seen = 0;
 
   phase now = phase::waiting;
 
@@ -178,9 +182,11 @@ void start_attempt(link_actor self) {
   auto generation = st.generation;
   // The middleman actor connects (a blocking connect, but on its own
   // thread) and does the BASP handshake; the answer comes as a message.
+  auto mm = st.transport.middleman ? st.transport.middleman
+                                   : self->system().middleman().actor_handle();
   self
-    ->request(self->system().middleman().actor_handle(), st.cfg.connect_timeout,
-              caf::connect_atom::value, st.host, st.port)
+    ->request(mm, st.cfg.connect_timeout, caf::connect_atom::value, st.host,
+              st.port)
     .then(
       [self, generation](caf::node_id&, caf::strong_actor_ptr& ptr,
                          std::set<std::string>& ifs) {
@@ -190,14 +196,42 @@ void start_attempt(link_actor self) {
         auto& st = self->state;
         if (generation != st.generation || st.now != phase::connecting)
           return;
-        if (err == caf::sec::request_timeout)
+        // A refused TLS handshake is a failed attempt like any other (the
+        // node's CA may be fixed meanwhile), but it says what to check.
+        std::string tls_why;
+        if (st.transport.tls_failure)
+          tls_why = st.transport.tls_failure(st.tls_seen);
+        if (!tls_why.empty())
+          lost(self, hub_errc::connect_failed,
+               "the TLS handshake with " + endpoint(st) + " failed (" +
+                 tls_why +
+                 "): check --tls-cert, --tls-key and --tls-ca here and on "
+                 "the node (each side needs a certificate signed by the CA "
+                 "the other trusts), and that the node uses TLS at all");
+        else if (err == caf::sec::request_timeout)
           lost(self, hub_errc::connect_timeout,
                "no answer from " + endpoint(st) + " within " +
                  std::to_string(
                    std::chrono::duration_cast<std::chrono::milliseconds>(
                      st.cfg.connect_timeout)
                      .count()) +
-                 " ms");
+                 " ms" +
+                 (st.transport.tls_failure
+                    ? std::string{}
+                    : std::string{" (a node that uses TLS says nothing to a "
+                                  "plain subscriber: give --tls-cert, "
+                                  "--tls-key and --tls-ca)"}));
+        else if (err == caf::sec::disconnect_during_handshake)
+          lost(self, hub_errc::connect_failed,
+               "the node at " + endpoint(st) +
+                 " closed the connection during the handshake (" +
+                 self->system().render(err) + "): " +
+                 (st.transport.tls_failure
+                    ? "it may not trust this side's certificate; check "
+                      "--tls-cert, --tls-key and --tls-ca here and on the "
+                      "node"
+                    : "if it uses TLS, give --tls-cert, --tls-key and "
+                      "--tls-ca"));
         else
           lost(self, hub_errc::connect_failed, self->system().render(err));
       });
@@ -206,8 +240,10 @@ void start_attempt(link_actor self) {
 remote_link_actor::behavior_type link_impl(link_actor self, std::string host,
                                            uint16_t port, websocket_config cfg,
                                            std::shared_ptr<remote_link_box> box,
-                                           uint64_t seed) {
+                                           uint64_t seed,
+                                           remote_link_transport transport) {
   auto& st = self->state;
+  st.transport = std::move(transport);
   st.host = std::move(host);
   st.port = port;
   st.policy = backoff_policy{cfg};
@@ -306,8 +342,10 @@ remote_link_actor::behavior_type link_impl(link_actor self, std::string host,
 remote_link_actor spawn_remote_link(caf::actor_system& sys, std::string host,
                                     uint16_t port, const websocket_config& cfg,
                                     std::shared_ptr<remote_link_box> box,
-                                    uint64_t seed) {
-  return sys.spawn(link_impl, std::move(host), port, cfg, std::move(box), seed);
+                                    uint64_t seed,
+                                    remote_link_transport transport) {
+  return sys.spawn(link_impl, std::move(host), port, cfg, std::move(box), seed,
+                   std::move(transport));
 }
 
 } // namespace hubwatch

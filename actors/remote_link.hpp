@@ -7,6 +7,7 @@
 #include <string>
 
 #include <caf/fwd.hpp>
+#include <caf/io/middleman_actor.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "actors/subscriber.hpp"
@@ -54,6 +55,17 @@ struct remote_link_box {
   remote_link_callbacks callbacks;
 };
 
+/// How a link reaches its node.
+struct remote_link_transport {
+  /// The middleman actor that connects: null for the system's own (plain
+  /// BASP), or a TLS one (`basp_tls::actor()`).
+  caf::io::middleman_actor middleman;
+
+  /// With TLS: the reason of a handshake refused since `seen` (a count the
+  /// link keeps), else empty (`basp_tls::refusal_reader()`).
+  std::function<std::string(uint64_t& seen)> tls_failure;
+};
+
 /// Spawns a link to the node at `host`:`port`; it connects at once. Uses the
 /// reconnect settings, `connect_timeout` (for the connect and again for the
 /// snapshot) of `cfg`. The actor system must have loaded `caf::io::middleman`.
@@ -61,6 +73,7 @@ struct remote_link_box {
 remote_link_actor spawn_remote_link(caf::actor_system& sys, std::string host,
                                     uint16_t port, const websocket_config& cfg,
                                     std::shared_ptr<remote_link_box> box,
-                                    uint64_t seed);
+                                    uint64_t seed,
+                                    remote_link_transport transport = {});
 
 } // namespace hubwatch

@@ -60,17 +60,29 @@ std::shared_ptr<gateway_stats> make_gateway_stats(size_t max) {
 
 node_publisher::node_publisher(caf::actor_system& sys,
                                agent_registry_actor registry,
-                               size_t max_remote_subscribers)
-  : sys_(sys), stats_(make_gateway_stats(max_remote_subscribers)),
-    gateway_(spawn_node_gateway(sys, std::move(registry), stats_)) {
-  // nop
+                               size_t max_remote_subscribers,
+                               const node_tls& tls,
+                               basp_tls::refusal_handler on_refused)
+  : sys_(sys), stats_(make_gateway_stats(max_remote_subscribers)) {
+  // The files first: a bad one must not leave a gateway behind.
+  if (tls.enabled())
+    tls_ = std::make_unique<basp_tls>(sys, load_tls_context(tls),
+                                      std::move(on_refused));
+  gateway_ = spawn_node_gateway(sys, std::move(registry), stats_);
 }
 
 node_publisher::~node_publisher() {
   // Close the port first so that nobody connects to a gateway on its way
   // out; connected subscribers see their gateway go down.
-  if (port_ != 0)
-    sys_.middleman().unpublish(gateway_, port_);
+  if (port_ != 0) {
+    if (tls_) {
+      caf::scoped_actor self{sys_};
+      self->send(tls_->actor(), caf::unpublish_atom::value, gateway_.address(),
+                 port_);
+    } else {
+      sys_.middleman().unpublish(gateway_, port_);
+    }
+  }
   if (guarded_mm_)
     caf::anon_send_exit(guarded_mm_, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(gateway_, caf::exit_reason::user_shutdown);
@@ -78,11 +90,25 @@ node_publisher::~node_publisher() {
 
 caf::expected<uint16_t> node_publisher::publish(uint16_t port,
                                                 const std::string& bind) {
-  if (!guarded_mm_)
-    guarded_mm_ = spawn_guarded_middleman(sys_);
-  auto res = publish_guarded(
-    guarded_mm_, caf::actor_cast<caf::strong_actor_ptr>(gateway_),
-    sys_.message_types<node_gateway_actor>(), port, bind, true);
+  if (!tls_) {
+    if (!guarded_mm_)
+      guarded_mm_ = spawn_guarded_middleman(sys_);
+    auto res = publish_guarded(
+      guarded_mm_, caf::actor_cast<caf::strong_actor_ptr>(gateway_),
+      sys_.message_types<node_gateway_actor>(), port, bind, true);
+    if (res)
+      port_ = *res;
+    return res;
+  }
+  // What middleman::publish does, through the TLS middleman actor.
+  caf::expected<uint16_t> res{caf::sec::runtime_error};
+  caf::scoped_actor self{sys_};
+  self
+    ->request(tls_->actor(), caf::infinite, caf::publish_atom::value, port,
+              caf::actor_cast<caf::strong_actor_ptr>(gateway_),
+              sys_.message_types(gateway_), bind, true)
+    .receive([&](uint16_t p) { res = p; },
+             [&](caf::error& err) { res = std::move(err); });
   if (res)
     port_ = *res;
   return res;
@@ -93,17 +119,24 @@ caf::expected<uint16_t> node_publisher::publish(uint16_t port,
 remote_subscription::remote_subscription(caf::actor_system& sys,
                                          std::string host, uint16_t port,
                                          const websocket_config& cfg,
-                                         remote_link_callbacks callbacks)
+                                         remote_link_callbacks callbacks,
+                                         const node_tls& tls)
   : sys_(sys), node_(host + ":" + std::to_string(port)) {
   if (!sys_.has_middleman())
     throw std::logic_error("remote_subscription: the actor system has no "
                            "middleman (call enable_remote on its config)");
   if (host.find(':') != std::string::npos)
     node_ = "[" + host + "]:" + std::to_string(port);
+  remote_link_transport transport;
+  if (tls.enabled()) {
+    tls_ = std::make_unique<basp_tls>(sys, load_tls_context(tls));
+    transport.middleman = tls_->actor();
+    transport.tls_failure = tls_->refusal_reader();
+  }
   box_ = std::make_shared<remote_link_box>();
   box_->callbacks = std::move(callbacks);
   link_ = spawn_remote_link(sys_, std::move(host), port, cfg, box_,
-                            std::random_device{}());
+                            std::random_device{}(), std::move(transport));
 }
 
 remote_subscription::~remote_subscription() {

@@ -14,7 +14,9 @@
 
 #include "actors/node_gateway.hpp"
 #include "actors/remote_link.hpp"
+#include "core/node_tls.hpp"
 #include "messages/websocket_config.hpp"
+#include "net/basp_tls.hpp"
 
 namespace hubwatch {
 
@@ -23,7 +25,9 @@ namespace hubwatch {
 /// of it and drops node connections silent for that long, so that a lost
 /// network is noticed like a silent hub. Both ends should use the same
 /// `idle_timeout`: an end without heartbeats looks silent to one with a
-/// timeout.
+/// timeout. Mutual TLS needs nothing here: it is per publisher and per
+/// subscription (their `node_tls`), each with its own middleman actor
+/// (net/basp_tls.hpp), so one actor system can hold several.
 void enable_remote(caf::actor_system_config& cfg, const websocket_config& wc);
 
 /// "HOST:PORT" (or "[V6ADDR]:PORT") split; false if it is not one.
@@ -35,9 +39,16 @@ bool parse_node_endpoint(const std::string& text, std::string& host,
 class node_publisher {
 public:
   /// Serves at most `max_remote_subscribers` remote subscribers at once.
+  /// With `tls` enabled, the port speaks mutual TLS only: its files are
+  /// loaded and checked here (std::runtime_error naming the setting and the
+  /// file), and every peer whose handshake fails is counted
+  /// (`tls_refused`) and handed to `on_refused` (on a network thread, must
+  /// not block) before BASP sees a byte of it. Without TLS, the port reads
+  /// through the BASP guard (core/basp_guard.hpp).
   node_publisher(
     caf::actor_system& sys, agent_registry_actor registry,
-    size_t max_remote_subscribers = websocket_config{}.max_remote_subscribers);
+    size_t max_remote_subscribers = websocket_config{}.max_remote_subscribers,
+    const node_tls& tls = {}, basp_tls::refusal_handler on_refused = {});
 
   ~node_publisher();
 
@@ -60,12 +71,24 @@ public:
     return stats_;
   }
 
+  /// The port speaks mutual TLS.
+  bool tls() const {
+    return tls_ != nullptr;
+  }
+
+  /// Peers refused in the TLS handshake so far (0 without TLS).
+  uint64_t tls_refused() const {
+    return tls_ ? tls_->refused() : 0;
+  }
+
 private:
   caf::actor_system& sys_;
   std::shared_ptr<gateway_stats> stats_;
   node_gateway_actor gateway_;
-  /// Opens the guarded port; none until `publish`.
+  /// Opens the guarded plain port; none until `publish`.
   caf::io::middleman_actor guarded_mm_;
+  // Declared after the gateway: destroyed first, ends its middleman actor.
+  std::unique_ptr<basp_tls> tls_;
   uint16_t port_ = 0;
 };
 
@@ -74,10 +97,14 @@ private:
 class remote_subscription {
 public:
   /// Starts connecting at once. Uses the reconnect settings and
-  /// `connect_timeout` of `cfg`. `sys` must have the middleman loaded.
+  /// `connect_timeout` of `cfg`. `sys` must have the middleman loaded. With
+  /// `tls` enabled the link is mutual TLS (files checked here, as for
+  /// `node_publisher`); a node that refuses the handshake is reported as a
+  /// failed attempt naming the reason, and tried again on the schedule.
   remote_subscription(caf::actor_system& sys, std::string host, uint16_t port,
                       const websocket_config& cfg,
-                      remote_link_callbacks callbacks);
+                      remote_link_callbacks callbacks,
+                      const node_tls& tls = {});
 
   /// Stops the link without a word to the node (which notices the link
   /// actor's end); no callback runs after this returns.
@@ -103,6 +130,7 @@ public:
 private:
   caf::actor_system& sys_;
   std::string node_;
+  std::unique_ptr<basp_tls> tls_;
   std::shared_ptr<remote_link_box> box_;
   remote_link_actor link_;
   connection_status final_;

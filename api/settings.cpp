@@ -1,5 +1,6 @@
 #include "api/settings.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -303,6 +304,13 @@ long long loaded_settings::number(const std::string& name,
   return has(name) && parse_int(value(name), n) ? n : fallback;
 }
 
+std::string flag_env_name(const std::string& flag) {
+  std::string result = "HUBWATCH_";
+  for (auto c : flag)
+    result += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  return result;
+}
+
 environment process_environment() {
   environment result;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
@@ -371,8 +379,10 @@ make_command_line(const std::string& program, const std::string& summary,
                                     : std::string{}) +
                  "--" + f.name;
     auto help =
-      f.help + (f.default_text.empty() ? std::string{}
-                                       : " (default: " + f.default_text + ")");
+      f.help +
+      (f.default_text.empty() ? std::string{}
+                              : " (default: " + f.default_text + ")") +
+      (f.also_setting ? " [$" + flag_env_name(f.name) + "]" : std::string{});
     auto* opt = f.takes_value
                   ? value_option(names, help, f.max_number >= 0 ? "N" : "VALUE")
                   : app.add_flag(names)->description(help);
@@ -521,12 +531,24 @@ loaded_settings load_settings(int argc, const char* const* argv,
         config_path = system_config_file;
     }
   }
+  // Program flags that are also settings, from the file and then the
+  // environment: (value, origin) by name, used where the command line has
+  // none.
+  std::map<std::string, std::pair<std::string, std::string>> flag_settings;
+  auto settable_flag = [&](const std::string& key) -> const program_flag* {
+    for (auto& f : program_flags)
+      if (f.also_setting && f.name == key)
+        return &f;
+    return nullptr;
+  };
   std::vector<std::pair<std::string, std::string>> file_values;
   if (read_key_values(config_path, file_values, errors)) {
     result.config_file = config_path;
     for (auto& [key, value] : file_values) {
       if (auto* s = find_setting(key))
         apply(cfg, *s, value, "from " + config_path, errors);
+      else if (settable_flag(key) != nullptr)
+        flag_settings[key] = {value, "from " + config_path};
       else
         errors.push_back("unknown key \"" + key + "\" in " + config_path);
     }
@@ -555,6 +577,39 @@ loaded_settings load_settings(int argc, const char* const* argv,
   for (auto& s : settings_table())
     if (auto i = env.find(s.env); i != env.end())
       apply(cfg, s, i->second, "from $" + std::string{s.env}, errors);
+  for (auto& f : program_flags) {
+    if (!f.also_setting)
+      continue;
+    auto name = flag_env_name(f.name);
+    if (auto i = env.find(name); i != env.end())
+      flag_settings[f.name] = {i->second, "from $" + name};
+  }
+  // The command line wins; a flag it does not give takes the file's or the
+  // environment's value, checked like one given there.
+  for (auto& [name, vo] : flag_settings) {
+    if (result.has(name))
+      continue;
+    auto& [value, origin] = vo;
+    auto* f = settable_flag(name);
+    if (!f->takes_value) {
+      bool on = false;
+      if (!parse_bool(value, on))
+        errors.push_back(name + " = " + value + " (" + origin +
+                         "): not a boolean (true/false, 1/0, yes/no, on/off)");
+      else if (on)
+        result.flags[name] = {"true"};
+      continue;
+    }
+    long long n = 0;
+    if (f->max_number >= 0 &&
+        (!parse_int(value, n) || n < 0 || n > f->max_number)) {
+      errors.push_back(name + " = " + value + " (" + origin +
+                       "): not a whole number in [0, " +
+                       std::to_string(f->max_number) + "]");
+      continue;
+    }
+    result.flags[name] = {value};
+  }
   // Layer 4: flags.
   for (auto& [key, value] : cli_settings)
     apply(cfg, *find_setting(key), value, "from --" + key, errors);

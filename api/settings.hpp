@@ -22,7 +22,15 @@ struct program_flag {
   /// refused otherwise, like a setting, and `loaded_settings::number` reads
   /// it.
   long long max_number = -1;
+  /// Also read from the config file (key `name`) and the environment
+  /// (`HUBWATCH_` + `name` in capitals, `-` as `_`), under the command line,
+  /// like a library setting.
+  bool also_setting = false;
 };
+
+/// The environment variable of a program flag with `also_setting`, e.g.
+/// `HUBWATCH_TLS_CERT` for `tls-cert`.
+std::string flag_env_name(const std::string& flag);
 
 /// What `load_settings` made of defaults, config file, environment and
 /// command line.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -96,6 +97,10 @@ struct metrics_snapshot {
 
   /// Remote subscribers the node refused because it served its max.
   uint64_t remote_subscribers_refused = 0;
+
+  /// Peers a node with mutual TLS refused in the handshake; none without
+  /// TLS (the series is then left out).
+  std::optional<uint64_t> node_tls_refused;
 
   /// For `hubwatch_build_info`.
   std::string version;

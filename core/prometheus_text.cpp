@@ -213,6 +213,13 @@ std::string render_prometheus_text(const metrics_snapshot& x) {
              "max-remote-subscribers already (each retry counts again).");
     e.sample().value(x.remote_subscribers_refused);
   }
+  if (x.node_tls_refused) {
+    e.family("hubwatch_node_tls_refused_total", "counter",
+             "Peers refused in the TLS handshake of the node's port (no "
+             "certificate, one from another CA, expired, plain BASP, "
+             "other bytes).");
+    e.sample().value(*x.node_tls_refused);
+  }
   e.family("hubwatch_build_info", "gauge",
            "Always 1; the labels say what this build was made from.");
   e.sample()

@@ -29,6 +29,7 @@
 #include "core/prometheus_text.hpp"
 #include "examples/program_log.hpp"
 #include "examples/program_support.hpp"
+#include "examples/program_tls.hpp"
 #include "net/metrics_http_server.hpp"
 
 using namespace hubwatch;
@@ -37,7 +38,7 @@ namespace {
 
 constexpr const char* prog = "hubwatch-node";
 
-const std::vector<program_flag> program_flags = {
+const std::vector<program_flag> own_flags = {
   {"publish-port", true, false,
    "TCP port remote subscribers attach to, 0 = any free one", "4242", 'p',
    65535},
@@ -63,6 +64,42 @@ const std::vector<program_flag> program_flags = {
    std::numeric_limits<long long>::max()},
   {"log-level", true, false, "error, warn, info or debug (on stderr)", "info"},
   {"log-format", true, false, "text or json", "text"},
+  {"allow-plaintext", false, false,
+   "publish plain BASP on an address other than loopback (no TLS: anyone "
+   "who reaches the port reads the events)",
+   "", 0, -1, true},
+};
+
+const std::vector<program_flag> program_flags =
+  with_tls_flags(own_flags, "subscribers");
+
+/// Logs refused TLS handshakes within a budget (core/node_tls.hpp); called
+/// on network threads.
+class refusal_log {
+public:
+  explicit refusal_log(std::shared_ptr<spdlog::logger> log)
+    : log_(std::move(log)) {
+    // nop
+  }
+
+  void operator()(const tls_refusal& r) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    uint64_t held_back = 0;
+    if (!budget_.admit(log_budget::clock::now(), held_back))
+      return;
+    if (held_back > 0)
+      log_->warn("refused a subscriber from {}: TLS handshake failed: {} "
+                 "({} more refusals not logged before this one)",
+                 r.peer, r.reason, held_back);
+    else
+      log_->warn("refused a subscriber from {}: TLS handshake failed: {}",
+                 r.peer, r.reason);
+  }
+
+private:
+  std::shared_ptr<spdlog::logger> log_;
+  std::mutex mtx_;
+  log_budget budget_{10, std::chrono::seconds(10)};
 };
 
 } // namespace
@@ -124,6 +161,18 @@ int main(int argc, char** argv) {
       return exit_refused;
     }
   }
+  std::vector<std::string> tls_errors;
+  auto tls = tls_from_settings(loaded, process_environment(), tls_errors);
+  if (!tls_errors.empty()) {
+    for (auto& e : tls_errors)
+      log->error(e);
+    return exit_refused;
+  }
+  if (auto why = plaintext_refusal(bind, tls, loaded.has("allow-plaintext"));
+      !why.empty()) {
+    log->error(why);
+    return exit_refused;
+  }
   bool json = loaded.has("json");
   auto state = std::make_shared<run_state>();
   finish_on_stop_signal(signals, state);
@@ -156,15 +205,32 @@ int main(int argc, char** argv) {
       }
     };
     auto sub = obs.subscribe(std::move(cbs));
-    node_publisher node{sys, obs.registry(), loaded.cfg.max_remote_subscribers};
+    // The files were checked above; a failure here (a file replaced since)
+    // is a refused setting all the same.
+    std::unique_ptr<node_publisher> node_ptr;
+    try {
+      auto refusals = std::make_shared<refusal_log>(log);
+      node_ptr = std::make_unique<node_publisher>(
+        sys, obs.registry(), loaded.cfg.max_remote_subscribers, tls,
+        [refusals](const tls_refusal& r) { (*refusals)(r); });
+    } catch (const std::exception& e) {
+      log->error(e.what());
+      return exit_refused;
+    }
+    auto& node = *node_ptr;
     auto published = node.publish(static_cast<uint16_t>(port), bind);
     if (!published) {
       log->error("cannot publish on {}:{}: {}", bind, port,
                  sys.render(published.error()));
       return exit_cannot_start;
     }
-    log->info("publishing on {}:{}", bind.empty() ? "0.0.0.0" : bind,
-              static_cast<unsigned>(*published));
+    // Plain BASP on loopback is the default and says nothing more.
+    log->info("publishing on {}:{}{}", bind.empty() ? "0.0.0.0" : bind,
+              static_cast<unsigned>(*published),
+              node.tls()               ? " (mutual TLS)"
+              : is_loopback_bind(bind) ? ""
+                                       : " (plain BASP, not encrypted: "
+                                         "--allow-plaintext)");
     // /metrics on a thread of its own: each scrape asks the registry by
     // message (request_metrics) and the answer comes back to that thread;
     // nothing waits on an actor's thread, nothing is locked.
@@ -181,12 +247,16 @@ int main(int argc, char** argv) {
       auto max_agents = static_cast<size_t>(metrics_max_agents);
       auto budget = mo.collect_timeout;
       auto gateway_stats = node.stats();
+      // The node outlives the metrics server (reset below, before it).
+      auto* publisher = &node;
       metrics = std::make_unique<metrics_http_server>(
-        mo, [&sys, registry, max_agents, budget,
-             gateway_stats](metrics_delivery deliver) {
+        mo, [&sys, registry, max_agents, budget, gateway_stats,
+             publisher](metrics_delivery deliver) {
           request_metrics(
             sys, registry, max_agents, budget,
-            [deliver](caf::expected<metrics_snapshot> m) {
+            [deliver, publisher](caf::expected<metrics_snapshot> m) {
+              if (m && publisher->tls())
+                m->node_tls_refused = publisher->tls_refused();
               if (m)
                 deliver(render_prometheus_text(*m));
               else

@@ -24,6 +24,7 @@
 #include "examples/dashboard/dashboard_view.hpp"
 #include "examples/program_log.hpp"
 #include "examples/program_support.hpp"
+#include "examples/program_tls.hpp"
 
 using namespace hubwatch;
 
@@ -31,7 +32,7 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-const std::vector<program_flag> program_flags = {
+const std::vector<program_flag> own_flags = {
   {"json", false, false, "one JSON object per line on stdout", "", 'j'},
   {"quiet", false, false, "print only status lines and the summary", "", 'q'},
   {"exit-after-events", true, false, "exit after this many events", "", 'n',
@@ -44,7 +45,14 @@ const std::vector<program_flag> program_flags = {
    "", 'r'},
   {"log-level", true, false, "error, warn, info or debug (on stderr)", "info"},
   {"log-format", true, false, "text or json", "text"},
+  // A node's setting: accepted (and ignored) so that a node and a
+  // subscriber can share one config file.
+  {"allow-plaintext", false, false, "ignored (a hubwatch-node setting)", "", 0,
+   -1, true},
 };
+
+const std::vector<program_flag> program_flags =
+  with_tls_flags(own_flags, "the nodes of --remote");
 
 std::string plain_prefix(double t, const std::string& node) {
   char prefix[32];
@@ -131,8 +139,9 @@ struct run_options {
 /// dashboard panel); a node's snapshot prints as a `snapshot` line, its
 /// agents and its hub status, then its live stream follows.
 int run_remote(caf::actor_system& sys, const websocket_config& cfg,
-               const std::vector<std::string>& nodes, const run_options& opt,
-               run_state& state, const run_clock& clock, spdlog::logger& log) {
+               const node_tls& tls, const std::vector<std::string>& nodes,
+               const run_options& opt, run_state& state, const run_clock& clock,
+               spdlog::logger& log) {
   run_totals totals;
   run_end ended;
   // One lock for all output: lines of different nodes never interleave.
@@ -220,7 +229,7 @@ int run_remote(caf::actor_system& sys, const websocket_config& cfg,
         state.finish();
     };
     o.sub = std::make_unique<remote_subscription>(sys, host, port, cfg,
-                                                  std::move(cbs));
+                                                  std::move(cbs), tls);
   }
   auto deadline =
     opt.exit_after_ms > 0
@@ -326,6 +335,18 @@ int main(int argc, char** argv) {
       return exit_refused;
     }
   }
+  std::vector<std::string> tls_errors;
+  auto tls = tls_from_settings(loaded, process_environment(), tls_errors);
+  if (!tls_errors.empty()) {
+    for (auto& e : tls_errors)
+      log->error(e);
+    return exit_refused;
+  }
+  if (tls.enabled() && remotes.empty()) {
+    log->error("tls-cert, tls-key and tls-ca are for --remote (the hub's "
+               "TLS is set by the URL and ca-file)");
+    return exit_refused;
+  }
   bool json = loaded.has("json");
   bool quiet = loaded.has("quiet");
   auto state = std::make_shared<run_state>();
@@ -343,7 +364,7 @@ int main(int argc, char** argv) {
     opt.dashboard = !json && dashboard_view::usable();
     opt.exit_after_events = exit_after_events;
     opt.exit_after_ms = exit_after_ms;
-    return run_remote(sys, loaded.cfg, remotes, opt, *state, clock, *log);
+    return run_remote(sys, loaded.cfg, tls, remotes, opt, *state, clock, *log);
   }
   json_lines out;
   run_end ended;

@@ -182,6 +182,13 @@ CAF_TEST(counters and states carry over from the observer snapshot) {
   CAF_CHECK(has_line(text, "hubwatch_connected_seconds 90.500"));
   CAF_CHECK(has_line(text, "hubwatch_event_history_dropped_total 5"));
   CAF_CHECK(has_line(text, "hubwatch_subscriber_dropped_total 6"));
+  // A node without TLS has no refusal series; one with TLS has.
+  CAF_CHECK_EQUAL(text.find("hubwatch_node_tls_refused_total"),
+                  std::string::npos);
+  m.node_tls_refused = 3;
+  auto with_tls = render_prometheus_text(m);
+  CAF_CHECK_EQUAL(check_structure(with_tls), "");
+  CAF_CHECK(has_line(with_tls, "hubwatch_node_tls_refused_total 3"));
   CAF_CHECK(has_line(text, R"(hubwatch_subscribers{kind="local"} 3)"));
   CAF_CHECK(has_line(text, R"(hubwatch_subscribers{kind="remote"} 2)"));
   CAF_CHECK(has_line(text, "hubwatch_build_info{version=\"" + m.version +
