@@ -161,24 +161,38 @@ std::vector<std::string> observer::start() {
   return {};
 }
 
-observer_snapshot observer::snapshot() const {
-  caf::scoped_actor self{sys_};
-  observer_snapshot result;
-  self->request(registry_, caf::infinite, atom::snapshot::value)
-    .receive([&](observer_snapshot& x) { result = std::move(x); },
-             [](const caf::error&) {});
+namespace {
+
+/// Asks `dest` and waits at most `timeout`: the answer, or why there is
+/// none.
+template <class Result, class Handle, class... Ts>
+caf::expected<Result> ask(caf::actor_system& sys, const Handle& dest,
+                          caf::timespan timeout, Ts&&... xs) {
+  caf::scoped_actor self{sys};
+  caf::expected<Result> result{caf::sec::request_timeout};
+  self->request(dest, timeout, std::forward<Ts>(xs)...)
+    .receive([&](Result& x) { result = std::move(x); },
+             [&](caf::error& err) { result = std::move(err); });
   return result;
 }
 
-connection_status observer::status() const {
-  if (!supervisor_)
-    return snapshot().status;
-  caf::scoped_actor self{sys_};
-  connection_status result;
-  self->request(supervisor_, caf::infinite, atom::snapshot::value)
-    .receive([&](connection_status& x) { result = std::move(x); },
-             [](const caf::error&) {});
-  return result;
+} // namespace
+
+caf::expected<observer_snapshot>
+observer::snapshot(caf::timespan timeout) const {
+  return ask<observer_snapshot>(sys_, registry_, timeout,
+                                atom::snapshot::value);
+}
+
+caf::expected<connection_status> observer::status(caf::timespan timeout) const {
+  if (!supervisor_) {
+    auto snap = snapshot(timeout);
+    if (!snap)
+      return std::move(snap.error());
+    return std::move(snap->status);
+  }
+  return ask<connection_status>(sys_, supervisor_, timeout,
+                                atom::snapshot::value);
 }
 
 void observer::reconnect() {
@@ -191,15 +205,15 @@ void observer::connect() {
     caf::anon_send(supervisor_, atom::connect::value);
 }
 
-connection_status observer::disconnect() {
+caf::expected<connection_status> observer::disconnect() {
+  return disconnect(close_wait(cfg_));
+}
+
+caf::expected<connection_status> observer::disconnect(caf::timespan timeout) {
   if (!supervisor_)
-    return status();
-  caf::scoped_actor self{sys_};
-  connection_status result;
-  self->request(supervisor_, close_wait(cfg_), atom::disconnect::value)
-    .receive([&](connection_status& x) { result = std::move(x); },
-             [](const caf::error&) {});
-  return result;
+    return status(timeout);
+  return ask<connection_status>(sys_, supervisor_, timeout,
+                                atom::disconnect::value);
 }
 
 void observer::subscribe(const subscriber_actor& sub) {

@@ -9,6 +9,8 @@
 #include <boost/asio/io_context.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/expected.hpp>
+#include <caf/timestamp.hpp>
 
 #include "actors/agent_registry.hpp"
 #include "actors/parser.hpp"
@@ -107,11 +109,21 @@ public:
   /// setting (naming key and value) and connects only if there is none.
   std::vector<std::string> start();
 
-  /// Everything known now: last events, agents, status, counters.
-  observer_snapshot snapshot() const;
+  /// How long `snapshot()` and `status()` wait for an answer unless told.
+  static constexpr caf::timespan default_reply_timeout =
+    std::chrono::seconds(5);
 
-  /// The connection status alone (cheaper than `snapshot()`).
-  connection_status status() const;
+  /// Everything known now: last events, agents, status, counters. An error
+  /// instead when the registry does not answer within `timeout`
+  /// (`caf::sec::request_timeout`) or is gone (its exit reason): a busy or
+  /// broken pipeline is never mistaken for an empty one.
+  caf::expected<observer_snapshot>
+  snapshot(caf::timespan timeout = default_reply_timeout) const;
+
+  /// The connection status alone (cheaper than `snapshot()`); errors as
+  /// there.
+  caf::expected<connection_status>
+  status(caf::timespan timeout = default_reply_timeout) const;
 
   /// Closes the current connection, if any, and connects now.
   void reconnect();
@@ -120,8 +132,11 @@ public:
   void connect();
 
   /// Closes with 1000 and makes no further attempt until `connect()` or
-  /// `reconnect()`. Returns once the connection is gone.
-  connection_status disconnect();
+  /// `reconnect()`. Returns the final status once the connection is gone,
+  /// or an error if that takes longer than `timeout` (default: the connect
+  /// timeout, which bounds the close handshake, plus 2 s).
+  caf::expected<connection_status> disconnect();
+  caf::expected<connection_status> disconnect(caf::timespan timeout);
 
   void subscribe(const subscriber_actor& sub);
 

@@ -279,10 +279,12 @@ pipeline_result run_pipeline(caf::actor_system& sys, blast_source& src,
       board.cv.wait_for(guard, std::chrono::milliseconds(20));
       // The peak of this run, sampled: VmHWM would remember earlier runs.
       max_rss = std::max(max_rss, rss_kib().first);
-      if (!sampled &&
-          obs.snapshot().counters.events >= std::min<uint64_t>(n, 100000)) {
-        result.rss_kib_at_100k = max_rss;
-        sampled = true;
+      if (!sampled) {
+        auto snap = obs.snapshot();
+        if (snap && snap->counters.events >= std::min<uint64_t>(n, 100000)) {
+          result.rss_kib_at_100k = max_rss;
+          sampled = true;
+        }
       }
       if (clock_type::now() - t0 > std::chrono::minutes(5)) {
         std::fprintf(stderr, "pipeline: timed out\n");

@@ -292,10 +292,13 @@ int main(int argc, char** argv) {
     sub.reset();
     // The hub connection closes with 1000 while remote subscribers still
     // hear about it; then the gateway goes and their links report that.
-    auto final_status = obs.disconnect();
+    auto closed = obs.disconnect();
+    if (!closed)
+      log->warn("the observer did not confirm the close: {}",
+                sys.render(closed.error()));
     // The state that ended the run is the final word, not the
     // "disconnected" that stopping the observer made of it.
-    print_status(ended.code() ? ended.status() : final_status);
+    print_status(ended.code() || !closed ? ended.status() : *closed);
   }
   if (auto code = ended.code(); code && *code != exit_stopped) {
     auto st = ended.status();

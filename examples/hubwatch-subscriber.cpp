@@ -426,14 +426,21 @@ int main(int argc, char** argv) {
                    });
     }
     sub.reset();
-    auto final_status = obs.disconnect();
+    auto closed = obs.disconnect();
+    if (!closed)
+      log->warn("the observer did not confirm the close: {}",
+                sys.render(closed.error()));
     // The state that ended the run is the final word, not the
     // "disconnected" that stopping the observer made of it.
-    if (ended.code())
-      final_status = ended.status();
+    auto final_status =
+      ended.code() || !closed ? ended.status() : std::move(*closed);
     // The summary speaks of what this run reported (--exit-after-events may
     // have ignored events that arrived after the last one it printed).
-    auto counters = obs.snapshot().counters;
+    auto snap = obs.snapshot();
+    if (!snap)
+      log->warn("no final snapshot from the observer: {}",
+                sys.render(snap.error()));
+    auto counters = snap ? snap->counters : observer_counters{};
     counters.events = static_cast<uint64_t>(events.load());
     counters.parse_errors = static_cast<uint64_t>(parse_errors.load());
     auto seconds = clock.seconds();

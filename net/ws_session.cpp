@@ -13,6 +13,8 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include "core/session_outcome.hpp"
+
 namespace hubwatch {
 
 namespace {
@@ -107,7 +109,7 @@ private:
   // -- connect phase ---------------------------------------------------------
 
   void do_resolve() {
-    if (finished_)
+    if (phase_ == session_phase::ended)
       return;
     deadline_.expires_after(settings_.connect_timeout);
     deadline_.async_wait([self = this->shared_from_this()](
@@ -121,36 +123,25 @@ private:
   }
 
   void on_deadline(beast::error_code ec) {
-    if (ec || connected_ || finished_)
+    if (ec || is_connected(phase_) || phase_ == session_phase::ended)
       return;
-    timed_out_ = true;
+    stop_ = session_stop::deadline;
     resolver_.cancel();
     tcp_layer().close();
   }
 
-  bool connect_failed(beast::error_code ec, hub_errc code, const char* what) {
+  /// Ends the attempt if a connect-phase step failed (or was cut short).
+  bool connect_failed(beast::error_code ec) {
     if (!ec)
       return false;
-    if (timed_out_)
-      finish(
-        hub_errc::connect_timeout,
-        "no connection within connect-timeout-ms (" +
-          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                           settings_.connect_timeout)
-                           .count()) +
-          " ms)");
-    else if (aborted_)
-      finish(hub_errc::closed_by_observer, "connection attempt cancelled");
-    else
-      finish(code, std::string{what} + ": " + ec.message());
+    finish(ec);
     return true;
   }
 
   void on_resolve(beast::error_code ec, tcp::resolver::results_type res) {
-    if (finished_ ||
-        connect_failed(ec, hub_errc::resolve_failed,
-                       ("cannot resolve " + settings_.url.host).c_str()))
+    if (phase_ == session_phase::ended || connect_failed(ec))
       return;
+    phase_ = session_phase::connecting;
     tcp_layer().async_connect(
       res,
       [self = this->shared_from_this()](
@@ -158,16 +149,17 @@ private:
   }
 
   void on_connect(beast::error_code ec) {
-    if (finished_ ||
-        connect_failed(ec, hub_errc::connect_failed, "cannot connect"))
+    if (phase_ == session_phase::ended || connect_failed(ec))
       return;
     tcp_layer().socket().set_option(tcp::no_delay{true}, ec);
     if constexpr (is_tls) {
       auto& tls = ws_.next_layer();
       // SNI: virtual hosts behind a TLS terminator pick the certificate by it.
+      phase_ = session_phase::tls_handshake;
       if (!SSL_set_tlsext_host_name(tls.native_handle(),
                                     settings_.url.host.c_str())) {
-        finish(hub_errc::tls_failed, "cannot set the TLS server name");
+        finish(beast::error_code{static_cast<int>(::ERR_get_error()),
+                                 net::error::get_ssl_category()});
         return;
       }
       if (settings_.tls_verify)
@@ -182,13 +174,13 @@ private:
   }
 
   void on_tls(beast::error_code ec) {
-    if (finished_ ||
-        connect_failed(ec, hub_errc::tls_failed, "TLS handshake failed"))
+    if (phase_ == session_phase::ended || connect_failed(ec))
       return;
     do_handshake();
   }
 
   void do_handshake() {
+    phase_ = session_phase::ws_handshake;
     // Our deadline covers the handshake; Beast's own timer would race it.
     auto opt =
       websocket::stream_base::timeout::suggested(beast::role_type::client);
@@ -222,25 +214,9 @@ private:
   }
 
   void on_handshake(beast::error_code ec) {
-    if (finished_)
+    if (phase_ == session_phase::ended || connect_failed(ec))
       return;
-    if (ec && !timed_out_ && !aborted_ &&
-        ec == websocket::error::upgrade_declined) {
-      auto status = response_.result_int();
-      std::string msg = "the hub refused the WebSocket upgrade with HTTP " +
-                        std::to_string(status);
-      if (!response_.reason().empty()) {
-        msg += ' ';
-        msg += std::string{response_.reason()};
-      }
-      finish(hub_errc::handshake_rejected, std::move(msg), {}, {},
-             static_cast<uint16_t>(status));
-      return;
-    }
-    if (connect_failed(ec, hub_errc::handshake_failed,
-                       "WebSocket handshake failed"))
-      return;
-    connected_ = true;
+    phase_ = session_phase::reading;
     deadline_.cancel();
     // From now on: the idle timeout with keep-alive pings, and a bound on
     // our own close handshake.
@@ -281,10 +257,17 @@ private:
   }
 
   void on_read(beast::error_code ec) {
-    if (finished_)
+    if (phase_ == session_phase::ended)
       return;
     if (ec) {
-      on_read_error(ec);
+      if (ec == websocket::error::message_too_big &&
+          phase_ == session_phase::reading) {
+        // Tell the parser too, so the refused message is counted in order.
+        auto res = ch_->push(frame_kind::too_large, {});
+        if (res.ring)
+          callbacks_.frames_ready();
+      }
+      finish(ec);
       return;
     }
     auto data = buffer_.cdata();
@@ -296,124 +279,81 @@ private:
       callbacks_.frames_ready();
     if (res.pause) {
       // The parser is behind: stop reading so TCP pushes back on the hub.
-      paused_ = true;
+      phase_ = session_phase::paused;
       return;
     }
     do_read();
   }
 
   void resume_reading() {
-    if (!paused_ || finished_ || closing_)
+    if (phase_ != session_phase::paused)
       return;
-    paused_ = false;
+    phase_ = session_phase::reading;
     do_read();
-  }
-
-  void on_read_error(beast::error_code ec) {
-    if (closing_) {
-      finish(hub_errc::closed_by_observer,
-             aborted_ ? "connection dropped by the observer"
-                      : "closed by the observer",
-             uint16_t{1000});
-      return;
-    }
-    if (ec == websocket::error::closed) {
-      auto& reason = ws_.reason();
-      finish(hub_errc::closed_by_hub, "the hub closed the connection",
-             static_cast<uint16_t>(reason.code),
-             std::string{reason.reason.c_str()});
-      return;
-    }
-    if (ec == beast::error::timeout) {
-      finish(
-        hub_errc::idle_timeout,
-        "nothing received for idle-timeout-ms (" +
-          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                           settings_.idle_timeout)
-                           .count()) +
-          " ms), not even a pong");
-      return;
-    }
-    if (ec == websocket::error::message_too_big) {
-      // Tell the parser too, so the refused message is counted in order.
-      auto res = ch_->push(frame_kind::too_large, {});
-      if (res.ring)
-        callbacks_.frames_ready();
-      finish(hub_errc::too_large,
-             "a message exceeded max-frame-bytes (" +
-               std::to_string(settings_.max_frame_bytes) + ")",
-             uint16_t{1009});
-      return;
-    }
-    if (ec == websocket::error::bad_frame_payload) {
-      finish(hub_errc::read_failed,
-             "the hub sent a text frame that is not valid UTF-8",
-             uint16_t{1007});
-      return;
-    }
-    if (ec == net::error::eof || ec == net::error::connection_reset ||
-        ec == net::error::broken_pipe || ec == ssl::error::stream_truncated ||
-        ec == net::error::connection_aborted) {
-      finish(hub_errc::connection_lost,
-             "the TCP connection ended without a close frame (" + ec.message() +
-               ")",
-             abnormal_closure);
-      return;
-    }
-    finish(hub_errc::read_failed, ec.message(), abnormal_closure);
   }
 
   // -- ending ----------------------------------------------------------------
 
   void do_close() {
-    if (finished_ || closing_)
+    if (phase_ == session_phase::ended || phase_ == session_phase::closing)
       return;
-    closing_ = true;
-    if (!connected_) {
+    if (!is_connected(phase_)) {
       // Nothing to close politely yet.
       do_abort();
       return;
     }
+    // A paused session has no read pending to see the close: the close
+    // operation's own completion ends it.
+    phase_ = session_phase::closing;
+    stop_ = session_stop::close;
     ws_.async_close(websocket::close_code::normal,
-                    [self = this->shared_from_this()](beast::error_code) {
-                      self->finish(hub_errc::closed_by_observer,
-                                   "closed by the observer", uint16_t{1000});
+                    [self = this->shared_from_this()](beast::error_code ec) {
+                      self->finish(ec);
                     });
   }
 
   void do_abort() {
-    if (finished_)
+    if (phase_ == session_phase::ended)
       return;
-    closing_ = true;
-    aborted_ = true;
+    bool read_pending =
+      phase_ == session_phase::reading || phase_ == session_phase::closing;
+    if (is_connected(phase_))
+      phase_ = session_phase::closing;
+    stop_ = session_stop::abort;
     deadline_.cancel();
     resolver_.cancel();
     tcp_layer().close();
-    if (paused_ || !connected_) {
-      // Pending connect-phase handlers will see finished_ and stop.
-      finish(hub_errc::closed_by_observer, "connection dropped by the observer",
-             connected_ ? caf::optional<uint16_t>{1000} : caf::none);
-    }
+    // Pending connect-phase handlers (and a read, if any) see the end and
+    // stop; without a pending read nothing else would report it.
+    if (!read_pending)
+      finish(net::error::operation_aborted);
   }
 
-  void finish(hub_errc code, std::string message,
-              caf::optional<uint16_t> close_code = caf::none,
-              std::string close_reason = {},
-              caf::optional<uint16_t> http_status = caf::none) {
-    if (finished_)
+  /// Reports the end once, named by `classify` from the phase it came in.
+  void finish(beast::error_code ec) {
+    if (phase_ == session_phase::ended)
       return;
-    finished_ = true;
+    session_facts facts;
+    facts.phase = phase_;
+    facts.stop = stop_;
+    facts.host = settings_.url.host;
+    facts.connect_timeout = settings_.connect_timeout;
+    facts.idle_timeout = settings_.idle_timeout;
+    facts.max_frame_bytes = settings_.max_frame_bytes;
+    if (phase_ == session_phase::ws_handshake) {
+      facts.http_status = static_cast<uint16_t>(response_.result_int());
+      facts.http_reason = std::string{response_.reason()};
+    }
+    if (ec == websocket::error::closed) {
+      auto& reason = ws_.reason();
+      facts.close_code = static_cast<uint16_t>(reason.code);
+      facts.close_reason = std::string{reason.reason.c_str()};
+    }
+    phase_ = session_phase::ended;
     deadline_.cancel();
-    session_result result;
-    result.code = code;
-    result.message = std::move(message);
-    result.was_connected = connected_;
-    result.close_code = close_code;
-    result.close_reason = std::move(close_reason);
-    result.http_status = http_status;
     beast::error_code ignored;
     tcp_layer().socket().close(ignored);
-    callbacks_.ended(std::move(result));
+    callbacks_.ended(classify(ec, facts));
   }
 
   session_settings settings_;
@@ -428,12 +368,8 @@ private:
     deadline_;
   beast::flat_buffer buffer_;
   websocket::response_type response_;
-  bool connected_ = false;
-  bool paused_ = false;
-  bool closing_ = false;
-  bool aborted_ = false;
-  bool timed_out_ = false;
-  bool finished_ = false;
+  session_phase phase_ = session_phase::resolving;
+  session_stop stop_ = session_stop::none;
 };
 
 /// Reports a failure that happens before any I/O (e.g. an unreadable CA

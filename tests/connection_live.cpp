@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>
+#include <caf/scoped_actor.hpp>
 
 #include "examples/hub/test_cert.hpp"
 #include "live_support.hpp"
+#include "must.hpp"
 
 using namespace hubwatch;
 using namespace hubwatch::test;
@@ -45,7 +47,7 @@ CAF_TEST(events flow end to end into a subscriber) {
     CAF_CHECK_EQUAL(events[i].seq, i + 1);
     CAF_CHECK(frames[i].find(events[i].type_name) != std::string::npos);
   }
-  auto snap = obs->snapshot();
+  auto snap = must(obs->snapshot());
   CAF_CHECK_EQUAL(snap.events.size(), frames.size());
   CAF_CHECK_EQUAL(snap.status.state, connection_state::connected);
   CAF_CHECK(!snap.is_loading());
@@ -79,7 +81,7 @@ CAF_TEST(the observer reconnects when the hub restarts on the same port) {
   CAF_REQUIRE(server->wait_for_clients(1, 5s));
   server->send_text(sample_frames()[0]);
   CAF_REQUIRE(wait_events(1));
-  CAF_CHECK_EQUAL(obs->snapshot().counters.reconnects, 1u);
+  CAF_CHECK_EQUAL(must(obs->snapshot()).counters.reconnects, 1u);
 }
 
 CAF_TEST(a dropped tcp connection without close frame is 1006 and retried) {
@@ -139,7 +141,7 @@ CAF_TEST(http 404 on the upgrade is a configuration error without retry) {
   CAF_CHECK_EQUAL(st->http_status, uint16_t{404});
   CAF_CHECK_EQUAL(st->error_code, hub_errc::handshake_rejected);
   CAF_CHECK(!st->next_delay);
-  CAF_CHECK_EQUAL(obs->status().state, connection_state::error);
+  CAF_CHECK_EQUAL(must(obs->status()).state, connection_state::error);
   // No retry: with a 50 ms delay a retry would have come long before this.
   CAF_CHECK(!col.wait(
     [](const collector& c) {
@@ -212,7 +214,7 @@ CAF_TEST(binary frames are counted errors and the stream goes on) {
   CAF_REQUIRE_EQUAL(errors.size(), 2u);
   CAF_CHECK_EQUAL(errors[0].kind, hub_errc::binary_frame);
   CAF_CHECK_EQUAL(errors[1].kind, hub_errc::not_an_object);
-  auto snap = obs->snapshot();
+  auto snap = must(obs->snapshot());
   CAF_CHECK_EQUAL(snap.counters.parse_errors, 2u);
   CAF_CHECK_EQUAL(snap.status.state, connection_state::connected);
 }
@@ -360,7 +362,7 @@ CAF_TEST(disconnect closes with 1000 and stays down until connect) {
   start_observer();
   CAF_REQUIRE(wait_connected());
   CAF_REQUIRE(server->wait_for_clients(1, 5s));
-  auto st = obs->disconnect();
+  auto st = must(obs->disconnect());
   CAF_CHECK_EQUAL(st.state, connection_state::disconnected);
   CAF_CHECK_EQUAL(st.error_code, hub_errc::closed_by_observer);
   CAF_CHECK_EQUAL(st.close_code, uint16_t{1000});
@@ -439,11 +441,30 @@ CAF_TEST(many observers in one process are independent) {
   CAF_REQUIRE(wait_events(1));
   CAF_REQUIRE(other_col.wait(
     [](const collector& c) { return c.events_unlocked() == 1; }));
-  other.disconnect();
+  must(other.disconnect());
   CAF_CHECK(server->wait_for_clients_below(2, 5s));
   server->send_text(sample_frames()[1]);
   CAF_REQUIRE(wait_events(2));
-  CAF_CHECK_EQUAL(other.snapshot().counters.events, 1u);
+  CAF_CHECK_EQUAL(must(other.snapshot()).counters.events, 1u);
+}
+
+CAF_TEST(the facade answers with an error when the pipeline does not) {
+  start_server();
+  start_observer();
+  CAF_REQUIRE(wait_connected());
+  CAF_CHECK(obs->snapshot());
+  // A registry that is gone is an error, not an empty snapshot.
+  caf::scoped_actor self{sys};
+  self->send_exit(obs->registry(), caf::exit_reason::kill);
+  self->wait_for(obs->registry());
+  auto snap = obs->snapshot(std::chrono::milliseconds(500));
+  CAF_CHECK(!snap);
+  // The supervisor still answers for the connection alone.
+  CAF_CHECK(obs->status());
+  self->send_exit(obs->supervisor(), caf::exit_reason::kill);
+  self->wait_for(obs->supervisor());
+  CAF_CHECK(!obs->status(std::chrono::milliseconds(500)));
+  CAF_CHECK(!obs->disconnect(std::chrono::milliseconds(500)));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

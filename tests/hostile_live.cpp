@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "live_support.hpp"
+#include "must.hpp"
 
 using namespace hubwatch;
 using namespace hubwatch::test;
@@ -132,7 +133,7 @@ CAF_TEST(hostile frames are counted and skipped and the stream goes on) {
     hub_errc::too_deep,         hub_errc::binary_frame,
     hub_errc::empty_frame,      hub_errc::too_large};
   CAF_CHECK_EQUAL(kinds, expected);
-  auto snap = obs->snapshot();
+  auto snap = must(obs->snapshot());
   CAF_CHECK_EQUAL(snap.counters.parse_errors, expected.size());
   for (auto kind : expected)
     CAF_CHECK_EQUAL(snap.counters.errors_of(kind), 1u);

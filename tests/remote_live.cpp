@@ -9,6 +9,7 @@
 
 #include "api/remote.hpp"
 #include "live_support.hpp"
+#include "must.hpp"
 #include "recorder.hpp"
 
 using namespace hubwatch;
@@ -61,7 +62,7 @@ struct node_side {
 
   bool wait_hub_connected() {
     return eventually(
-      [&] { return obs->status().state == connection_state::connected; });
+      [&] { return must(obs->status()).state == connection_state::connected; });
   }
 };
 
@@ -279,7 +280,7 @@ CAF_TEST(events reach a remote subscriber in order with nothing missing) {
   CAF_REQUIRE_EQUAL(events.size(), frames.size());
   for (size_t i = 0; i < events.size(); ++i)
     CAF_CHECK_EQUAL(events[i].seq, i + 1);
-  auto node_snap = node.obs->snapshot();
+  auto node_snap = must(node.obs->snapshot());
   CAF_CHECK_EQUAL(events[0], node_snap.events.at(0));
   CAF_CHECK(!sub.col.all<agent_info>().empty());
   CAF_CHECK_EQUAL(sub.col.missed(), 0u);
@@ -475,7 +476,7 @@ CAF_TEST(a subscriber that stops reading costs the node a bounded queue) {
     for (int i = 0; i < per_round; ++i)
       server->send_text(notice(r * per_round + i));
     CAF_REQUIRE(healthy.wait_events(static_cast<size_t>((r + 1) * per_round)));
-    auto dropped = node.obs->snapshot().counters.subscriber_dropped;
+    auto dropped = must(node.obs->snapshot()).counters.subscriber_dropped;
     // Once its queue is full, every round pushes out as many old updates.
     if (last_dropped > 0)
       CAF_CHECK_EQUAL(dropped, last_dropped + per_round);
@@ -495,7 +496,7 @@ CAF_TEST(a subscriber that stops reading costs the node a bounded queue) {
   CAF_CHECK_EQUAL(held.missed, 0u);
   // Everything else waits in the node's queue for it (at most
   // subscriber_queue updates) or was dropped from that queue, oldest first.
-  auto dropped = node.obs->snapshot().counters.subscriber_dropped;
+  auto dropped = must(node.obs->snapshot()).counters.subscriber_dropped;
   CAF_CHECK_GREATER_OR_EQUAL(dropped,
                              total - held.updates - cfg.subscriber_queue);
   CAF_CHECK_EQUAL(node.count(), 2u); // slow, not forgotten
@@ -513,7 +514,8 @@ CAF_TEST(a subscriber that stops reading costs the node a bounded queue) {
   CAF_CHECK_EQUAL(after.events + after.missed, total);
   // The queue it drained was bounded by subscriber_queue.
   CAF_CHECK_LESS_OR_EQUAL(after.updates - held.updates, cfg.subscriber_queue);
-  CAF_CHECK_EQUAL(node.obs->snapshot().counters.subscriber_dropped, dropped);
+  CAF_CHECK_EQUAL(must(node.obs->snapshot()).counters.subscriber_dropped,
+                  dropped);
 }
 
 CAF_TEST(a remote peer cannot write to the registry of a node) {
@@ -551,7 +553,7 @@ CAF_TEST(a remote peer cannot write to the registry of a node) {
              [&](caf::error& e) { CAF_FAIL(other.render(e)); });
   for (auto& ev : healthy.col.all<daemon_event>())
     CAF_CHECK_NOT_EQUAL(ev.type_name, "forged");
-  auto snap = node.obs->snapshot();
+  auto snap = must(node.obs->snapshot());
   CAF_CHECK_EQUAL(snap.counters.events, 2u);
   for (auto& ev : snap.events)
     CAF_CHECK_NOT_EQUAL(ev.type_name, "forged");

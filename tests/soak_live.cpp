@@ -7,6 +7,7 @@
 #include <set>
 
 #include "live_support.hpp"
+#include "must.hpp"
 
 using namespace hubwatch;
 using namespace hubwatch::test;
@@ -162,7 +163,7 @@ CAF_TEST(a minute of faults) {
       if (log->stamps[i] != i + 1)
         CAF_FAIL("stamp " << log->stamps[i] << " at position " << i);
   }
-  auto snap = obs->snapshot();
+  auto snap = must(obs->snapshot());
   CAF_CHECK_EQUAL(snap.counters.reconnects, faults);
   CAF_CHECK_EQUAL(snap.counters.events, sent);
   CAF_CHECK_EQUAL(snap.counters.subscriber_dropped, 0u);
