@@ -19,6 +19,7 @@
 #include "api/remote.hpp"
 #include "examples/hub/test_cert.hpp"
 #include "live_support.hpp"
+#include "must.hpp"
 
 using namespace hubwatch;
 using namespace hubwatch::test;
@@ -90,7 +91,7 @@ struct node_side {
 
   bool wait_hub_connected() {
     return eventually(
-      [&] { return obs->status().state == connection_state::connected; });
+      [&] { return must(obs->status()).state == connection_state::connected; });
   }
 
   bool wait_refused(uint64_t n) {
