@@ -13,6 +13,9 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include "core/credentials.hpp"
+#include "core/frame_parser.hpp"
+
 namespace hubwatch {
 
 namespace {
@@ -64,7 +67,10 @@ public:
       callbacks_(std::move(callbacks)), tls_ctx_(std::move(tls_ctx)),
       ws_(make_stream(ex)), resolver_(ws_.get_executor()),
       deadline_(ws_.get_executor()) {
-    // nop
+    std::vector<std::string> values;
+    for (auto& h : settings_.headers)
+      values.push_back(h.value.reveal());
+    secrets_ = secret_values(values);
   }
 
   void start() override {
@@ -195,8 +201,12 @@ private:
     opt.handshake_timeout = websocket::stream_base::none();
     ws_.set_option(opt);
     ws_.set_option(websocket::stream_base::decorator(
-      [deflate = settings_.deflate](websocket::request_type& req) {
+      [deflate = settings_.deflate,
+       headers = settings_.headers](websocket::request_type& req) {
         req.set(beast::http::field::user_agent, "hubwatch/0.1");
+        // Checked by validate(): none of them is one the upgrade needs.
+        for (auto& h : headers)
+          req.set(h.name, h.value.reveal());
         // Beast 1.81 offers "permessage-deflate; server_max_window_bits=15;
         // client_max_window_bits=15" and cannot leave the window bits out
         // (its options only take 9..15). The real hub (nhooyr.io/websocket
@@ -229,9 +239,18 @@ private:
       auto status = response_.result_int();
       std::string msg = "the hub refused the WebSocket upgrade with HTTP " +
                         std::to_string(status);
+      // The reason phrase and the start of the body say why (e.g. "invalid
+      // token"); both come from the hub, which may echo what it refused.
       if (!response_.reason().empty()) {
         msg += ' ';
-        msg += std::string{response_.reason()};
+        msg += make_excerpt(redact(std::string{response_.reason()}, secrets_));
+      }
+      auto& body = response_.body();
+      if (auto text = make_excerpt(redact(body, secrets_));
+          text.find_first_not_of(' ') != std::string::npos) {
+        while (!text.empty() && text.back() == ' ')
+          text.pop_back();
+        msg += ": " + text;
       }
       finish(hub_errc::handshake_rejected, std::move(msg), {}, {},
              static_cast<uint16_t>(status));
@@ -321,7 +340,7 @@ private:
       auto& reason = ws_.reason();
       finish(hub_errc::closed_by_hub, "the hub closed the connection",
              static_cast<uint16_t>(reason.code),
-             std::string{reason.reason.c_str()});
+             redact(std::string{reason.reason.c_str()}, secrets_));
       return;
     }
     if (ec == beast::error::timeout) {
@@ -428,6 +447,8 @@ private:
     deadline_;
   beast::flat_buffer buffer_;
   websocket::response_type response_;
+  // The header values, and the token alone: never reported.
+  std::vector<std::string> secrets_;
   bool connected_ = false;
   bool paused_ = false;
   bool closing_ = false;
