@@ -128,6 +128,10 @@ std::vector<std::string> observer::start() {
   if (!supervisor_) {
     auto url = parse_hub_url(cfg_.url);
     session_settings settings;
+    // The token file is read once, here: a token that changes needs a
+    // restart (validate() just read it, so this fails only in a race).
+    if (auto err = upgrade_headers(cfg_, settings.headers); !err.empty())
+      return {err};
     settings.url = *url;
     settings.connect_timeout = cfg_.connect_timeout;
     settings.idle_timeout = cfg_.idle_timeout;

@@ -1,5 +1,6 @@
 #include "api/settings.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -12,6 +13,8 @@
 // CLI11 reads the command line; it stays in this file, out of every public
 // header, so that only the library compiles it.
 #include <CLI/CLI.hpp>
+
+#include "core/credentials.hpp"
 
 extern char** environ;
 
@@ -32,6 +35,13 @@ struct setting {
   // Applies `value`; returns an error text, empty on success.
   std::function<std::string(websocket_config&, const std::string&)> set;
   std::function<std::string(const websocket_config&)> show;
+  /// The value is a secret: a refusal names key and origin, not the value.
+  bool secret = false;
+  /// The environment variable holds one value per line (`\r\n` too).
+  bool env_list = false;
+  /// An environment variable only: no flag (the command line shows in
+  /// `ps`), no config key (config files are often world-readable).
+  bool env_only = false;
 };
 
 std::string trim(const std::string& s) {
@@ -165,6 +175,86 @@ setting string_setting(const char* key, const char* env, const char* help,
           }};
 }
 
+// `--header "Name: value"`: a header named again replaces the earlier one
+// (whatever its case), so a flag overrides the config file's header of that
+// name and leaves the others.
+setting header_setting() {
+  setting s{"header",
+            "HUBWATCH_HEADERS",
+            "add a header to the WebSocket upgrade, \"Name: value\"; "
+            "repeatable (the variable: one per line); values are secrets, "
+            "shown as ***",
+            false,
+            [](websocket_config& cfg, const std::string& v) -> std::string {
+              if (trim(v).empty())
+                return {};
+              std::string name;
+              std::string value;
+              if (auto err = parse_header_line(v, name, value); !err.empty())
+                return err;
+              auto same = [&](const request_header& h) {
+                if (h.name.size() != name.size())
+                  return false;
+                for (size_t i = 0; i < name.size(); ++i)
+                  if (std::tolower(static_cast<unsigned char>(h.name[i])) !=
+                      std::tolower(static_cast<unsigned char>(name[i])))
+                    return false;
+                return true;
+              };
+              auto& hs = cfg.headers;
+              hs.erase(std::remove_if(hs.begin(), hs.end(), same), hs.end());
+              hs.push_back({std::move(name), secret_string{std::move(value)}});
+              return {};
+            },
+            [](const websocket_config&) {
+              return std::string{};
+            }};
+  s.secret = true;
+  s.env_list = true;
+  return s;
+}
+
+// A token file or, from the environment only, the token itself: whichever
+// comes from the higher layer wins (the two variables together are refused
+// by load_settings).
+setting bearer_token_file_setting() {
+  return {"bearer-token-file",
+          "HUBWATCH_BEARER_TOKEN_FILE",
+          "file holding a token sent as \"Authorization: Bearer ...\" (or "
+          "the token itself in $HUBWATCH_BEARER_TOKEN; never as a flag)",
+          false,
+          [](websocket_config& cfg, const std::string& v) -> std::string {
+            cfg.bearer_token_file = v;
+            if (!v.empty())
+              cfg.bearer_token.clear();
+            return {};
+          },
+          [](const websocket_config& cfg) {
+            return cfg.bearer_token_file;
+          }};
+}
+
+setting bearer_token_setting() {
+  setting s{"bearer-token",
+            "HUBWATCH_BEARER_TOKEN",
+            "the bearer token itself",
+            false,
+            [](websocket_config& cfg, const std::string& v) -> std::string {
+              // Empty, as an unfilled .env.example line leaves it: no token.
+              if (v.empty())
+                return {};
+              cfg.bearer_token = secret_string{v};
+              cfg.bearer_token_file.clear();
+              return {};
+            },
+            [](const websocket_config&) {
+              return std::string{};
+            }};
+  s.secret = true;
+  s.env_only = true;
+  return s;
+}
+
 const std::vector<setting>& settings_table() {
   // Built once; immutable afterwards.
   static const std::vector<setting> table = {
@@ -233,13 +323,16 @@ const std::vector<setting>& settings_table() {
                   "remote subscribers a node serves at once; more are "
                   "refused and retry later",
                   &websocket_config::max_remote_subscribers),
+    header_setting(),
+    bearer_token_file_setting(),
+    bearer_token_setting(),
   };
   return table;
 }
 
 const setting* find_setting(const std::string& key) {
   for (auto& s : settings_table())
-    if (key == s.key)
+    if (key == s.key && !s.env_only)
       return &s;
   return nullptr;
 }
@@ -248,8 +341,9 @@ void apply(websocket_config& cfg, const setting& s, const std::string& value,
            const std::string& origin, std::vector<std::string>& errors) {
   auto err = s.set(cfg, value);
   if (!err.empty())
-    errors.push_back(std::string{s.key} + " = " + value + " (" + origin +
-                     "): " + err);
+    errors.push_back(std::string{s.key} +
+                     (s.secret ? std::string{} : " = " + value) + " (" +
+                     origin + "): " + err);
 }
 
 /// Reads `key = value` lines; `#` starts a comment. A line without `=`
@@ -325,7 +419,8 @@ environment process_environment() {
 std::vector<std::string> setting_keys() {
   std::vector<std::string> result;
   for (auto& s : settings_table())
-    result.emplace_back(s.key);
+    if (!s.env_only)
+      result.emplace_back(s.key);
   return result;
 }
 
@@ -405,6 +500,8 @@ make_command_line(const std::string& program, const std::string& summary,
                    ->group(settings_group);
   websocket_config defaults;
   for (auto& st : settings_table()) {
+    if (st.env_only)
+      continue;
     std::string names = std::string{"--"} + st.key;
     if (names == "--url")
       names = "-u,--url";
@@ -450,12 +547,19 @@ loaded_settings load_settings(int argc, const char* const* argv,
   } catch (const CLI::ParseError& e) {
     errors.push_back(std::string{e.what()} + " (see --help)");
   }
+  // A word right after an unknown flag is most likely its value, and may be
+  // a secret (`--bearer-token abc`, which is not offered): not repeated.
+  bool after_unknown_flag = false;
   for (auto& arg : cl->app.remaining()) {
-    if (arg.rfind("-", 0) == 0 && arg.size() > 1)
+    if (arg.rfind("-", 0) == 0 && arg.size() > 1) {
       errors.push_back("unknown flag " + arg.substr(0, arg.find('=')) +
                        " (see --help)");
-    else
+      after_unknown_flag = arg.find('=') == std::string::npos;
+      continue;
+    }
+    if (!after_unknown_flag)
       errors.push_back("unexpected argument \"" + arg + "\" (see --help)");
+    after_unknown_flag = false;
   }
   result.help = cl->help->count() > 0;
   result.version = cl->version->count() > 0;
@@ -574,9 +678,31 @@ loaded_settings load_settings(int argc, const char* const* argv,
     env[k] = v;
   for (auto& [k, v] : process_env)
     env[k] = v;
-  for (auto& s : settings_table())
-    if (auto i = env.find(s.env); i != env.end())
-      apply(cfg, s, i->second, "from $" + std::string{s.env}, errors);
+  auto given = [&](const char* var) {
+    auto i = env.find(var);
+    return i != env.end() && !i->second.empty();
+  };
+  // Neither outranks the other: refused rather than one picked silently.
+  if (given("HUBWATCH_BEARER_TOKEN") && given("HUBWATCH_BEARER_TOKEN_FILE"))
+    errors.push_back("HUBWATCH_BEARER_TOKEN and HUBWATCH_BEARER_TOKEN_FILE "
+                     "are both set; keep one");
+  for (auto& s : settings_table()) {
+    auto i = env.find(s.env);
+    if (i == env.end())
+      continue;
+    auto origin = "from $" + std::string{s.env};
+    if (!s.env_list) {
+      apply(cfg, s, i->second, origin, errors);
+      continue;
+    }
+    std::istringstream lines{i->second};
+    std::string line;
+    for (int n = 1; std::getline(lines, line); ++n) {
+      if (!line.empty() && line.back() == '\r')
+        line.pop_back();
+      apply(cfg, s, line, origin + " line " + std::to_string(n), errors);
+    }
+  }
   for (auto& f : program_flags) {
     if (!f.also_setting)
       continue;

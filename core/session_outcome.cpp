@@ -127,6 +127,11 @@ session_result classify(const boost::system::error_code& ec,
                    std::to_string(f.http_status);
         if (!f.http_reason.empty())
           msg += ' ' + f.http_reason;
+        auto body = f.http_body_excerpt;
+        while (!body.empty() && body.back() == ' ')
+          body.pop_back();
+        if (body.find_first_not_of(' ') != std::string::npos)
+          msg += ": " + body;
         return make(hub_errc::handshake_rejected, std::move(msg), caf::none, {},
                     f.http_status);
       }

@@ -64,6 +64,9 @@ struct session_facts {
   /// The hub's HTTP answer to the upgrade (0 = none).
   uint16_t http_status = 0;
   std::string http_reason;
+  /// The start of the answer's body, which often says why ("invalid
+  /// token"); blank = none.
+  std::string http_body_excerpt;
   /// The hub's close frame, when it sent one.
   uint16_t close_code = 0;
   std::string close_reason;

@@ -25,6 +25,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/credentials.hpp"
 #include "examples/hub/demo_script.hpp"
 #include "examples/hub/hub_server.hpp"
 #include "examples/program_info.hpp"
@@ -50,6 +51,8 @@ struct options {
   uint64_t seed = 1;
   std::string cert_file;
   std::string key_file;
+  std::string token_file;
+  bool echo_refused_token = false;
   hubwatch::log_options log;
 };
 
@@ -148,6 +151,15 @@ std::optional<options> parse(int argc, char** argv) {
     app.add_option("--key", opts.key_file, "PEM private key for --cert");
   cert->needs(key);
   key->needs(cert);
+  auto* token =
+    app.add_option("--require-bearer-token-file", opts.token_file,
+                   "answer upgrades without \"Authorization: Bearer <the "
+                   "token in this file>\" with HTTP 401");
+  app
+    .add_flag("--echo-refused-token", opts.echo_refused_token,
+              "the 401 body repeats the Authorization presented, as careless "
+              "hubs do (for tests: a client must not print it)")
+    ->needs(token);
   app.add_option("--log-level", opts.log.level, "on stderr")
     ->check(CLI::IsMember({"error", "warn", "info", "debug"}))
     ->capture_default_str();
@@ -204,6 +216,17 @@ int main(int argc, char** argv) {
     server_opts.accept_deflate = true;
     server_opts.fragment_only_deflated = true;
     server_opts.refuse_deflate = server_options::deflate_refusal::like_real_hub;
+  }
+  if (!opts->token_file.empty()) {
+    // The same rules as hubwatch's own --bearer-token-file; the message
+    // names the file, never its content.
+    auto why = hubwatch::read_token_file(opts->token_file,
+                                         server_opts.require_bearer_token);
+    if (!why.empty()) {
+      log->error("--require-bearer-token-file = {}", why);
+      return hubwatch::exit_refused;
+    }
+    server_opts.echo_refused_token = opts->echo_refused_token;
   }
   server_opts.cert_file = opts->cert_file;
   server_opts.key_file = opts->key_file;

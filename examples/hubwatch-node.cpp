@@ -192,6 +192,8 @@ int main(int argc, char** argv) {
   };
   run_end ended;
   {
+    // Names only: header values and the token are secrets.
+    log->debug("upgrade request headers: {}", describe_headers(loaded.cfg));
     observer obs{sys, loaded.cfg};
     subscriber_callbacks cbs;
     cbs.on_update = [&](const hub_update& x) {

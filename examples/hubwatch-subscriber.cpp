@@ -369,6 +369,8 @@ int main(int argc, char** argv) {
   json_lines out;
   run_end ended;
   {
+    // Names only: header values and the token are secrets.
+    log->debug("upgrade request headers: {}", describe_headers(loaded.cfg));
     observer obs{sys, loaded.cfg};
     std::atomic<long long> events{0};
     std::atomic<long long> parse_errors{0};

@@ -2,9 +2,11 @@
 
 #include <cmath>
 #include <fstream>
+#include <string_view>
 
 #include <caf/message.hpp>
 
+#include "core/credentials.hpp"
 #include "core/hub_url.hpp"
 #include "messages/json_payload.hpp"
 
@@ -28,10 +30,27 @@ bool operator==(const websocket_config& x, const websocket_config& y) {
          x.subscriber_stall == y.subscriber_stall &&
          x.stale_after == y.stale_after && x.ca_file == y.ca_file &&
          x.tls_verify == y.tls_verify && x.deflate == y.deflate &&
-         x.max_remote_subscribers == y.max_remote_subscribers;
+         x.max_remote_subscribers == y.max_remote_subscribers &&
+         x.headers == y.headers && x.bearer_token == y.bearer_token &&
+         x.bearer_token_file == y.bearer_token_file;
 }
 
 namespace {
+
+// ASCII case-insensitive equality (header names).
+bool iequals_ascii(const std::string& x, const char* y) {
+  std::string_view b{y};
+  if (x.size() != b.size())
+    return false;
+  for (size_t i = 0; i < x.size(); ++i) {
+    auto l = [](char c) {
+      return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    };
+    if (l(x[i]) != l(b[i]))
+      return false;
+  }
+  return true;
+}
 
 std::string ms(caf::timespan x) {
   return std::to_string(
@@ -102,7 +121,60 @@ std::vector<std::string> validate(const websocket_config& x) {
            "must not be negative (0 turns it off)");
   if (!x.ca_file.empty() && !std::ifstream{x.ca_file})
     refuse("ca-file", "\"" + x.ca_file + "\"", "cannot be read");
+  // Headers and tokens: names may be shown, values never.
+  bool has_authorization = false;
+  for (size_t i = 0; i < x.headers.size(); ++i) {
+    auto& h = x.headers[i];
+    auto at = "header #" + std::to_string(i + 1);
+    if (auto why = check_header_name(h.name); !why.empty()) {
+      errors.push_back(at + ": " + why);
+      continue;
+    }
+    if (auto why = check_header_value(h.value.reveal()); !why.empty())
+      errors.push_back(at + " (" + h.name + "): " + why);
+    if (iequals_ascii(h.name, "authorization"))
+      has_authorization = true;
+  }
+  bool has_token = !x.bearer_token.empty() || !x.bearer_token_file.empty();
+  if (!x.bearer_token.empty() && !x.bearer_token_file.empty())
+    errors.push_back("bearer token: given directly and as bearer-token-file "
+                     "= \"" +
+                     x.bearer_token_file + "\"; give one of them");
+  if (has_token && has_authorization)
+    errors.push_back("header Authorization: a bearer token is configured "
+                     "too; give one of them");
+  if (auto why = check_header_value(x.bearer_token.reveal()); !why.empty())
+    errors.push_back("bearer token: " + why);
+  if (!x.bearer_token_file.empty()) {
+    std::string token;
+    if (auto why = read_token_file(x.bearer_token_file, token); !why.empty())
+      errors.push_back("bearer-token-file = " + why);
+  }
   return errors;
+}
+
+std::string upgrade_headers(const websocket_config& x,
+                            std::vector<request_header>& out) {
+  out = x.headers;
+  std::string token = x.bearer_token.reveal();
+  if (!x.bearer_token_file.empty())
+    if (auto why = read_token_file(x.bearer_token_file, token); !why.empty())
+      return "bearer-token-file = " + why;
+  if (!token.empty())
+    out.push_back({"Authorization", secret_string{"Bearer " + token}});
+  return {};
+}
+
+std::string describe_headers(const websocket_config& x) {
+  std::string result;
+  auto add = [&](const std::string& name) {
+    result += (result.empty() ? "" : ", ") + name + ": ***";
+  };
+  for (auto& h : x.headers)
+    add(h.name);
+  if (!x.bearer_token.empty() || !x.bearer_token_file.empty())
+    add("Authorization");
+  return result.empty() ? "none" : result;
 }
 
 } // namespace hubwatch

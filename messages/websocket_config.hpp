@@ -9,7 +9,25 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/timestamp.hpp>
 
+#include "messages/secret_string.hpp"
+
 namespace hubwatch {
+
+/// One extra header of the WebSocket upgrade request. Its value is a
+/// secret (an API key, a token): it renders as `***`.
+struct request_header {
+  std::string name;
+  secret_string value;
+};
+
+inline bool operator==(const request_header& x, const request_header& y) {
+  return x.name == y.name && x.value == y.value;
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, request_header& x) {
+  return f(caf::meta::type_name("request_header"), x.name, x.value);
+}
 
 /// Every setting of an observer. The defaults here are the only defaults:
 /// the config file, environment and flags override them, nothing else
@@ -88,6 +106,18 @@ struct websocket_config {
   /// refused with `too_many_subscribers` and retries later. Bounds what
   /// peers can cost the node: each one holds a relay and a queue.
   size_t max_remote_subscribers = 64;
+
+  /// Extra headers of the upgrade request, in order (`--header`). The
+  /// upgrade's own headers (`Host`, `Upgrade`, `Connection`,
+  /// `Sec-WebSocket-*`) are refused by `validate`.
+  std::vector<request_header> headers;
+
+  /// Sent as `Authorization: Bearer <token>`; empty = none.
+  secret_string bearer_token;
+
+  /// A file holding the bearer token (one line), read when the observer
+  /// starts; empty = none. Not together with `bearer_token`.
+  std::string bearer_token_file;
 };
 
 bool operator==(const websocket_config& x, const websocket_config& y);
@@ -100,11 +130,24 @@ typename Inspector::result_type inspect(Inspector& f, websocket_config& x) {
            x.retry_on_http_error, x.connect_timeout, x.idle_timeout,
            x.max_frame_bytes, x.max_json_depth, x.event_history,
            x.subscriber_queue, x.subscriber_stall, x.stale_after, x.ca_file,
-           x.tls_verify, x.deflate, x.max_remote_subscribers);
+           x.tls_verify, x.deflate, x.max_remote_subscribers, x.headers,
+           x.bearer_token, x.bearer_token_file);
 }
 
 /// Checks every value; returns one message per refused key, each naming the
-/// key and the value (empty when all is well).
+/// key and the value (empty when all is well) — but never a secret: of a
+/// header only its name, of a token neither.
 std::vector<std::string> validate(const websocket_config& x);
+
+/// The headers the upgrade request gets on top of Beast's own: `headers`,
+/// then `Authorization: Bearer …` from `bearer_token` or the file. Call
+/// after `validate` found nothing; returns an error text naming the token
+/// file if reading it failed since.
+std::string upgrade_headers(const websocket_config& x,
+                            std::vector<request_header>& out);
+
+/// The configured headers for people: `Authorization: ***, X-Team: ***`,
+/// or `none`.
+std::string describe_headers(const websocket_config& x);
 
 } // namespace hubwatch

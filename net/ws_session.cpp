@@ -13,6 +13,8 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include "core/credentials.hpp"
+#include "core/frame_parser.hpp"
 #include "core/session_outcome.hpp"
 
 namespace hubwatch {
@@ -66,7 +68,10 @@ public:
       callbacks_(std::move(callbacks)), tls_ctx_(std::move(tls_ctx)),
       ws_(make_stream(ex)), resolver_(ws_.get_executor()),
       deadline_(ws_.get_executor()) {
-    // nop
+    std::vector<std::string> values;
+    for (auto& h : settings_.headers)
+      values.push_back(h.value.reveal());
+    secrets_ = secret_values(values);
   }
 
   void start() override {
@@ -187,8 +192,12 @@ private:
     opt.handshake_timeout = websocket::stream_base::none();
     ws_.set_option(opt);
     ws_.set_option(websocket::stream_base::decorator(
-      [deflate = settings_.deflate](websocket::request_type& req) {
+      [deflate = settings_.deflate,
+       headers = settings_.headers](websocket::request_type& req) {
         req.set(beast::http::field::user_agent, "hubwatch/0.1");
+        // Checked by validate(): none of them is one the upgrade needs.
+        for (auto& h : headers)
+          req.set(h.name, h.value.reveal());
         // Beast 1.81 offers "permessage-deflate; server_max_window_bits=15;
         // client_max_window_bits=15" and cannot leave the window bits out
         // (its options only take 9..15). The real hub (nhooyr.io/websocket
@@ -340,14 +349,19 @@ private:
     facts.connect_timeout = settings_.connect_timeout;
     facts.idle_timeout = settings_.idle_timeout;
     facts.max_frame_bytes = settings_.max_frame_bytes;
+    // What the hub says comes back into status lines and logs; it may echo
+    // what it refused (a token, a header), so those are masked first.
     if (phase_ == session_phase::ws_handshake) {
       facts.http_status = static_cast<uint16_t>(response_.result_int());
-      facts.http_reason = std::string{response_.reason()};
+      facts.http_reason =
+        make_excerpt(redact(std::string{response_.reason()}, secrets_));
+      facts.http_body_excerpt =
+        make_excerpt(redact(response_.body(), secrets_));
     }
     if (ec == websocket::error::closed) {
       auto& reason = ws_.reason();
       facts.close_code = static_cast<uint16_t>(reason.code);
-      facts.close_reason = std::string{reason.reason.c_str()};
+      facts.close_reason = redact(std::string{reason.reason.c_str()}, secrets_);
     }
     phase_ = session_phase::ended;
     deadline_.cancel();
@@ -370,6 +384,8 @@ private:
   websocket::response_type response_;
   session_phase phase_ = session_phase::resolving;
   session_stop stop_ = session_stop::none;
+  // The header values, and the token alone: never reported.
+  std::vector<std::string> secrets_;
 };
 
 /// Reports a failure that happens before any I/O (e.g. an unreadable CA

@@ -10,6 +10,7 @@
 #include "core/frame_channel.hpp"
 #include "core/hub_url.hpp"
 #include "messages/session_result.hpp"
+#include "messages/websocket_config.hpp"
 
 namespace hubwatch {
 
@@ -24,6 +25,11 @@ struct session_settings {
   bool tls_verify = true;
   /// Offer permessage-deflate, in its plainest form.
   bool deflate = false;
+  /// Added to the upgrade request (Authorization among them); checked by
+  /// `validate`. Their values are secrets: whatever the hub sends back and
+  /// the session reports (reason phrase, body excerpt, close reason) has
+  /// them replaced by `***`.
+  std::vector<request_header> headers;
   /// The io_context runs on one thread only: handlers need no strand.
   bool single_threaded_io = false;
 };

@@ -4,10 +4,13 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include <unistd.h>
 
+#include <boost/beast/core/string.hpp>
 #include <boost/json/parse.hpp>
+#include <caf/deep_to_string.hpp>
 #include <caf/scoped_actor.hpp>
 
 #include "examples/hub/test_cert.hpp"
@@ -428,6 +431,86 @@ CAF_TEST(wss with a private ca is accepted with ca_file and refused without) {
   std::filesystem::remove_all(dir);
 }
 
+// -- hub credentials ----------------------------------------------------------
+
+CAF_TEST(the hub sees the bearer token and the headers and events flow) {
+  const std::string token = "tok-3f9a1c77e2";
+  hub::server_options opts;
+  opts.require_bearer_token = token;
+  start_server(opts);
+  cfg.bearer_token = secret_string{token};
+  cfg.headers.push_back({"X-Team", secret_string{"blue; a=b, c"}});
+  cfg.headers.push_back({"User-Agent", secret_string{"probe/1"}});
+  start_observer();
+  CAF_REQUIRE(wait_connected());
+  CAF_REQUIRE(server->wait_for_clients(1, 5s));
+  CAF_CHECK_EQUAL(server->last_upgrade_header("authorization"),
+                  "Bearer " + token);
+  CAF_CHECK_EQUAL(server->last_upgrade_header("X-Team"), "blue; a=b, c");
+  // A header given replaces Beast's default, not adds a second one.
+  size_t agents = 0;
+  for (auto& [name, value] : server->last_upgrade_headers())
+    if (boost::beast::iequals(name, "user-agent"))
+      ++agents;
+  CAF_CHECK_EQUAL(agents, 1u);
+  CAF_CHECK_EQUAL(server->last_upgrade_header("User-Agent"), "probe/1");
+  CAF_CHECK_EQUAL(server->unauthorized(), 0u);
+  auto frames = sample_frames();
+  for (auto& f : frames)
+    server->send_text(f);
+  CAF_REQUIRE(wait_events(frames.size()));
+}
+
+CAF_TEST(a token from a file is sent as read at start) {
+  const std::string token = "tok-from-file-51d0";
+  hub::server_options opts;
+  opts.require_bearer_token = token;
+  start_server(opts);
+  auto path = std::filesystem::temp_directory_path() /
+              ("hubwatch-token-" + std::to_string(::getpid()));
+  {
+    std::ofstream out{path};
+    out << token << "\n";
+  }
+  cfg.bearer_token_file = path.string();
+  start_observer();
+  CAF_CHECK(wait_connected());
+  std::filesystem::remove(path);
+  CAF_CHECK_EQUAL(server->last_upgrade_header("Authorization"),
+                  "Bearer " + token);
+}
+
+CAF_TEST(a wrong token is 401 handshake rejected and never reported) {
+  const std::string wrong = "tok-wrong-8c2e55";
+  hub::server_options opts;
+  opts.require_bearer_token = "tok-right-0000";
+  // The test hub repeats the refused credentials in its 401 body.
+  opts.echo_refused_token = true;
+  start_server(opts);
+  cfg.bearer_token = secret_string{wrong};
+  start_observer();
+  auto st = wait_status([](const connection_status& x) {
+    return x.state == connection_state::error;
+  });
+  CAF_REQUIRE(st);
+  CAF_CHECK_EQUAL(st->http_status, uint16_t{401});
+  CAF_CHECK_EQUAL(st->error_code, hub_errc::handshake_rejected);
+  CAF_CHECK(!st->next_delay);
+  CAF_CHECK_EQUAL(server->unauthorized(), 1u);
+  CAF_CHECK_EQUAL(server->last_upgrade_header("Authorization"),
+                  "Bearer " + wrong);
+  // The body excerpt is there, with the echoed token masked.
+  CAF_MESSAGE("error message: " << st->error_message);
+  const std::string expected = "the hub refused the WebSocket upgrade with "
+                               "HTTP 401 Unauthorized: invalid credentials: "
+                               "***; not retrying";
+  CAF_CHECK_EQUAL(st->error_message.rfind(expected, 0), 0u);
+  for (auto& x : col.all<connection_status>()) {
+    CAF_CHECK_EQUAL(to_string(x).find(wrong), std::string::npos);
+    CAF_CHECK_EQUAL(caf::deep_to_string(x).find(wrong), std::string::npos);
+  }
+}
+
 CAF_TEST(many observers in one process are independent) {
   start_server();
   start_observer();
@@ -448,7 +531,7 @@ CAF_TEST(many observers in one process are independent) {
   CAF_CHECK_EQUAL(must(other.snapshot()).counters.events, 1u);
 }
 
-CAF_TEST(the facade answers with an error when the pipeline does not) {
+CAF_TEST(the facade answers with an error when the pipeline does not ) {
   start_server();
   start_observer();
   CAF_REQUIRE(wait_connected());

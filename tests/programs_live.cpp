@@ -665,4 +665,123 @@ CAF_TEST(the simulator logs json lines too) {
   CAF_CHECK_EQUAL(log_messages(bad.stderr_text()).size(), 1u);
 }
 
+// -- hub credentials
+// ------------------------------------------------------------
+
+CAF_TEST(a wrong bearer token ends with 3 and shows in no output) {
+  namespace fs = std::filesystem;
+  using namespace std::chrono_literals;
+  auto dir = fs::temp_directory_path() /
+             ("hubwatch-credentials-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string right = "tok-right-5b7e0d";
+  const std::string wrong = "tok-wrong-91c4aa";
+  auto right_file = (dir / "right-token").string();
+  auto wrong_file = (dir / "wrong-token").string();
+  std::ofstream{right_file} << right << "\n";
+  std::ofstream{wrong_file} << wrong << "\n";
+  // Every output stream of every program of this test, checked at the end.
+  std::string seen;
+  // The simulator repeats refused credentials in its 401 body.
+  child_process hub{{HUBWATCH_HUB_BIN, "--port", "0",
+                     "--require-bearer-token-file", right_file,
+                     "--echo-refused-token", "--log-level", "debug"}};
+  std::string line;
+  CAF_REQUIRE(hub.read_stderr_until("listening on ", line, 10s));
+  auto url = line.substr(line.find("listening on ") + 13);
+  {
+    // The right token (and a header): events flow.
+    child_process sub{{HUBWATCH_SUBSCRIBER_BIN, "--json", "--url", url,
+                       "--bearer-token-file", right_file, "--header",
+                       "X-Team: blue", "--exit-after-events", "3"}};
+    CAF_CHECK_EQUAL(sub.wait_exit(20s), 0);
+    auto lines = parse_lines(sub.rest_of_stdout());
+    CAF_REQUIRE(!lines.empty());
+    CAF_CHECK(lines.back().at("kind").as_string() == "summary");
+    CAF_CHECK(lines.back().at("events").to_number<int64_t>() == 3);
+    seen += sub.rest_of_stdout() + sub.stderr_text();
+  }
+  struct wrong_run {
+    std::vector<std::string> args;
+    std::vector<std::string> env;
+    bool json;
+  };
+  std::vector<wrong_run> runs = {
+    {{"--json", "--bearer-token-file", wrong_file}, {}, true},
+    {{"--json"}, {"HUBWATCH_BEARER_TOKEN=" + wrong}, true},
+    {{"--log-level", "debug", "--bearer-token-file", wrong_file}, {}, false},
+    {{"--log-level", "debug", "--log-format", "json"},
+     {"HUBWATCH_BEARER_TOKEN=" + wrong, "HUBWATCH_HEADERS=X-Team: " + wrong},
+     false},
+  };
+  for (auto& run : runs) {
+    std::vector<std::string> argv{HUBWATCH_SUBSCRIBER_BIN, "--url", url};
+    argv.insert(argv.end(), run.args.begin(), run.args.end());
+    child_process sub{argv, run.env};
+    // README, exit codes: 3 for an upgrade refused with 401/403/404.
+    CAF_CHECK_EQUAL(sub.wait_exit(10s), 3);
+    auto& out = sub.rest_of_stdout();
+    auto& err = sub.stderr_text();
+    seen += out + err;
+    // The hub's echo reached hubwatch, masked.
+    CAF_CHECK_NOT_EQUAL(out.find("invalid credentials: ***"),
+                        std::string::npos);
+    if (run.json) {
+      auto lines = parse_lines(out);
+      CAF_REQUIRE_GREATER_OR_EQUAL(lines.size(), 2u);
+      auto& final_status = lines[lines.size() - 2];
+      CAF_CHECK_EQUAL(final_status.at("state").as_string(), "error");
+      CAF_CHECK_EQUAL(final_status.at("http_status").as_int64(), 401);
+      CAF_CHECK_EQUAL(final_status.at("error_code").as_string(),
+                      "handshake_rejected");
+    } else {
+      // The debug log names the headers, never their values.
+      CAF_CHECK_NOT_EQUAL(err.find("upgrade request headers: "),
+                          std::string::npos);
+      CAF_CHECK_NOT_EQUAL(err.find("Authorization: ***"), std::string::npos);
+    }
+  }
+  {
+    child_process node{{HUBWATCH_NODE_BIN, "--log-level", "debug",
+                        "--publish-port", "0", "--url", url},
+                       {"HUBWATCH_BEARER_TOKEN=" + wrong}};
+    CAF_CHECK_EQUAL(node.wait_exit(10s), 3);
+    seen += node.rest_of_stdout() + node.stderr_text();
+  }
+  for (auto bin : {HUBWATCH_SUBSCRIBER_BIN, HUBWATCH_NODE_BIN}) {
+    // --help shows defaults, not what the environment holds.
+    child_process help{{bin, "--help"},
+                       {"HUBWATCH_BEARER_TOKEN=" + wrong,
+                        "HUBWATCH_HEADERS=X-Team: " + wrong,
+                        "HUBWATCH_BEARER_TOKEN_FILE=" + wrong_file}};
+    CAF_CHECK_EQUAL(help.wait_exit(10s), 0);
+    CAF_CHECK_NOT_EQUAL(help.rest_of_stdout().find("--bearer-token-file"),
+                        std::string::npos);
+    seen += help.rest_of_stdout() + help.stderr_text();
+  }
+  hub.signal(SIGINT);
+  CAF_CHECK_EQUAL(hub.wait_exit(10s), 0);
+  seen += hub.rest_of_stdout() + hub.stderr_text();
+  CAF_CHECK_EQUAL(seen.find(wrong), std::string::npos);
+  CAF_CHECK_EQUAL(seen.find(right), std::string::npos);
+  fs::remove_all(dir);
+}
+
+CAF_TEST(an unusable token file is refused with 2 naming the file) {
+  auto missing = std::string{"/nonexistent/hubwatch-token"};
+  child_process sub{{HUBWATCH_SUBSCRIBER_BIN, "--url", server->url(),
+                     "--bearer-token-file", missing}};
+  CAF_CHECK_EQUAL(sub.wait_exit(std::chrono::seconds(10)), 2);
+  CAF_CHECK_NOT_EQUAL(sub.stderr_text().find("bearer-token-file = \"" +
+                                             missing + "\": cannot be read"),
+                      std::string::npos);
+  child_process host{{HUBWATCH_SUBSCRIBER_BIN, "--url", server->url(),
+                      "--header", "Host: elsewhere"}};
+  CAF_CHECK_EQUAL(host.wait_exit(std::chrono::seconds(10)), 2);
+  CAF_CHECK_NOT_EQUAL(host.stderr_text().find("\"Host\" is part of the "
+                                              "WebSocket upgrade"),
+                      std::string::npos);
+  CAF_CHECK_EQUAL(host.stderr_text().find("elsewhere"), std::string::npos);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

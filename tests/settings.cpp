@@ -361,6 +361,141 @@ CAF_TEST(env example lists every environment variable) {
   }
 }
 
+// -- hub credentials ----------------------------------------------------------
+
+CAF_TEST(headers come from flag config key and environment) {
+  write("config/hubwatch.conf", "header = X-Team: file\n"
+                                "header = X-File-Only: f; a=b, c\n");
+  auto s = load({});
+  CAF_REQUIRE_EQUAL(joined(s.errors), "");
+  CAF_REQUIRE_EQUAL(s.cfg.headers.size(), 2u);
+  CAF_CHECK_EQUAL(s.cfg.headers[1].value.reveal(), "f; a=b, c");
+  // The variable: one header per line, CRLF too; a name given again
+  // (any case) replaces the earlier one, the others stay.
+  environment env{{"HUBWATCH_HEADERS", "x-team: env\r\nX-Env: e1\n\n"}};
+  s = load({}, env);
+  CAF_REQUIRE_EQUAL(joined(s.errors), "");
+  CAF_REQUIRE_EQUAL(s.cfg.headers.size(), 3u);
+  CAF_CHECK_EQUAL(s.cfg.headers[0].name, "X-File-Only");
+  CAF_CHECK_EQUAL(s.cfg.headers[1].name, "x-team");
+  CAF_CHECK_EQUAL(s.cfg.headers[1].value.reveal(), "env");
+  CAF_CHECK_EQUAL(s.cfg.headers[2].value.reveal(), "e1");
+  s = load({"--header", "X-Team: flag", "--header=X-Flag: a:b"}, env);
+  CAF_REQUIRE_EQUAL(joined(s.errors), "");
+  CAF_REQUIRE_EQUAL(s.cfg.headers.size(), 4u);
+  CAF_CHECK_EQUAL(s.cfg.headers[2].name, "X-Team");
+  CAF_CHECK_EQUAL(s.cfg.headers[2].value.reveal(), "flag");
+  CAF_CHECK_EQUAL(s.cfg.headers[3].value.reveal(), "a:b");
+}
+
+CAF_TEST(the bearer token comes from a file or the environment) {
+  write("token", "tok-from-file\n");
+  auto file = (dir / "token").string();
+  auto s = load({"--bearer-token-file", file});
+  CAF_REQUIRE_EQUAL(joined(s.errors), "");
+  CAF_CHECK_EQUAL(s.cfg.bearer_token_file, file);
+  std::vector<request_header> sent;
+  CAF_REQUIRE_EQUAL(upgrade_headers(s.cfg, sent), "");
+  CAF_REQUIRE_EQUAL(sent.size(), 1u);
+  CAF_CHECK_EQUAL(sent[0].value.reveal(), "Bearer tok-from-file");
+  write("config/hubwatch.conf", "bearer-token-file = " + file + "\n");
+  s = load({});
+  CAF_CHECK_EQUAL(s.cfg.bearer_token_file, file);
+  s = load({}, {{"HUBWATCH_BEARER_TOKEN_FILE", file}});
+  CAF_CHECK_EQUAL(s.cfg.bearer_token_file, file);
+  // The token itself from the environment outranks the config file's file,
+  // and a file given as a flag outranks the environment's token.
+  s = load({}, {{"HUBWATCH_BEARER_TOKEN", "tok-from-env"}});
+  CAF_REQUIRE_EQUAL(joined(s.errors), "");
+  CAF_CHECK_EQUAL(s.cfg.bearer_token.reveal(), "tok-from-env");
+  CAF_CHECK_EQUAL(s.cfg.bearer_token_file, "");
+  s = load({"--bearer-token-file", file},
+           {{"HUBWATCH_BEARER_TOKEN", "tok-from-env"}});
+  CAF_REQUIRE_EQUAL(joined(s.errors), "");
+  CAF_CHECK(s.cfg.bearer_token.empty());
+  CAF_CHECK_EQUAL(s.cfg.bearer_token_file, file);
+  // An empty variable (an unfilled .env line) is no token.
+  s = load({}, {{"HUBWATCH_BEARER_TOKEN", ""}});
+  CAF_CHECK_EQUAL(s.cfg.bearer_token_file, file);
+}
+
+CAF_TEST(both token variables at once are refused without the token) {
+  write("token", "tok-from-file\n");
+  auto s = load({}, {{"HUBWATCH_BEARER_TOKEN", "tok-3f9a1c77e2"},
+                     {"HUBWATCH_BEARER_TOKEN_FILE", (dir / "token").string()}});
+  CAF_CHECK_EQUAL(joined(s.errors),
+                  "HUBWATCH_BEARER_TOKEN and HUBWATCH_BEARER_TOKEN_FILE are "
+                  "both set; keep one\n");
+}
+
+CAF_TEST(a token file that cannot be used is refused naming the file) {
+  auto missing = (dir / "missing-token").string();
+  auto s = load({"--bearer-token-file", missing});
+  CAF_CHECK_EQUAL(joined(s.errors),
+                  "bearer-token-file = \"" + missing + "\": cannot be read\n");
+  write("empty-token", "");
+  auto empty = (dir / "empty-token").string();
+  s = load({}, {{"HUBWATCH_BEARER_TOKEN_FILE", empty}});
+  CAF_CHECK_EQUAL(joined(s.errors),
+                  "bearer-token-file = \"" + empty + "\": the file is empty\n");
+}
+
+CAF_TEST(protocol headers and injection are refused and no secret is shown) {
+  const std::string secret = "tok-3f9a1c77e2";
+  auto s = load({"--header", "Host: " + secret, "--header",
+                 "sec-websocket-key: " + secret, "--header",
+                 "X-A: " + secret + "\r\nInjected: 1"});
+  CAF_CHECK_EQUAL(
+    joined(s.errors),
+    "header #1: \"Host\" is part of the WebSocket upgrade hubwatch makes; it "
+    "cannot be set\n"
+    "header #2: \"sec-websocket-key\" is part of the WebSocket upgrade "
+    "hubwatch makes; it cannot be set\n"
+    "header #3 (X-A): the value holds a control character (CR, LF or "
+    "another); refused, since it could end the header early\n");
+  // In the variable, CR LF separates headers: the injected one is refused
+  // by its name.
+  s = load({}, {{"HUBWATCH_HEADERS", "X-A: " + secret + "\r\nHost: evil"}});
+  CAF_CHECK_EQUAL(joined(s.errors),
+                  "header #2: \"Host\" is part of the WebSocket upgrade "
+                  "hubwatch makes; it cannot be set\n");
+  // A header without a colon may be a value typed alone: not repeated.
+  s = load({"--header", secret});
+  CAF_CHECK_EQUAL(joined(s.errors),
+                  "header (from --header): expected \"Name: value\"\n");
+  s = load({}, {{"HUBWATCH_HEADERS", "X-Ok: 1\n" + secret}});
+  CAF_CHECK_EQUAL(joined(s.errors), "header (from $HUBWATCH_HEADERS line 2): "
+                                    "expected \"Name: value\"\n");
+  // A token as a flag or config key is not offered, and not repeated.
+  s = load({"--bearer-token", secret});
+  CAF_CHECK_EQUAL(joined(s.errors),
+                  "unknown flag --bearer-token (see --help)\n");
+  s = load({"--bearer-token=" + secret});
+  CAF_CHECK_EQUAL(joined(s.errors),
+                  "unknown flag --bearer-token (see --help)\n");
+  write("config/hubwatch.conf", "bearer-token = " + secret + "\n");
+  s = load({});
+  CAF_REQUIRE_EQUAL(s.errors.size(), 1u);
+  CAF_CHECK(s.errors[0].find("unknown key \"bearer-token\"") == 0);
+  // Both a bearer token and an Authorization header: which one to send?
+  fs::remove(dir / "config/hubwatch.conf");
+  s = load({"--header", "Authorization: Basic " + secret},
+           {{"HUBWATCH_BEARER_TOKEN", secret}});
+  CAF_CHECK_EQUAL(joined(s.errors),
+                  "header Authorization: a bearer token is configured too; "
+                  "give one of them\n");
+}
+
+CAF_TEST(help offers header and token file but no token and no secret) {
+  auto text = usage("prog", "summary", flags);
+  CAF_CHECK(text.find("--header") != std::string::npos);
+  CAF_CHECK(text.find("[$HUBWATCH_HEADERS]") != std::string::npos);
+  CAF_CHECK(text.find("--bearer-token-file") != std::string::npos);
+  CAF_CHECK(text.find("$HUBWATCH_BEARER_TOKEN;") != std::string::npos);
+  CAF_CHECK(text.find("--bearer-token ") == std::string::npos);
+  CAF_CHECK(text.find("--bearer-token,") == std::string::npos);
+}
+
 CAF_TEST(the recommended scheduler leaves a core to the io thread) {
   CAF_CHECK_EQUAL(recommended_caf_workers(0), 1u); // unknown
   CAF_CHECK_EQUAL(recommended_caf_workers(1), 1u);

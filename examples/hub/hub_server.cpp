@@ -229,9 +229,25 @@ public:
   std::atomic<uint64_t> accepted{0};
   std::atomic<uint64_t> deflate_offers{0};
 
+  std::atomic<uint64_t> unauthorized{0};
+
   void record_offer(std::string header) {
     std::lock_guard<std::mutex> guard{mtx_};
     last_offer_ = std::move(header);
+  }
+
+  void record_headers(const http::request<http::string_body>& req) {
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (auto& field : req)
+      headers.emplace_back(std::string{field.name_string()},
+                           std::string{field.value()});
+    std::lock_guard<std::mutex> guard{mtx_};
+    last_headers_ = std::move(headers);
+  }
+
+  std::vector<std::pair<std::string, std::string>> last_headers() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return last_headers_;
   }
 
   std::string last_offer() const {
@@ -262,6 +278,7 @@ private:
   bool running_ = false;
   uint16_t port_ = 0;
   std::string last_offer_;
+  std::vector<std::pair<std::string, std::string>> last_headers_;
 
   // A fresh io_context per start(): after stop() the handlers still pending
   // in the old one are destroyed with it instead of running after a restart.
@@ -598,10 +615,23 @@ private:
         return respond(404, "not found\n", true);
       srv_.record_offer(
         std::string{req_[http::field::sec_websocket_extensions]});
+      srv_.record_headers(req_);
       if (offers_deflate(req_))
         ++srv_.deflate_offers;
       if (opts.reject_status != 0)
         return respond(opts.reject_status, "upgrade refused\n", true);
+      if (!opts.require_bearer_token.empty()) {
+        auto presented = std::string{req_[http::field::authorization]};
+        if (presented != "Bearer " + opts.require_bearer_token) {
+          ++srv_.unauthorized;
+          res_extra_ = {"WWW-Authenticate", "Bearer"};
+          return respond(401,
+                         opts.echo_refused_token
+                           ? "invalid credentials: " + presented + "\n"
+                           : std::string{"invalid credentials\n"},
+                         true);
+        }
+      }
       if (auto why = deflate_refusal_of(opts.refuse_deflate, req_);
           !why.empty())
         return respond(400, std::move(why), true);
@@ -631,6 +661,9 @@ private:
     res_.version(req_.version());
     res_.set(http::field::server, "hubwatch-hub");
     res_.set(http::field::content_type, content_type);
+    if (!res_extra_.first.empty())
+      res_.set(res_extra_.first, res_extra_.second);
+    res_extra_ = {};
     res_.keep_alive(!close);
     res_.body() = std::move(body);
     res_.prepare_payload();
@@ -678,6 +711,8 @@ private:
   beast::flat_buffer buffer_;
   http::request<http::string_body> req_;
   http::response<http::string_body> res_;
+  // One more header for the next response (WWW-Authenticate on a 401).
+  std::pair<std::string, std::string> res_extra_;
   char park_buf_[512];
   bool upgraded_ = false;
   bool done_ = false;
@@ -983,6 +1018,22 @@ uint64_t hub_server::deflate_offers() const {
 
 std::string hub_server::last_extension_offer() const {
   return state_->last_offer();
+}
+
+std::vector<std::pair<std::string, std::string>>
+hub_server::last_upgrade_headers() const {
+  return state_->last_headers();
+}
+
+std::string hub_server::last_upgrade_header(const std::string& name) const {
+  for (auto& [n, v] : state_->last_headers())
+    if (beast::iequals(n, name))
+      return v;
+  return {};
+}
+
+uint64_t hub_server::unauthorized() const {
+  return state_->unauthorized;
 }
 
 } // namespace hubwatch::hub

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hubwatch::hub {
@@ -70,6 +71,14 @@ struct server_options {
 
   /// Nonzero: answer every upgrade on ws_path with this HTTP status, close.
   uint16_t reject_status = 0;
+
+  /// Non-empty: an upgrade without `Authorization: Bearer <this>` gets
+  /// HTTP 401 (with `WWW-Authenticate: Bearer`) and is closed.
+  std::string require_bearer_token;
+
+  /// With require_bearer_token: the 401's body repeats what the client
+  /// presented, as careless hubs do; a client must not print it.
+  bool echo_refused_token = false;
 
   /// Accept TCP (and TLS), read the upgrade request, never answer it.
   bool never_answer_handshake = false;
@@ -166,6 +175,17 @@ public:
   /// The Sec-WebSocket-Extensions header of the latest upgrade request on
   /// ws_path (empty when it had none).
   std::string last_extension_offer() const;
+
+  /// The headers of the latest upgrade request on ws_path, in order, as
+  /// (name, value); refused or not.
+  std::vector<std::pair<std::string, std::string>> last_upgrade_headers() const;
+
+  /// The value of header `name` (any case) in the latest upgrade request on
+  /// ws_path; empty when it had none.
+  std::string last_upgrade_header(const std::string& name) const;
+
+  /// Upgrades refused with 401 for a missing or wrong bearer token, ever.
+  uint64_t unauthorized() const;
 
 private:
   std::unique_ptr<detail::server_state> state_;
