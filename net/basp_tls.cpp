@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <mutex>
 #include <stdexcept>
 #include <utility>
@@ -28,6 +29,8 @@
 #include <caf/io/network/interfaces.hpp>
 #include <caf/io/network/stream_impl.hpp>
 #include <caf/scoped_actor.hpp>
+
+#include "core/basp_guard.hpp"
 
 namespace hubwatch {
 
@@ -255,6 +258,10 @@ public:
     return static_cast<size_t>(SSL_pending(ssl_)) >= threshold;
   }
 
+  bool server() const {
+    return server_;
+  }
+
 private:
   /// The server decides in its handshake; a client learns of its refusal
   /// (with TLS 1.3, after its own handshake has finished) as an alert
@@ -326,13 +333,26 @@ private:
   bool reported_ = false;
 };
 
+/// TLS keeps strangers out, not CAF's BASP faults: a peer with a
+/// certificate from the CA could still send the headers that crash CAF
+/// 0.17.6 (core/basp_guard.hpp). So the decrypted bytes pass the same guard
+/// as a plain node's. A node hears only small messages (the 1 MiB bound); a
+/// subscriber receives snapshots of any size, so on its side only the
+/// crashing headers are refused.
 struct tls_policy {
-  explicit tls_policy(std::unique_ptr<tls_session> s) : session(std::move(s)) {
+  explicit tls_policy(std::unique_ptr<tls_session> s)
+    : session(std::move(s)),
+      guard(session->server() ? default_max_inbound_basp_payload
+                              : std::numeric_limits<uint32_t>::max()) {
     // nop
   }
 
   rw_state read_some(size_t& result, native_socket, void* buf, size_t len) {
-    return session->read_some(result, buf, len);
+    auto res = session->read_some(result, buf, len);
+    if (res == rw_state::success && result > 0 &&
+        !guard.feed(static_cast<const uint8_t*>(buf), result))
+      return rw_state::failure;
+    return res;
   }
 
   rw_state write_some(size_t& result, native_socket, const void* buf,
@@ -345,6 +365,7 @@ struct tls_policy {
   }
 
   std::unique_ptr<tls_session> session;
+  basp_stream_guard guard;
 };
 
 // As caf::openssl's scribe_impl.
