@@ -13,6 +13,7 @@
 #include <caf/policy/tcp.hpp>
 
 #include "core/basp_guard.hpp"
+#include "net/policy_scribe.hpp"
 
 namespace hubwatch {
 
@@ -51,66 +52,7 @@ struct guarded_tcp {
   }
 };
 
-// CAF's scribe_impl (libcaf_io/src/io/network/scribe_impl.cpp) with the
-// guarded policy: that class fixes its policy to plain TCP.
-class guarded_scribe : public caf::io::scribe {
-public:
-  guarded_scribe(default_mpx& mpx, net::native_socket fd)
-    : scribe(net::conn_hdl_from_socket(fd)), stream_(mpx, fd) {
-    // nop
-  }
-
-  void configure_read(caf::io::receive_policy::config config) override {
-    stream_.configure_read(config);
-    if (!launched_) {
-      launched_ = true;
-      stream_.start(this);
-    }
-  }
-
-  void ack_writes(bool enable) override {
-    stream_.ack_writes(enable);
-  }
-
-  std::vector<char>& wr_buf() override {
-    return stream_.wr_buf();
-  }
-
-  std::vector<char>& rd_buf() override {
-    return stream_.rd_buf();
-  }
-
-  void graceful_shutdown() override {
-    stream_.graceful_shutdown();
-    detach(&stream_.backend(), false);
-  }
-
-  void flush() override {
-    stream_.flush(this);
-  }
-
-  std::string addr() const override {
-    auto x = net::remote_addr_of_fd(stream_.fd());
-    return x ? *x : std::string{};
-  }
-
-  uint16_t port() const override {
-    auto x = net::remote_port_of_fd(stream_.fd());
-    return x ? *x : 0;
-  }
-
-  void add_to_loop() override {
-    stream_.activate(this);
-  }
-
-  void remove_from_loop() override {
-    stream_.passivate();
-  }
-
-private:
-  bool launched_ = false;
-  net::stream_impl<guarded_tcp> stream_;
-};
+using guarded_scribe = policy_scribe<guarded_tcp>;
 
 // CAF's doorman_impl, handing each accepted socket to a guarded scribe
 // instead of the multiplexer's plain one.
@@ -125,7 +67,7 @@ public:
     auto fd = acceptor_.accepted_socket();
     // As default_multiplexer::new_scribe does.
     net::keepalive(fd, true);
-    auto scribe = caf::make_counted<guarded_scribe>(mpx, fd);
+    auto scribe = caf::make_counted<guarded_scribe>(mpx, fd, false);
     auto hdl = scribe->hdl();
     parent()->add_scribe(std::move(scribe));
     return doorman::new_connection(&mpx, hdl);

@@ -31,6 +31,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "core/basp_guard.hpp"
+#include "net/policy_scribe.hpp"
 
 namespace hubwatch {
 
@@ -368,72 +369,8 @@ struct tls_policy {
   basp_stream_guard guard;
 };
 
-// As caf::openssl's scribe_impl.
-class tls_scribe : public caf::io::scribe {
-public:
-  tls_scribe(default_mpx& mpx, native_socket fd, std::unique_ptr<tls_session> s)
-    : scribe(caf::io::network::conn_hdl_from_socket(fd)),
-      stream_(mpx, fd, std::move(s)) {
-    // nop
-  }
-
-  void configure_read(caf::io::receive_policy::config config) override {
-    stream_.configure_read(config);
-    if (!launched_)
-      launch();
-  }
-
-  void ack_writes(bool enable) override {
-    stream_.ack_writes(enable);
-  }
-
-  std::vector<char>& wr_buf() override {
-    return stream_.wr_buf();
-  }
-
-  std::vector<char>& rd_buf() override {
-    return stream_.rd_buf();
-  }
-
-  void graceful_shutdown() override {
-    stream_.graceful_shutdown();
-    detach(&stream_.backend(), false);
-  }
-
-  void flush() override {
-    stream_.flush(this);
-  }
-
-  std::string addr() const override {
-    auto x = caf::io::network::remote_addr_of_fd(stream_.fd());
-    return x ? *x : std::string{};
-  }
-
-  uint16_t port() const override {
-    auto x = caf::io::network::remote_port_of_fd(stream_.fd());
-    return x ? *x : 0;
-  }
-
-  void add_to_loop() override {
-    stream_.activate(this);
-  }
-
-  void remove_from_loop() override {
-    stream_.passivate();
-  }
-
-private:
-  void launch() {
-    launched_ = true;
-    stream_.start(this);
-    // Schedules the stream so that the handshake goes on even before BASP
-    // has anything to write.
-    stream_.force_empty_write(this);
-  }
-
-  bool launched_ = false;
-  caf::io::network::stream_impl<tls_policy> stream_;
-};
+// The TLS handshake must go on before BASP has anything to write: kicked.
+using tls_scribe = policy_scribe<tls_policy>;
 
 class tls_doorman : public caf::io::network::doorman_impl {
 public:
@@ -454,7 +391,7 @@ public:
     // reaches BASP; the guard closes the socket.
     if (!s->start())
       return false;
-    auto scribe = caf::make_counted<tls_scribe>(mpx, fd, std::move(s));
+    auto scribe = caf::make_counted<tls_scribe>(mpx, fd, true, std::move(s));
     guard.release();
     auto hdl = scribe->hdl();
     parent()->add_scribe(std::move(scribe));
@@ -488,7 +425,7 @@ protected:
     if (!s->start())
       return caf::sec::cannot_connect_to_node;
     guard.release();
-    return caf::make_counted<tls_scribe>(mpx(), *fd, std::move(s));
+    return caf::make_counted<tls_scribe>(mpx(), *fd, true, std::move(s));
   }
 
   caf::expected<caf::io::doorman_ptr> open(uint16_t port, const char* addr,
