@@ -82,9 +82,29 @@ command -v ccache >/dev/null && cxx=(ccache g++)
 "$tmp/consumer-pc" "$url" 3 >"$tmp/out-pc.txt"
 grep -q "^coord-001 " "$tmp/out-pc.txt" || { cat "$tmp/out-pc.txt"; fail "pkg-config consumer saw no coord-001"; }
 
+# Every installed header compiles on its own, included the way a consumer
+# does (<hubwatch/...>, with nothing but the pkg-config flags), and none
+# reaches for a project header by a bare api/, core/, ... path that only
+# resolves in the source tree.
+bare=$(grep -rlE '^#include ["<](actors|api|core|messages|net)/' "$prefix/include/hubwatch" || true)
+[[ -z "$bare" ]] || fail "installed headers include project headers without hubwatch/: $bare"
+cflags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --cflags hubwatch)
+header_check() {
+  local rel=${1#"$prefix/include/"}
+  # shellcheck disable=SC2086
+  echo "#include <$rel>" | g++ -std=c++17 -fsyntax-only $cflags -x c++ - \
+    || { echo "install_consumer: <$rel> does not compile on its own" >&2; return 1; }
+}
+export -f header_check
+export prefix cflags
+find "$prefix/include/hubwatch" -name '*.hpp' -print0 | sort -z \
+  | xargs -0 -n1 -P"$(nproc)" bash -c 'header_check "$0"' \
+  || fail "an installed header does not compile on its own"
+headers=$(find "$prefix/include/hubwatch" -name '*.hpp' | wc -l)
+
 # The installed subscriber against the installed simulator.
 "$prefix/bin/hubwatch-subscriber" --json --url "$url" --exit-after-events 3 >"$tmp/sub.txt" \
   || fail "installed hubwatch-subscriber exited with $?"
 [[ $(grep -c '"kind":"event"' "$tmp/sub.txt") == 3 ]] || { cat "$tmp/sub.txt"; fail "installed subscriber: not 3 events"; }
 grep -q '"kind":"summary"' "$tmp/sub.txt" || fail "installed subscriber: no summary"
-echo "installed programs, unit, config and man pages in place; consumers built with find_package and pkg-config saw the agents"
+echo "installed programs, unit, config and man pages in place; $headers headers compile on their own as <hubwatch/...>; consumers built with find_package and pkg-config saw the agents"
