@@ -540,14 +540,18 @@ CAF_TEST(the facade answers with an error when the pipeline does not ) {
   caf::scoped_actor self{sys};
   self->send_exit(obs->registry(), caf::exit_reason::kill);
   self->wait_for(obs->registry());
-  auto snap = obs->snapshot(std::chrono::milliseconds(500));
-  CAF_CHECK(!snap);
+  CAF_CHECK(!obs->snapshot(std::chrono::milliseconds(500)));
   // The supervisor still answers for the connection alone.
   CAF_CHECK(obs->status());
-  self->send_exit(obs->supervisor(), caf::exit_reason::kill);
-  self->wait_for(obs->supervisor());
-  CAF_CHECK(!obs->status(std::chrono::milliseconds(500)));
-  CAF_CHECK(!obs->disconnect(std::chrono::milliseconds(500)));
+  // Before start() there is no supervisor: status and disconnect ask the
+  // registry, and say so when it does not answer.
+  observer idle{sys, cfg};
+  CAF_CHECK(idle.status());
+  self->send_exit(idle.registry(), caf::exit_reason::kill);
+  self->wait_for(idle.registry());
+  CAF_CHECK(!idle.snapshot(std::chrono::milliseconds(500)));
+  CAF_CHECK(!idle.status(std::chrono::milliseconds(500)));
+  CAF_CHECK(!idle.disconnect(std::chrono::milliseconds(500)));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
