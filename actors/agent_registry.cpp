@@ -1,4 +1,4 @@
-#include "actors/agent_registry.hpp"
+#include "hubwatch/actors/agent_registry.hpp"
 
 #include <algorithm>
 #include <deque>
@@ -10,8 +10,8 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "core/agent_table.hpp"
-#include "core/event_ring.hpp"
+#include "hubwatch/core/agent_table.hpp"
+#include "hubwatch/core/event_ring.hpp"
 
 namespace hubwatch {
 

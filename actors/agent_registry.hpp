@@ -6,11 +6,11 @@
 #include <caf/fwd.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "actors/subscriber.hpp"
-#include "messages/fwd.hpp"
-#include "messages/hub_update.hpp"
-#include "messages/observer_snapshot.hpp"
-#include "messages/websocket_config.hpp"
+#include "hubwatch/actors/subscriber.hpp"
+#include "hubwatch/messages/fwd.hpp"
+#include "hubwatch/messages/hub_update.hpp"
+#include "hubwatch/messages/observer_snapshot.hpp"
+#include "hubwatch/messages/websocket_config.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "actors/connection.hpp"
+#include "hubwatch/actors/connection.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>

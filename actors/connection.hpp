@@ -6,10 +6,10 @@
 #include <caf/fwd.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "actors/parser.hpp"
-#include "messages/fwd.hpp"
-#include "messages/session_result.hpp"
-#include "net/ws_session.hpp"
+#include "hubwatch/actors/parser.hpp"
+#include "hubwatch/messages/fwd.hpp"
+#include "hubwatch/messages/session_result.hpp"
+#include "hubwatch/net/ws_session.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "actors/metrics_request.hpp"
+#include "hubwatch/actors/metrics_request.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>

@@ -7,9 +7,9 @@
 #include <caf/fwd.hpp>
 #include <caf/timespan.hpp>
 
-#include "actors/agent_registry.hpp"
-#include "actors/node_gateway.hpp"
-#include "core/metrics_snapshot.hpp"
+#include "hubwatch/actors/agent_registry.hpp"
+#include "hubwatch/actors/node_gateway.hpp"
+#include "hubwatch/core/metrics_snapshot.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "actors/node_gateway.hpp"
+#include "hubwatch/actors/node_gateway.hpp"
 
 #include <map>
 
@@ -6,9 +6,9 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/subscriber_relay.hpp"
-#include "messages/hub_errc.hpp"
-#include "messages/websocket_config.hpp"
+#include "hubwatch/actors/subscriber_relay.hpp"
+#include "hubwatch/messages/hub_errc.hpp"
+#include "hubwatch/messages/websocket_config.hpp"
 
 namespace hubwatch {
 

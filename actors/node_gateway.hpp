@@ -7,10 +7,10 @@
 #include <caf/fwd.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "actors/agent_registry.hpp"
-#include "actors/subscriber.hpp"
-#include "messages/fwd.hpp"
-#include "messages/observer_snapshot.hpp"
+#include "hubwatch/actors/agent_registry.hpp"
+#include "hubwatch/actors/subscriber.hpp"
+#include "hubwatch/messages/fwd.hpp"
+#include "hubwatch/messages/observer_snapshot.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "actors/parser.hpp"
+#include "hubwatch/actors/parser.hpp"
 
 #include <deque>
 #include <memory>
@@ -7,7 +7,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "core/frame_parser.hpp"
+#include "hubwatch/core/frame_parser.hpp"
 
 namespace hubwatch {
 

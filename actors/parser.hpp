@@ -5,10 +5,10 @@
 #include <caf/fwd.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "actors/agent_registry.hpp"
-#include "core/frame_channel.hpp"
-#include "messages/fwd.hpp"
-#include "messages/websocket_config.hpp"
+#include "hubwatch/actors/agent_registry.hpp"
+#include "hubwatch/core/frame_channel.hpp"
+#include "hubwatch/messages/fwd.hpp"
+#include "hubwatch/messages/websocket_config.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "actors/remote_link.hpp"
+#include "hubwatch/actors/remote_link.hpp"
 
 #include <random>
 #include <set>
@@ -8,9 +8,9 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/node_gateway.hpp"
-#include "core/backoff_policy.hpp"
-#include "messages/hub_errc.hpp"
+#include "hubwatch/actors/node_gateway.hpp"
+#include "hubwatch/core/backoff_policy.hpp"
+#include "hubwatch/messages/hub_errc.hpp"
 
 namespace hubwatch {
 

@@ -10,11 +10,11 @@
 #include <caf/io/middleman_actor.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "actors/subscriber.hpp"
-#include "api/observer.hpp"
-#include "messages/connection_status.hpp"
-#include "messages/fwd.hpp"
-#include "messages/websocket_config.hpp"
+#include "hubwatch/actors/subscriber.hpp"
+#include "hubwatch/api/observer.hpp"
+#include "hubwatch/messages/connection_status.hpp"
+#include "hubwatch/messages/fwd.hpp"
+#include "hubwatch/messages/websocket_config.hpp"
 
 namespace hubwatch {
 

@@ -2,8 +2,8 @@
 
 #include <caf/typed_actor.hpp>
 
-#include "messages/hub_update.hpp"
-#include "messages/observer_snapshot.hpp"
+#include "hubwatch/messages/hub_update.hpp"
+#include "hubwatch/messages/observer_snapshot.hpp"
 
 namespace hubwatch {
 

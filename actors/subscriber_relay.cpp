@@ -1,4 +1,4 @@
-#include "actors/subscriber_relay.hpp"
+#include "hubwatch/actors/subscriber_relay.hpp"
 
 #include <map>
 

@@ -2,8 +2,8 @@
 
 #include <caf/fwd.hpp>
 
-#include "actors/agent_registry.hpp"
-#include "actors/subscriber.hpp"
+#include "hubwatch/actors/agent_registry.hpp"
+#include "hubwatch/actors/subscriber.hpp"
 
 namespace hubwatch {
 

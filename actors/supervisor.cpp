@@ -1,4 +1,4 @@
-#include "actors/supervisor.hpp"
+#include "hubwatch/actors/supervisor.hpp"
 
 #include <memory>
 #include <random>
@@ -7,7 +7,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "core/backoff_policy.hpp"
+#include "hubwatch/core/backoff_policy.hpp"
 
 namespace hubwatch {
 

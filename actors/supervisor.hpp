@@ -5,11 +5,11 @@
 #include <caf/fwd.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "actors/connection.hpp"
-#include "actors/parser.hpp"
-#include "messages/connection_status.hpp"
-#include "messages/fwd.hpp"
-#include "messages/websocket_config.hpp"
+#include "hubwatch/actors/connection.hpp"
+#include "hubwatch/actors/parser.hpp"
+#include "hubwatch/messages/connection_status.hpp"
+#include "hubwatch/messages/fwd.hpp"
+#include "hubwatch/messages/websocket_config.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "api/json_lines.hpp"
+#include "hubwatch/api/json_lines.hpp"
 
 #include <algorithm>
 #include <charconv>

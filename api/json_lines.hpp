@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string>
 
-#include "messages/hub_update.hpp"
-#include "messages/observer_snapshot.hpp"
+#include "hubwatch/messages/hub_update.hpp"
+#include "hubwatch/messages/observer_snapshot.hpp"
 
 namespace hubwatch {
 

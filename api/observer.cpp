@@ -1,4 +1,4 @@
-#include "api/observer.hpp"
+#include "hubwatch/api/observer.hpp"
 
 #include <random>
 #include <thread>
@@ -8,9 +8,9 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/connection.hpp"
-#include "core/hub_url.hpp"
-#include "net/io_runner.hpp"
+#include "hubwatch/actors/connection.hpp"
+#include "hubwatch/core/hub_url.hpp"
+#include "hubwatch/net/io_runner.hpp"
 
 namespace hubwatch {
 

@@ -12,13 +12,13 @@
 #include <caf/expected.hpp>
 #include <caf/timestamp.hpp>
 
-#include "actors/agent_registry.hpp"
-#include "actors/parser.hpp"
-#include "actors/subscriber.hpp"
-#include "actors/supervisor.hpp"
-#include "messages/fwd.hpp"
-#include "messages/observer_snapshot.hpp"
-#include "messages/websocket_config.hpp"
+#include "hubwatch/actors/agent_registry.hpp"
+#include "hubwatch/actors/parser.hpp"
+#include "hubwatch/actors/subscriber.hpp"
+#include "hubwatch/actors/supervisor.hpp"
+#include "hubwatch/messages/fwd.hpp"
+#include "hubwatch/messages/observer_snapshot.hpp"
+#include "hubwatch/messages/websocket_config.hpp"
 
 namespace hubwatch {
 

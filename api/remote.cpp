@@ -1,4 +1,4 @@
-#include "api/remote.hpp"
+#include "hubwatch/api/remote.hpp"
 
 #include <cstdlib>
 #include <random>
@@ -9,7 +9,7 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
-#include "net/basp_guard_middleman.hpp"
+#include "hubwatch/net/basp_guard_middleman.hpp"
 
 namespace hubwatch {
 

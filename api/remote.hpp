@@ -12,11 +12,11 @@
 #include <caf/fwd.hpp>
 #include <caf/io/middleman_actor.hpp>
 
-#include "actors/node_gateway.hpp"
-#include "actors/remote_link.hpp"
-#include "core/node_tls.hpp"
-#include "messages/websocket_config.hpp"
-#include "net/basp_tls.hpp"
+#include "hubwatch/actors/node_gateway.hpp"
+#include "hubwatch/actors/remote_link.hpp"
+#include "hubwatch/core/node_tls.hpp"
+#include "hubwatch/messages/websocket_config.hpp"
+#include "hubwatch/net/basp_tls.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "api/settings.hpp"
+#include "hubwatch/api/settings.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -14,7 +14,7 @@
 // header, so that only the library compiles it.
 #include <CLI/CLI.hpp>
 
-#include "core/credentials.hpp"
+#include "hubwatch/core/credentials.hpp"
 
 extern char** environ;
 

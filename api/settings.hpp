@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "messages/websocket_config.hpp"
+#include "hubwatch/messages/websocket_config.hpp"
 
 namespace hubwatch {
 

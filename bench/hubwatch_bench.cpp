@@ -26,10 +26,10 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "api/observer.hpp"
+#include "hubwatch/api/observer.hpp"
 #include "bench/blast_source.hpp"
-#include "core/agent_table.hpp"
-#include "core/frame_parser.hpp"
+#include "hubwatch/core/agent_table.hpp"
+#include "hubwatch/core/frame_parser.hpp"
 
 using namespace hubwatch;
 using namespace hubwatch::bench;

@@ -1,8 +1,8 @@
-#include "core/agent_table.hpp"
+#include "hubwatch/core/agent_table.hpp"
 
 #include <algorithm>
 
-#include "core/frame_parser.hpp"
+#include "hubwatch/core/frame_parser.hpp"
 
 namespace hubwatch {
 

@@ -7,8 +7,8 @@
 #include <caf/optional.hpp>
 #include <caf/timestamp.hpp>
 
-#include "messages/agent_info.hpp"
-#include "messages/daemon_event.hpp"
+#include "hubwatch/messages/agent_info.hpp"
+#include "hubwatch/messages/daemon_event.hpp"
 
 namespace hubwatch {
 

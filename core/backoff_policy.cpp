@@ -1,4 +1,4 @@
-#include "core/backoff_policy.hpp"
+#include "hubwatch/core/backoff_policy.hpp"
 
 #include <algorithm>
 #include <cmath>

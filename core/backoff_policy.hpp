@@ -6,9 +6,9 @@
 
 #include <caf/timestamp.hpp>
 
-#include "messages/connection_status.hpp"
-#include "messages/session_result.hpp"
-#include "messages/websocket_config.hpp"
+#include "hubwatch/messages/connection_status.hpp"
+#include "hubwatch/messages/session_result.hpp"
+#include "hubwatch/messages/websocket_config.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "core/basic_auth.hpp"
+#include "hubwatch/core/basic_auth.hpp"
 
 #include <array>
 #include <cctype>

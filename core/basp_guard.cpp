@@ -1,4 +1,4 @@
-#include "core/basp_guard.hpp"
+#include "hubwatch/core/basp_guard.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "core/credentials.hpp"
+#include "hubwatch/core/credentials.hpp"
 
 #include <algorithm>
 #include <fstream>

@@ -1,4 +1,4 @@
-#include "core/frame_parser.hpp"
+#include "hubwatch/core/frame_parser.hpp"
 
 #include <cmath>
 #include <optional>
@@ -8,7 +8,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
-#include "core/utf8.hpp"
+#include "hubwatch/core/utf8.hpp"
 
 namespace hubwatch {
 

@@ -7,8 +7,8 @@
 #include <caf/optional.hpp>
 #include <caf/timestamp.hpp>
 
-#include "messages/daemon_event.hpp"
-#include "messages/parse_error.hpp"
+#include "hubwatch/messages/daemon_event.hpp"
+#include "hubwatch/messages/parse_error.hpp"
 
 namespace hubwatch {
 

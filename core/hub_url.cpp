@@ -1,9 +1,9 @@
-#include "core/hub_url.hpp"
+#include "hubwatch/core/hub_url.hpp"
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
-#include "messages/hub_errc.hpp"
+#include "hubwatch/messages/hub_errc.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "core/metrics_snapshot.hpp"
+#include "hubwatch/core/metrics_snapshot.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -6,7 +6,7 @@
 #include <boost/version.hpp>
 #include <caf/config.hpp>
 
-#include "core/frame_parser.hpp"
+#include "hubwatch/core/frame_parser.hpp"
 
 #ifndef HUBWATCH_VERSION
 #error "the build defines HUBWATCH_VERSION (CMakeLists.txt)"

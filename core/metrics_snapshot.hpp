@@ -7,9 +7,9 @@
 
 #include <caf/optional.hpp>
 
-#include "messages/agent_status.hpp"
-#include "messages/connection_status.hpp"
-#include "messages/observer_snapshot.hpp"
+#include "hubwatch/messages/agent_status.hpp"
+#include "hubwatch/messages/connection_status.hpp"
+#include "hubwatch/messages/observer_snapshot.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "core/node_tls.hpp"
+#include "hubwatch/core/node_tls.hpp"
 
 #include <arpa/inet.h>
 

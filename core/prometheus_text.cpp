@@ -1,11 +1,11 @@
-#include "core/prometheus_text.hpp"
+#include "hubwatch/core/prometheus_text.hpp"
 
 #include <charconv>
 #include <cstdint>
 
-#include "core/utf8.hpp"
-#include "messages/event_type.hpp"
-#include "messages/hub_errc.hpp"
+#include "hubwatch/core/utf8.hpp"
+#include "hubwatch/messages/event_type.hpp"
+#include "hubwatch/messages/hub_errc.hpp"
 
 namespace hubwatch {
 

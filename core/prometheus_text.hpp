@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/metrics_snapshot.hpp"
+#include "hubwatch/core/metrics_snapshot.hpp"
 
 namespace hubwatch {
 

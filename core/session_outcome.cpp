@@ -1,4 +1,4 @@
-#include "core/session_outcome.hpp"
+#include "hubwatch/core/session_outcome.hpp"
 
 #include <chrono>
 

@@ -12,7 +12,7 @@
 #include <boost/system/error_code.hpp>
 #include <caf/timestamp.hpp>
 
-#include "messages/session_result.hpp"
+#include "hubwatch/messages/session_result.hpp"
 
 namespace hubwatch {
 

@@ -25,7 +25,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "core/credentials.hpp"
+#include "hubwatch/core/credentials.hpp"
 #include "examples/hub/demo_script.hpp"
 #include "examples/hub/hub_server.hpp"
 #include "examples/program_info.hpp"

@@ -19,18 +19,18 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
-#include "actors/metrics_request.hpp"
-#include "api/json_lines.hpp"
-#include "api/observer.hpp"
-#include "api/remote.hpp"
-#include "api/settings.hpp"
-#include "core/basic_auth.hpp"
-#include "core/metrics_snapshot.hpp"
-#include "core/prometheus_text.hpp"
+#include "hubwatch/actors/metrics_request.hpp"
+#include "hubwatch/api/json_lines.hpp"
+#include "hubwatch/api/observer.hpp"
+#include "hubwatch/api/remote.hpp"
+#include "hubwatch/api/settings.hpp"
+#include "hubwatch/core/basic_auth.hpp"
+#include "hubwatch/core/metrics_snapshot.hpp"
+#include "hubwatch/core/prometheus_text.hpp"
 #include "examples/program_log.hpp"
 #include "examples/program_support.hpp"
 #include "examples/program_tls.hpp"
-#include "net/metrics_http_server.hpp"
+#include "hubwatch/net/metrics_http_server.hpp"
 
 using namespace hubwatch;
 

@@ -16,11 +16,11 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
-#include "api/json_lines.hpp"
-#include "api/observer.hpp"
-#include "api/remote.hpp"
-#include "api/settings.hpp"
-#include "core/metrics_snapshot.hpp"
+#include "hubwatch/api/json_lines.hpp"
+#include "hubwatch/api/observer.hpp"
+#include "hubwatch/api/remote.hpp"
+#include "hubwatch/api/settings.hpp"
+#include "hubwatch/core/metrics_snapshot.hpp"
 #include "examples/dashboard/dashboard_view.hpp"
 #include "examples/program_log.hpp"
 #include "examples/program_support.hpp"

@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "examples/program_info.hpp"
-#include "messages/connection_status.hpp"
+#include "hubwatch/messages/connection_status.hpp"
 
 namespace hubwatch {
 

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "api/settings.hpp"
-#include "core/node_tls.hpp"
-#include "net/basp_tls.hpp"
+#include "hubwatch/api/settings.hpp"
+#include "hubwatch/core/node_tls.hpp"
+#include "hubwatch/net/basp_tls.hpp"
 
 namespace hubwatch {
 

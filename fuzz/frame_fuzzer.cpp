@@ -24,14 +24,14 @@
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
 
-#include "core/agent_table.hpp"
-#include "core/frame_parser.hpp"
-#include "messages/agent_info.hpp"
-#include "messages/daemon_event.hpp"
-#include "messages/event_type.hpp"
-#include "messages/hub_errc.hpp"
-#include "messages/json_payload.hpp"
-#include "messages/parse_error.hpp"
+#include "hubwatch/core/agent_table.hpp"
+#include "hubwatch/core/frame_parser.hpp"
+#include "hubwatch/messages/agent_info.hpp"
+#include "hubwatch/messages/daemon_event.hpp"
+#include "hubwatch/messages/event_type.hpp"
+#include "hubwatch/messages/hub_errc.hpp"
+#include "hubwatch/messages/json_payload.hpp"
+#include "hubwatch/messages/parse_error.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "messages/agent_info.hpp"
+#include "hubwatch/messages/agent_info.hpp"
 
 namespace hubwatch {
 

@@ -10,8 +10,8 @@
 #include <caf/optional.hpp>
 #include <caf/timestamp.hpp>
 
-#include "messages/agent_status.hpp"
-#include "messages/exact_double.hpp"
+#include "hubwatch/messages/agent_status.hpp"
+#include "hubwatch/messages/exact_double.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "messages/connection_status.hpp"
+#include "hubwatch/messages/connection_status.hpp"
 
 #include <chrono>
 

@@ -7,7 +7,7 @@
 #include <caf/optional.hpp>
 #include <caf/timestamp.hpp>
 
-#include "messages/hub_errc.hpp"
+#include "hubwatch/messages/hub_errc.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "messages/daemon_event.hpp"
+#include "hubwatch/messages/daemon_event.hpp"
 
 #include <charconv>
 

@@ -10,9 +10,9 @@
 #include <caf/optional.hpp>
 #include <caf/timestamp.hpp>
 
-#include "messages/event_type.hpp"
-#include "messages/exact_double.hpp"
-#include "messages/json_payload.hpp"
+#include "hubwatch/messages/event_type.hpp"
+#include "hubwatch/messages/exact_double.hpp"
+#include "hubwatch/messages/json_payload.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "messages/event_type.hpp"
+#include "hubwatch/messages/event_type.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "messages/hub_errc.hpp"
+#include "hubwatch/messages/hub_errc.hpp"
 
 #include <caf/make_message.hpp>
 

@@ -1,4 +1,4 @@
-#include "messages/hub_update.hpp"
+#include "hubwatch/messages/hub_update.hpp"
 
 namespace hubwatch {
 

@@ -9,10 +9,10 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/variant.hpp>
 
-#include "messages/agent_info.hpp"
-#include "messages/connection_status.hpp"
-#include "messages/daemon_event.hpp"
-#include "messages/parse_error.hpp"
+#include "hubwatch/messages/agent_info.hpp"
+#include "hubwatch/messages/connection_status.hpp"
+#include "hubwatch/messages/daemon_event.hpp"
+#include "hubwatch/messages/parse_error.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "messages/json_payload.hpp"
+#include "hubwatch/messages/json_payload.hpp"
 
 #include <cmath>
 
@@ -6,7 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
-#include "messages/hub_errc.hpp"
+#include "hubwatch/messages/hub_errc.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "messages/observer_counters.hpp"
+#include "hubwatch/messages/observer_counters.hpp"
 
 namespace hubwatch {
 

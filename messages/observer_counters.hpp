@@ -6,8 +6,8 @@
 
 #include <caf/meta/type_name.hpp>
 
-#include "messages/event_type.hpp"
-#include "messages/hub_errc.hpp"
+#include "hubwatch/messages/event_type.hpp"
+#include "hubwatch/messages/hub_errc.hpp"
 
 namespace hubwatch {
 

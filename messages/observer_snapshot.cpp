@@ -1,4 +1,4 @@
-#include "messages/observer_snapshot.hpp"
+#include "hubwatch/messages/observer_snapshot.hpp"
 
 namespace hubwatch {
 

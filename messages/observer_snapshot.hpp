@@ -7,10 +7,10 @@
 #include <caf/optional.hpp>
 #include <caf/timestamp.hpp>
 
-#include "messages/agent_info.hpp"
-#include "messages/connection_status.hpp"
-#include "messages/daemon_event.hpp"
-#include "messages/observer_counters.hpp"
+#include "hubwatch/messages/agent_info.hpp"
+#include "hubwatch/messages/connection_status.hpp"
+#include "hubwatch/messages/daemon_event.hpp"
+#include "hubwatch/messages/observer_counters.hpp"
 
 namespace hubwatch {
 

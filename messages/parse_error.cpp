@@ -1,4 +1,4 @@
-#include "messages/parse_error.hpp"
+#include "hubwatch/messages/parse_error.hpp"
 
 namespace hubwatch {
 

@@ -4,7 +4,7 @@
 
 #include <caf/meta/type_name.hpp>
 
-#include "messages/hub_errc.hpp"
+#include "hubwatch/messages/hub_errc.hpp"
 
 namespace hubwatch {
 

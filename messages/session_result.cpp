@@ -1,4 +1,4 @@
-#include "messages/session_result.hpp"
+#include "hubwatch/messages/session_result.hpp"
 
 namespace hubwatch {
 

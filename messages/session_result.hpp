@@ -6,7 +6,7 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/optional.hpp>
 
-#include "messages/hub_errc.hpp"
+#include "hubwatch/messages/hub_errc.hpp"
 
 namespace hubwatch {
 

@@ -1,14 +1,14 @@
 #include <caf/actor_system_config.hpp>
 
-#include "actors/agent_registry.hpp"
-#include "actors/node_gateway.hpp"
-#include "actors/subscriber.hpp"
-#include "messages/fwd.hpp"
-#include "messages/hub_errc.hpp"
-#include "messages/hub_update.hpp"
-#include "messages/observer_snapshot.hpp"
-#include "messages/session_result.hpp"
-#include "messages/websocket_config.hpp"
+#include "hubwatch/actors/agent_registry.hpp"
+#include "hubwatch/actors/node_gateway.hpp"
+#include "hubwatch/actors/subscriber.hpp"
+#include "hubwatch/messages/fwd.hpp"
+#include "hubwatch/messages/hub_errc.hpp"
+#include "hubwatch/messages/hub_update.hpp"
+#include "hubwatch/messages/observer_snapshot.hpp"
+#include "hubwatch/messages/session_result.hpp"
+#include "hubwatch/messages/websocket_config.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "messages/websocket_config.hpp"
+#include "hubwatch/messages/websocket_config.hpp"
 
 #include <cmath>
 #include <fstream>
@@ -6,9 +6,9 @@
 
 #include <caf/message.hpp>
 
-#include "core/credentials.hpp"
-#include "core/hub_url.hpp"
-#include "messages/json_payload.hpp"
+#include "hubwatch/core/credentials.hpp"
+#include "hubwatch/core/hub_url.hpp"
+#include "hubwatch/messages/json_payload.hpp"
 
 namespace hubwatch {
 

@@ -9,7 +9,7 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/timestamp.hpp>
 
-#include "messages/secret_string.hpp"
+#include "hubwatch/messages/secret_string.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "net/basp_guard_middleman.hpp"
+#include "hubwatch/net/basp_guard_middleman.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/function_view.hpp>
@@ -12,8 +12,8 @@
 #include <caf/io/network/stream_impl.hpp>
 #include <caf/policy/tcp.hpp>
 
-#include "core/basp_guard.hpp"
-#include "net/policy_scribe.hpp"
+#include "hubwatch/core/basp_guard.hpp"
+#include "hubwatch/net/policy_scribe.hpp"
 
 namespace hubwatch {
 

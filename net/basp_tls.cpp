@@ -1,4 +1,4 @@
-#include "net/basp_tls.hpp"
+#include "hubwatch/net/basp_tls.hpp"
 
 #include <pthread.h>
 #include <signal.h>
@@ -30,8 +30,8 @@
 #include <caf/io/network/stream_impl.hpp>
 #include <caf/scoped_actor.hpp>
 
-#include "core/basp_guard.hpp"
-#include "net/policy_scribe.hpp"
+#include "hubwatch/core/basp_guard.hpp"
+#include "hubwatch/net/policy_scribe.hpp"
 
 namespace hubwatch {
 

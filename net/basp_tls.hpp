@@ -20,7 +20,7 @@
 #include <caf/fwd.hpp>
 #include <caf/io/middleman_actor.hpp>
 
-#include "core/node_tls.hpp"
+#include "hubwatch/core/node_tls.hpp"
 
 namespace hubwatch {
 

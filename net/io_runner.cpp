@@ -1,4 +1,4 @@
-#include "net/io_runner.hpp"
+#include "hubwatch/net/io_runner.hpp"
 
 namespace hubwatch {
 

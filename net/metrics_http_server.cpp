@@ -1,4 +1,4 @@
-#include "net/metrics_http_server.hpp"
+#include "hubwatch/net/metrics_http_server.hpp"
 
 #include <future>
 #include <list>

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/basic_auth.hpp"
+#include "hubwatch/core/basic_auth.hpp"
 
 namespace hubwatch {
 

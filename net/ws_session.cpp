@@ -1,4 +1,4 @@
-#include "net/ws_session.hpp"
+#include "hubwatch/net/ws_session.hpp"
 
 #include <optional>
 #include <type_traits>
@@ -13,9 +13,9 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include "core/credentials.hpp"
-#include "core/frame_parser.hpp"
-#include "core/session_outcome.hpp"
+#include "hubwatch/core/credentials.hpp"
+#include "hubwatch/core/frame_parser.hpp"
+#include "hubwatch/core/session_outcome.hpp"
 
 namespace hubwatch {
 

@@ -1,10 +1,10 @@
 #define CAF_SUITE agent_registry
 
-#include "actors/agent_registry.hpp"
+#include "hubwatch/actors/agent_registry.hpp"
 
 #include <caf/test/dsl.hpp>
 
-#include "core/frame_parser.hpp"
+#include "hubwatch/core/frame_parser.hpp"
 #include "recorder.hpp"
 #include "test_support.hpp"
 

@@ -1,10 +1,10 @@
 #define CAF_SUITE agent_table
 
-#include "core/agent_table.hpp"
+#include "hubwatch/core/agent_table.hpp"
 
 #include <caf/test/unit_test.hpp>
 
-#include "core/frame_parser.hpp"
+#include "hubwatch/core/frame_parser.hpp"
 #include "test_support.hpp"
 
 using namespace hubwatch;

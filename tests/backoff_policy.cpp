@@ -1,6 +1,6 @@
 #define CAF_SUITE backoff_policy
 
-#include "core/backoff_policy.hpp"
+#include "hubwatch/core/backoff_policy.hpp"
 
 #include <caf/test/unit_test.hpp>
 

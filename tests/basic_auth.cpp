@@ -1,6 +1,6 @@
 #define CAF_SUITE basic_auth
 
-#include "core/basic_auth.hpp"
+#include "hubwatch/core/basic_auth.hpp"
 
 #include <caf/test/unit_test.hpp>
 

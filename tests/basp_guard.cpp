@@ -1,6 +1,6 @@
 #define CAF_SUITE basp_guard
 
-#include "core/basp_guard.hpp"
+#include "hubwatch/core/basp_guard.hpp"
 
 #include <caf/test/unit_test.hpp>
 

@@ -1,6 +1,6 @@
 #define CAF_SUITE credentials
 
-#include "core/credentials.hpp"
+#include "hubwatch/core/credentials.hpp"
 
 #include <caf/deep_to_string.hpp>
 #include <caf/test/unit_test.hpp>
@@ -10,7 +10,7 @@
 
 #include <unistd.h>
 
-#include "messages/websocket_config.hpp"
+#include "hubwatch/messages/websocket_config.hpp"
 
 using namespace hubwatch;
 

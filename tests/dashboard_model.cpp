@@ -4,7 +4,7 @@
 
 #include <caf/test/unit_test.hpp>
 
-#include "core/frame_parser.hpp"
+#include "hubwatch/core/frame_parser.hpp"
 
 using namespace hubwatch;
 using namespace std::chrono;

@@ -1,6 +1,6 @@
 #define CAF_SUITE frame_parser
 
-#include "core/frame_parser.hpp"
+#include "hubwatch/core/frame_parser.hpp"
 
 #include <caf/test/unit_test.hpp>
 

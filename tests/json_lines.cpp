@@ -1,12 +1,12 @@
 #define CAF_SUITE json_lines
 
-#include "api/json_lines.hpp"
+#include "hubwatch/api/json_lines.hpp"
 
 #include <caf/test/unit_test.hpp>
 
 #include <boost/json/parse.hpp>
 
-#include "core/frame_parser.hpp"
+#include "hubwatch/core/frame_parser.hpp"
 
 using namespace hubwatch;
 namespace json = boost::json;

@@ -15,7 +15,7 @@
 
 #include <caf/actor_system.hpp>
 
-#include "api/observer.hpp"
+#include "hubwatch/api/observer.hpp"
 #include "examples/hub/hub_server.hpp"
 #include "test_support.hpp"
 

@@ -6,11 +6,11 @@
 #include <caf/binary_serializer.hpp>
 #include <caf/test/dsl.hpp>
 
-#include "actors/node_gateway.hpp"
-#include "core/frame_parser.hpp"
-#include "messages/hub_update.hpp"
-#include "messages/observer_snapshot.hpp"
-#include "messages/websocket_config.hpp"
+#include "hubwatch/actors/node_gateway.hpp"
+#include "hubwatch/core/frame_parser.hpp"
+#include "hubwatch/messages/hub_update.hpp"
+#include "hubwatch/messages/observer_snapshot.hpp"
+#include "hubwatch/messages/websocket_config.hpp"
 #include "recorder.hpp"
 #include "test_support.hpp"
 

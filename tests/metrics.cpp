@@ -1,7 +1,7 @@
 #define CAF_SUITE metrics
 
-#include "core/metrics_snapshot.hpp"
-#include "core/prometheus_text.hpp"
+#include "hubwatch/core/metrics_snapshot.hpp"
+#include "hubwatch/core/prometheus_text.hpp"
 
 #include <caf/test/unit_test.hpp>
 

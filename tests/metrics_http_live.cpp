@@ -1,6 +1,6 @@
 #define CAF_SUITE metrics_http_live
 
-#include "net/metrics_http_server.hpp"
+#include "hubwatch/net/metrics_http_server.hpp"
 
 #include <caf/test/unit_test.hpp>
 

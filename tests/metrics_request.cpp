@@ -1,11 +1,11 @@
 #define CAF_SUITE metrics_request
 
-#include "actors/metrics_request.hpp"
+#include "hubwatch/actors/metrics_request.hpp"
 
 #include <caf/test/dsl.hpp>
 
-#include "actors/node_gateway.hpp"
-#include "core/frame_parser.hpp"
+#include "hubwatch/actors/node_gateway.hpp"
+#include "hubwatch/core/frame_parser.hpp"
 #include "recorder.hpp"
 #include "test_support.hpp"
 

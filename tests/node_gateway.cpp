@@ -1,11 +1,11 @@
 #define CAF_SUITE node_gateway
 
-#include "actors/node_gateway.hpp"
+#include "hubwatch/actors/node_gateway.hpp"
 
 #include <caf/test/dsl.hpp>
 
-#include "core/frame_parser.hpp"
-#include "messages/hub_errc.hpp"
+#include "hubwatch/core/frame_parser.hpp"
+#include "hubwatch/messages/hub_errc.hpp"
 #include "recorder.hpp"
 #include "test_support.hpp"
 

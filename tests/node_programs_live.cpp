@@ -6,7 +6,7 @@
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 
-#include "api/remote.hpp"
+#include "hubwatch/api/remote.hpp"
 #include "child_process.hpp"
 #include "live_support.hpp"
 

@@ -1,6 +1,6 @@
 #define CAF_SUITE node_tls
 
-#include "core/node_tls.hpp"
+#include "hubwatch/core/node_tls.hpp"
 
 #include <caf/test/unit_test.hpp>
 
@@ -9,10 +9,10 @@
 
 #include <unistd.h>
 
-#include "api/settings.hpp"
+#include "hubwatch/api/settings.hpp"
 #include "examples/hub/test_cert.hpp"
 #include "examples/program_tls.hpp"
-#include "net/basp_tls.hpp"
+#include "hubwatch/net/basp_tls.hpp"
 
 using namespace hubwatch;
 

@@ -1,6 +1,6 @@
 #define CAF_SUITE parser
 
-#include "actors/parser.hpp"
+#include "hubwatch/actors/parser.hpp"
 
 #include <caf/test/dsl.hpp>
 

@@ -8,8 +8,8 @@
 #include <caf/response_promise.hpp>
 #include <caf/stateful_actor.hpp>
 
-#include "actors/subscriber.hpp"
-#include "messages/fwd.hpp"
+#include "hubwatch/actors/subscriber.hpp"
+#include "hubwatch/messages/fwd.hpp"
 
 namespace hubwatch::test {
 

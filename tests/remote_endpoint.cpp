@@ -1,6 +1,6 @@
 #define CAF_SUITE remote_endpoint
 
-#include "api/remote.hpp"
+#include "hubwatch/api/remote.hpp"
 
 #include <caf/test/unit_test.hpp>
 

@@ -7,7 +7,7 @@
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 
-#include "api/remote.hpp"
+#include "hubwatch/api/remote.hpp"
 #include "live_support.hpp"
 #include "must.hpp"
 #include "recorder.hpp"

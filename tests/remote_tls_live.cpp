@@ -16,7 +16,7 @@
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 
-#include "api/remote.hpp"
+#include "hubwatch/api/remote.hpp"
 #include "basp_probe.hpp"
 #include "examples/hub/test_cert.hpp"
 #include "live_support.hpp"

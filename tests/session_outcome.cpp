@@ -1,6 +1,6 @@
 #define CAF_SUITE session_outcome
 
-#include "core/session_outcome.hpp"
+#include "hubwatch/core/session_outcome.hpp"
 
 #include <caf/test/dsl.hpp>
 

@@ -1,8 +1,8 @@
 #define CAF_SUITE settings
 
-#include "api/settings.hpp"
+#include "hubwatch/api/settings.hpp"
 
-#include "api/observer.hpp"
+#include "hubwatch/api/observer.hpp"
 
 #include <caf/test/unit_test.hpp>
 

@@ -1,10 +1,10 @@
 #define CAF_SUITE supervisor
 
-#include "actors/supervisor.hpp"
+#include "hubwatch/actors/supervisor.hpp"
 
 #include <caf/test/dsl.hpp>
 
-#include "core/backoff_policy.hpp"
+#include "hubwatch/core/backoff_policy.hpp"
 #include "test_support.hpp"
 
 using namespace hubwatch;

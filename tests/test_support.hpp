@@ -7,7 +7,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/test/unit_test.hpp>
 
-#include "messages/fwd.hpp"
+#include "hubwatch/messages/fwd.hpp"
 
 namespace hubwatch::test {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <thread>
 
-#include <api/observer.hpp>
+#include <hubwatch/api/observer.hpp>
 
 int main(int argc, char** argv) {
   caf::actor_system_config cfg;

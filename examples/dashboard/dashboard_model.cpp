@@ -1,6 +1,6 @@
 #include "examples/dashboard/dashboard_model.hpp"
 
-#include "core/frame_parser.hpp"
+#include "hubwatch/core/frame_parser.hpp"
 
 namespace hubwatch {
 

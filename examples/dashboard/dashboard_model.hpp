@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "messages/hub_update.hpp"
-#include "messages/observer_snapshot.hpp"
+#include "hubwatch/messages/hub_update.hpp"
+#include "hubwatch/messages/observer_snapshot.hpp"
 
 namespace hubwatch {
 

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "core/utf8.hpp"
+#include "hubwatch/core/utf8.hpp"
 
 namespace hubwatch {
 
