@@ -26,8 +26,8 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "hubwatch/api/observer.hpp"
 #include "bench/blast_source.hpp"
+#include "hubwatch/api/observer.hpp"
 #include "hubwatch/core/agent_table.hpp"
 #include "hubwatch/core/frame_parser.hpp"
 

@@ -25,11 +25,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include "hubwatch/core/credentials.hpp"
 #include "examples/hub/demo_script.hpp"
 #include "examples/hub/hub_server.hpp"
 #include "examples/program_info.hpp"
 #include "examples/program_log.hpp"
+#include "hubwatch/core/credentials.hpp"
 
 namespace net = boost::asio;
 using namespace std::chrono;

@@ -19,6 +19,9 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
+#include "examples/program_log.hpp"
+#include "examples/program_support.hpp"
+#include "examples/program_tls.hpp"
 #include "hubwatch/actors/metrics_request.hpp"
 #include "hubwatch/api/json_lines.hpp"
 #include "hubwatch/api/observer.hpp"
@@ -27,9 +30,6 @@
 #include "hubwatch/core/basic_auth.hpp"
 #include "hubwatch/core/metrics_snapshot.hpp"
 #include "hubwatch/core/prometheus_text.hpp"
-#include "examples/program_log.hpp"
-#include "examples/program_support.hpp"
-#include "examples/program_tls.hpp"
 #include "hubwatch/net/metrics_http_server.hpp"
 
 using namespace hubwatch;

@@ -16,15 +16,15 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
+#include "examples/dashboard/dashboard_view.hpp"
+#include "examples/program_log.hpp"
+#include "examples/program_support.hpp"
+#include "examples/program_tls.hpp"
 #include "hubwatch/api/json_lines.hpp"
 #include "hubwatch/api/observer.hpp"
 #include "hubwatch/api/remote.hpp"
 #include "hubwatch/api/settings.hpp"
 #include "hubwatch/core/metrics_snapshot.hpp"
-#include "examples/dashboard/dashboard_view.hpp"
-#include "examples/program_log.hpp"
-#include "examples/program_support.hpp"
-#include "examples/program_tls.hpp"
 
 using namespace hubwatch;
 

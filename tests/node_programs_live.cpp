@@ -6,8 +6,8 @@
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 
-#include "hubwatch/api/remote.hpp"
 #include "child_process.hpp"
+#include "hubwatch/api/remote.hpp"
 #include "live_support.hpp"
 
 using namespace hubwatch;

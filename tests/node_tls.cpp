@@ -9,9 +9,9 @@
 
 #include <unistd.h>
 
-#include "hubwatch/api/settings.hpp"
 #include "examples/hub/test_cert.hpp"
 #include "examples/program_tls.hpp"
+#include "hubwatch/api/settings.hpp"
 #include "hubwatch/net/basp_tls.hpp"
 
 using namespace hubwatch;

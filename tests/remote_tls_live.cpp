@@ -16,9 +16,9 @@
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 
-#include "hubwatch/api/remote.hpp"
 #include "basp_probe.hpp"
 #include "examples/hub/test_cert.hpp"
+#include "hubwatch/api/remote.hpp"
 #include "live_support.hpp"
 #include "must.hpp"
 
