@@ -13,7 +13,7 @@
 #include <caf/deep_to_string.hpp>
 #include <caf/scoped_actor.hpp>
 
-#include "examples/hub/test_cert.hpp"
+#include "simulator/test_cert.hpp"
 #include "live_support.hpp"
 #include "must.hpp"
 

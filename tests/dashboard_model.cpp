@@ -1,6 +1,6 @@
 #define CAF_SUITE dashboard_model
 
-#include "examples/dashboard/dashboard_model.hpp"
+#include "programs/dashboard/dashboard_model.hpp"
 
 #include <caf/test/unit_test.hpp>
 

@@ -1,6 +1,6 @@
 #define CAF_SUITE hub_server
 
-#include "examples/hub/hub_server.hpp"
+#include "simulator/hub_server.hpp"
 
 #include <caf/test/unit_test.hpp>
 
@@ -31,8 +31,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
-#include "examples/hub/demo_script.hpp"
-#include "examples/hub/test_cert.hpp"
+#include "simulator/demo_script.hpp"
+#include "simulator/test_cert.hpp"
 
 using namespace hubwatch::hub;
 using namespace std::chrono_literals;

@@ -1,7 +1,7 @@
 #pragma once
 
 // Helpers for tests that run a real actor system against a real Beast
-// server on 127.0.0.1 (examples/hub/hub_server.hpp).
+// server on 127.0.0.1 (simulator/hub_server.hpp).
 
 #include <chrono>
 #include <condition_variable>
@@ -15,7 +15,7 @@
 
 #include <caf/actor_system.hpp>
 
-#include "examples/hub/hub_server.hpp"
+#include "simulator/hub_server.hpp"
 #include "hubwatch/api/observer.hpp"
 #include "test_support.hpp"
 

@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "examples/hub/test_cert.hpp"
+#include "simulator/test_cert.hpp"
 #include "http_client.hpp"
 #include "live_support.hpp"
 

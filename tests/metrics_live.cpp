@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "child_process.hpp"
-#include "examples/hub/test_cert.hpp"
+#include "simulator/test_cert.hpp"
 #include "http_client.hpp"
 #include "live_support.hpp"
 

@@ -9,8 +9,8 @@
 
 #include <unistd.h>
 
-#include "examples/hub/test_cert.hpp"
-#include "examples/program_tls.hpp"
+#include "simulator/test_cert.hpp"
+#include "programs/program_tls.hpp"
 #include "hubwatch/api/settings.hpp"
 #include "hubwatch/net/basp_tls.hpp"
 

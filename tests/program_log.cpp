@@ -1,6 +1,6 @@
 #define CAF_SUITE program_log
 
-#include "examples/program_log.hpp"
+#include "programs/program_log.hpp"
 
 #include <caf/test/unit_test.hpp>
 

@@ -1,6 +1,6 @@
 #define CAF_SUITE program_support
 
-#include "examples/program_support.hpp"
+#include "programs/program_support.hpp"
 
 #include <caf/test/unit_test.hpp>
 

@@ -11,7 +11,7 @@
 #include <boost/json/parse.hpp>
 
 #include "child_process.hpp"
-#include "examples/dashboard/text_width.hpp"
+#include "programs/dashboard/text_width.hpp"
 #include "hubwatch_build.hpp"
 #include "live_support.hpp"
 #include "terminal_process.hpp"

@@ -17,7 +17,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "basp_probe.hpp"
-#include "examples/hub/test_cert.hpp"
+#include "simulator/test_cert.hpp"
 #include "hubwatch/api/remote.hpp"
 #include "live_support.hpp"
 #include "must.hpp"

@@ -299,7 +299,7 @@ CAF_TEST(the documented config file states the built in defaults) {
   CAF_REQUIRE(in.good());
   std::string text, line;
   size_t keys = 0;
-  // The programs' flags that are also keys (examples/program_tls.hpp) are
+  // The programs' flags that are also keys (programs/program_tls.hpp) are
   // documented there too; they are no library setting.
   std::set<std::string> flag_keys{"tls-cert", "tls-key", "tls-ca",
                                   "tls-key-passphrase-file", "allow-plaintext"};

@@ -1,6 +1,6 @@
 #define CAF_SUITE text_width
 
-#include "examples/dashboard/text_width.hpp"
+#include "programs/dashboard/text_width.hpp"
 
 #include <caf/test/unit_test.hpp>
 

@@ -25,10 +25,10 @@
 
 #include <CLI/CLI.hpp>
 
-#include "examples/hub/demo_script.hpp"
-#include "examples/hub/hub_server.hpp"
-#include "examples/program_info.hpp"
-#include "examples/program_log.hpp"
+#include "simulator/demo_script.hpp"
+#include "simulator/hub_server.hpp"
+#include "programs/program_info.hpp"
+#include "programs/program_log.hpp"
 #include "hubwatch/core/credentials.hpp"
 
 namespace net = boost::asio;

@@ -1,4 +1,4 @@
-#include "examples/hub/demo_script.hpp"
+#include "simulator/demo_script.hpp"
 
 #include <cmath>
 #include <ctime>

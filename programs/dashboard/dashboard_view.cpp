@@ -1,4 +1,4 @@
-#include "examples/dashboard/dashboard_view.hpp"
+#include "programs/dashboard/dashboard_view.hpp"
 
 #include <clocale>
 #include <cstdlib>
@@ -7,7 +7,7 @@
 #include <curses.h>
 #include <unistd.h>
 
-#include "examples/dashboard/text_width.hpp"
+#include "programs/dashboard/text_width.hpp"
 
 namespace hubwatch {
 

@@ -1,4 +1,4 @@
-#include "examples/hub/test_cert.hpp"
+#include "simulator/test_cert.hpp"
 
 #include <cstdlib>
 #include <filesystem>

@@ -16,10 +16,10 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
-#include "examples/dashboard/dashboard_view.hpp"
-#include "examples/program_log.hpp"
-#include "examples/program_support.hpp"
-#include "examples/program_tls.hpp"
+#include "programs/dashboard/dashboard_view.hpp"
+#include "programs/program_log.hpp"
+#include "programs/program_support.hpp"
+#include "programs/program_tls.hpp"
 #include "hubwatch/api/json_lines.hpp"
 #include "hubwatch/api/observer.hpp"
 #include "hubwatch/api/remote.hpp"

@@ -1,4 +1,4 @@
-#include "examples/dashboard/dashboard_model.hpp"
+#include "programs/dashboard/dashboard_model.hpp"
 
 #include "hubwatch/core/frame_parser.hpp"
 

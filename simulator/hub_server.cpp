@@ -1,4 +1,4 @@
-#include "examples/hub/hub_server.hpp"
+#include "simulator/hub_server.hpp"
 
 #include <algorithm>
 #include <atomic>

@@ -19,9 +19,9 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
-#include "examples/program_log.hpp"
-#include "examples/program_support.hpp"
-#include "examples/program_tls.hpp"
+#include "programs/program_log.hpp"
+#include "programs/program_support.hpp"
+#include "programs/program_tls.hpp"
 #include "hubwatch/actors/metrics_request.hpp"
 #include "hubwatch/api/json_lines.hpp"
 #include "hubwatch/api/observer.hpp"

@@ -18,7 +18,7 @@
 #include <string>
 #include <thread>
 
-#include "examples/program_info.hpp"
+#include "programs/program_info.hpp"
 #include "hubwatch/messages/connection_status.hpp"
 
 namespace hubwatch {

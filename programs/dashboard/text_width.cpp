@@ -1,4 +1,4 @@
-#include "examples/dashboard/text_width.hpp"
+#include "programs/dashboard/text_width.hpp"
 
 #include <vector>
 

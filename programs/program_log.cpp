@@ -1,4 +1,4 @@
-#include "examples/program_log.hpp"
+#include "programs/program_log.hpp"
 
 #include <cstdio>
 #include <ctime>

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "examples/dashboard/dashboard_model.hpp"
+#include "programs/dashboard/dashboard_model.hpp"
 
 namespace hubwatch {
 
