@@ -2,8 +2,8 @@
 
 // How a WebSocket session's end is named: the phase it was in and the
 // error the library reported, turned into a `session_result`. Kept apart
-// from the Beast session so that every row of the README's "What happens
-// when" table is a unit test, not only a live one.
+// from the Beast session so that every row of the "What happens
+// when" table (docs/pipeline.md) is a unit test, not only a live one.
 
 #include <cstddef>
 #include <cstdint>

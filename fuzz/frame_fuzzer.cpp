@@ -35,7 +35,7 @@
 
 namespace {
 
-// The defaults the observer runs with (README: max_frame_bytes 1 MiB,
+// The defaults the observer runs with (docs/configuration.md: max_frame_bytes 1 MiB,
 // max_json_depth 64).
 constexpr size_t max_frame_bytes = 1024 * 1024;
 constexpr size_t max_json_depth = 64;

@@ -13,7 +13,7 @@
 
 namespace hubwatch {
 
-/// The exit codes of the programs, one table in the README and in --help.
+/// The exit codes of the programs, one table in docs/cli.md and in --help.
 /// 0: stopped by the user (signal, `q`) or by `--exit-after-*`.
 constexpr int exit_stopped = 0;
 /// 1: could not start (e.g. a port already in use).

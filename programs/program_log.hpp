@@ -43,7 +43,7 @@ std::string json_log_line(std::chrono::system_clock::time_point t,
 
 /// One text log line (with its newline):
 /// `2026-11-29T23:20:00.123Z info hubwatch-node: message`. The program and
-/// message keep the form `PROGRAM: message` the README documents.
+/// message keep the form `PROGRAM: message` docs/service.md documents.
 std::string text_log_line(std::chrono::system_clock::time_point t,
                           const std::string& level, const std::string& program,
                           const std::string& message);

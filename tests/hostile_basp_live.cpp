@@ -181,7 +181,7 @@ CAF_TEST(a guarded node survives every BASP probe and keeps serving) {
 // Records CAF 0.17.6's behaviour without the guard: a handshake header with
 // payload_len 0 makes caf::io::basp::instance::handle deserialize from a
 // null payload (instance.cpp:305 for a server handshake, :360 for a client
-// handshake). If this starts to fail, CAF changed: see README "Security".
+// handshake). If this starts to fail, CAF changed: see docs/security.md.
 CAF_TEST(caf 0 17 6 without the guard dies of a segfault from the probe) {
   std::minstd_rand rng{13};
   std::vector<probe_case> cases{

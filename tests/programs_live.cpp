@@ -718,7 +718,7 @@ CAF_TEST(a wrong bearer token ends with 3 and shows in no output) {
     std::vector<std::string> argv{HUBWATCH_SUBSCRIBER_BIN, "--url", url};
     argv.insert(argv.end(), run.args.begin(), run.args.end());
     child_process sub{argv, run.env};
-    // README, exit codes: 3 for an upgrade refused with 401/403/404.
+    // docs/cli.md, exit codes: 3 for an upgrade refused with 401/403/404.
     CAF_CHECK_EQUAL(sub.wait_exit(10s), 3);
     auto& out = sub.rest_of_stdout();
     auto& err = sub.stderr_text();

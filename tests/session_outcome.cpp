@@ -35,7 +35,7 @@ bool contains(const std::string& text, const std::string& part) {
 
 } // namespace
 
-// One test per row of the README's "What happens when" table that the
+// One test per row of the "What happens when" table (docs/pipeline.md) that the
 // session names (give-up and the deflate retry are the supervisor's).
 
 CAF_TEST(a hub that restarts drops TCP : connection_lost with 1006) {
