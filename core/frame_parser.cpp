@@ -1,32 +1,21 @@
 #include "hubwatch/core/frame_parser.hpp"
 
 #include <cmath>
-#include <optional>
+#include <limits>
 
+#include <boost/json/array.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/error.hpp>
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
+#include <boost/json/kind.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/string.hpp>
 
+#include "hubwatch/core/json_scan.hpp"
 #include "hubwatch/core/utf8.hpp"
 
 namespace hubwatch {
 
 namespace {
-
-boost::json::parse_options make_options(size_t max_depth) {
-  boost::json::parse_options opts;
-  opts.max_depth = max_depth;
-  return opts;
-}
-
-bool fail(parse_error& err, hub_errc kind, std::string message,
-          std::string_view frame) {
-  err.kind = kind;
-  err.message = std::move(message);
-  err.excerpt = make_excerpt(frame);
-  return false;
-}
 
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
 // days_from_civil), so no time-zone database or global state is involved.
@@ -37,192 +26,6 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-// JSON has no infinities, but Boost.JSON reads 1e400 as one; such a payload
-// could not be passed on as JSON.
-bool all_finite(const boost::json::value& v) {
-  switch (v.kind()) {
-  case boost::json::kind::double_:
-    return std::isfinite(v.get_double());
-  case boost::json::kind::array:
-    for (auto& x : v.get_array())
-      if (!all_finite(x))
-        return false;
-    return true;
-  case boost::json::kind::object:
-    for (auto& kvp : v.get_object())
-      if (!all_finite(kvp.value()))
-        return false;
-    return true;
-  default:
-    return true;
-  }
-}
-
-// The scanner below walks text that Boost.JSON has already accepted, so it
-// checks nothing; it only finds where values begin and end.
-
-size_t skip_ws(std::string_view s, size_t i) {
-  while (i < s.size() &&
-         (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-    ++i;
-  return i;
-}
-
-// `i` at the opening quote; returns the index after the closing one.
-size_t skip_string(std::string_view s, size_t i) {
-  ++i;
-  while (i < s.size() && s[i] != '"')
-    i += s[i] == '\\' ? 2 : 1;
-  return i + 1;
-}
-
-// `i` at the first byte of a value; returns the index after its last byte.
-// Iterative, so the depth limit, not the stack, bounds the nesting.
-size_t skip_value(std::string_view s, size_t i) {
-  size_t depth = 0;
-  while (i < s.size()) {
-    char c = s[i];
-    if (c == '"') {
-      i = skip_string(s, i);
-      if (depth == 0)
-        return i;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-      ++i;
-    } else if (c == '}' || c == ']') {
-      ++i;
-      if (--depth == 0)
-        return i;
-    } else if (depth == 0) {
-      // A number, true, false or null: up to the next delimiter.
-      while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' &&
-             s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
-        ++i;
-      return i;
-    } else {
-      ++i;
-    }
-  }
-  return i;
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-// Whether the JSON string `raw` (quotes included) means `key`, an ASCII
-// word: `"pay\u006coad"` is `payload` to any JSON reader, Boost.JSON's too.
-bool key_is(std::string_view raw, std::string_view key) {
-  auto inner = raw.substr(1, raw.size() - 2);
-  if (inner.find('\\') == std::string_view::npos)
-    return inner == key;
-  size_t k = 0;
-  for (size_t i = 0; i < inner.size(); ++k) {
-    if (k >= key.size())
-      return false;
-    char c = inner[i];
-    if (c != '\\') {
-      if (c != key[k])
-        return false;
-      ++i;
-      continue;
-    }
-    if (i + 1 >= inner.size())
-      return false;
-    char e = inner[i + 1];
-    i += 2;
-    switch (e) {
-    case '"':
-    case '\\':
-    case '/':
-      c = e;
-      break;
-    case 'u': {
-      if (i + 4 > inner.size())
-        return false;
-      int cp = 0;
-      for (size_t j = 0; j < 4; ++j) {
-        auto d = hex_digit(inner[i + j]);
-        if (d < 0)
-          return false;
-        cp = cp * 16 + d;
-      }
-      i += 4;
-      // Anything outside ASCII cannot match an ASCII key.
-      if (cp >= 0x80)
-        return false;
-      c = static_cast<char>(cp);
-      break;
-    }
-    default:
-      // \b \f \n \r \t: control characters, in no key we look for.
-      return false;
-    }
-    if (c != key[k])
-      return false;
-  }
-  return k == key.size();
-}
-
-/// The exact bytes of the value of the object member `key` in `text`, a JSON
-/// object that Boost.JSON accepted; the last such member when the key
-/// repeats, as in Boost.JSON's tree. Empty if there is none.
-std::string_view member_text(std::string_view text, std::string_view key) {
-  std::string_view result;
-  auto i = skip_ws(text, 0);
-  if (i >= text.size() || text[i] != '{')
-    return result;
-  i = skip_ws(text, i + 1);
-  while (i < text.size() && text[i] == '"') {
-    auto key_end = skip_string(text, i);
-    bool match = key_is(text.substr(i, key_end - i), key);
-    i = skip_ws(text, key_end);
-    if (i >= text.size() || text[i] != ':')
-      return {};
-    i = skip_ws(text, i + 1);
-    auto end = skip_value(text, i);
-    if (match)
-      result = text.substr(i, end - i);
-    i = skip_ws(text, end);
-    if (i >= text.size() || text[i] != ',')
-      break;
-    i = skip_ws(text, i + 1);
-  }
-  return result;
-}
-
-const boost::json::value* field(const boost::json::object& obj,
-                                const char* camel, const char* snake) {
-  if (auto* v = obj.if_contains(camel))
-    return v;
-  return obj.if_contains(snake);
-}
-
-caf::optional<std::string> string_field(const boost::json::value* v) {
-  if (v == nullptr || !v->is_string())
-    return caf::none;
-  auto& str = v->get_string();
-  return std::string{str.data(), str.size()};
-}
-
-agent_fields read_agent_fields(const boost::json::object& payload) {
-  agent_fields result;
-  result.status = string_field(payload.if_contains("status"));
-  result.current_task =
-    string_field(field(payload, "currentTask", "current_task"));
-  if (auto* up = field(payload, "uptimeSeconds", "uptime_seconds");
-      up != nullptr && up->is_number())
-    result.uptime_seconds = up->to_number<double>();
-  result.error = string_field(payload.if_contains("error"));
-  return result;
 }
 
 bool read_digits(std::string_view s, size_t pos, size_t n, int& out) {
@@ -238,117 +41,436 @@ bool read_digits(std::string_view s, size_t pos, size_t n, int& out) {
   return true;
 }
 
+/// What the single pass keeps of one JSON value the rules care about: its
+/// kind (for "is a double, not a string"), and its text or number when it
+/// has one. Members repeat in JSON; as in a tree, the last one counts, so a
+/// slot is cleared whenever its key comes again.
+struct slot {
+  bool present = false;
+  boost::json::kind kind = boost::json::kind::null;
+  std::string text;
+  double number = 0;
+
+  void clear() {
+    present = false;
+    kind = boost::json::kind::null;
+    text.clear();
+    number = 0;
+  }
+
+  void take(boost::json::kind k) {
+    present = true;
+    kind = k;
+  }
+};
+
+/// Boost.JSON's SAX interface (`basic_parser`) calls these as it reads the
+/// frame. It validates exactly as the DOM parser does (the DOM parser is
+/// this same `basic_parser` with a handler that builds a tree), but nothing
+/// is built: the handler keeps the five top-level members and the four
+/// payload members the agent rules read, and checks payload numbers for
+/// infinities. Its strings keep their capacity from frame to frame.
+struct handler {
+  // The DOM parser's limits, so that both refuse the same frames.
+  static constexpr std::size_t max_object_size =
+    boost::json::object::max_size();
+  static constexpr std::size_t max_array_size = boost::json::array::max_size();
+  static constexpr std::size_t max_key_size = boost::json::string::max_size();
+  static constexpr std::size_t max_string_size =
+    boost::json::string::max_size();
+
+  enum class top { none, type, agent_id, agent_name, timestamp, payload };
+  enum class member {
+    none,
+    status,
+    current_task,
+    current_task_snake,
+    uptime,
+    uptime_snake,
+    error
+  };
+
+  // -- what the frame held ---------------------------------------------------
+
+  /// The kind of the whole document (only an object is an event).
+  boost::json::kind root = boost::json::kind::null;
+  slot type, agent_id, agent_name, timestamp, payload;
+  slot status, current_task, current_task_snake, uptime, uptime_snake, error;
+  /// A payload number that is not finite (Boost.JSON reads 1e400 as inf).
+  bool payload_not_finite = false;
+
+  // -- where the reader is ---------------------------------------------------
+
+  /// Nesting of the value being read: 0 outside the document, 1 inside the
+  /// frame object, 2 inside an array or object member of it, and so on.
+  size_t depth = 0;
+  /// Inside the (current) `payload` object, at any depth.
+  bool in_payload = false;
+  /// The member whose value comes next, at depth 1 and 2 (payload).
+  top top_key = top::none;
+  member payload_key = member::none;
+  std::string key;
+
+  void start() {
+    root = boost::json::kind::null;
+    for (auto* x :
+         {&type, &agent_id, &agent_name, &timestamp, &payload, &status,
+          &current_task, &current_task_snake, &uptime, &uptime_snake, &error})
+      x->clear();
+    payload_not_finite = false;
+    depth = 0;
+    in_payload = false;
+    top_key = top::none;
+    payload_key = member::none;
+    key.clear();
+  }
+
+  slot* top_slot() {
+    switch (top_key) {
+    case top::type:
+      return &type;
+    case top::agent_id:
+      return &agent_id;
+    case top::agent_name:
+      return &agent_name;
+    case top::timestamp:
+      return &timestamp;
+    case top::payload:
+      return &payload;
+    default:
+      return nullptr;
+    }
+  }
+
+  slot* payload_slot() {
+    switch (payload_key) {
+    case member::status:
+      return &status;
+    case member::current_task:
+      return &current_task;
+    case member::current_task_snake:
+      return &current_task_snake;
+    case member::uptime:
+      return &uptime;
+    case member::uptime_snake:
+      return &uptime_snake;
+    case member::error:
+      return &error;
+    default:
+      return nullptr;
+    }
+  }
+
+  /// The slot the value that starts now fills, if any: a member of the
+  /// frame object or a direct member of the payload.
+  slot* value_slot() {
+    if (depth == 1)
+      return top_slot();
+    if (depth == 2 && in_payload)
+      return payload_slot();
+    return nullptr;
+  }
+
+  /// A value of kind `k` starts (or is, for scalars).
+  slot* begin_value(boost::json::kind k) {
+    if (depth == 0)
+      root = k;
+    auto* s = value_slot();
+    if (s != nullptr)
+      s->take(k);
+    return s;
+  }
+
+  bool on_document_begin(boost::json::error_code&) {
+    return true;
+  }
+
+  bool on_document_end(boost::json::error_code&) {
+    return true;
+  }
+
+  bool on_object_begin(boost::json::error_code&) {
+    begin_value(boost::json::kind::object);
+    if (depth == 1 && top_key == top::payload) {
+      // A later `payload` replaces an earlier one, as in a tree.
+      for (auto* x : {&status, &current_task, &current_task_snake, &uptime,
+                      &uptime_snake, &error})
+        x->clear();
+      payload_not_finite = false;
+      in_payload = true;
+    }
+    ++depth;
+    return true;
+  }
+
+  bool on_object_end(std::size_t, boost::json::error_code&) {
+    --depth;
+    if (depth == 1 && in_payload)
+      in_payload = false;
+    return true;
+  }
+
+  bool on_array_begin(boost::json::error_code&) {
+    begin_value(boost::json::kind::array);
+    ++depth;
+    return true;
+  }
+
+  bool on_array_end(std::size_t, boost::json::error_code&) {
+    --depth;
+    return true;
+  }
+
+  bool on_key_part(boost::json::string_view s, std::size_t,
+                   boost::json::error_code&) {
+    if (depth == 1 || (depth == 2 && in_payload))
+      key.append(s.data(), s.size());
+    return true;
+  }
+
+  bool on_key(boost::json::string_view s, std::size_t,
+              boost::json::error_code&) {
+    if (depth == 1) {
+      key.append(s.data(), s.size());
+      top_key = key == "type"        ? top::type
+                : key == "agentId"   ? top::agent_id
+                : key == "agentName" ? top::agent_name
+                : key == "timestamp" ? top::timestamp
+                : key == "payload"   ? top::payload
+                                     : top::none;
+      if (auto* x = top_slot())
+        x->clear();
+    } else if (depth == 2 && in_payload) {
+      key.append(s.data(), s.size());
+      payload_key = key == "status"           ? member::status
+                    : key == "currentTask"    ? member::current_task
+                    : key == "current_task"   ? member::current_task_snake
+                    : key == "uptimeSeconds"  ? member::uptime
+                    : key == "uptime_seconds" ? member::uptime_snake
+                    : key == "error"          ? member::error
+                                              : member::none;
+      if (auto* x = payload_slot())
+        x->clear();
+    }
+    key.clear();
+    return true;
+  }
+
+  bool on_string_part(boost::json::string_view s, std::size_t n,
+                      boost::json::error_code&) {
+    // The first part of a string starts the value (n counts what came so
+    // far, this part included).
+    auto* x =
+      n == s.size() ? begin_value(boost::json::kind::string) : value_slot();
+    if (x != nullptr)
+      x->text.append(s.data(), s.size());
+    return true;
+  }
+
+  bool on_string(boost::json::string_view s, std::size_t n,
+                 boost::json::error_code& ec) {
+    return on_string_part(s, n, ec);
+  }
+
+  bool on_number_part(boost::json::string_view, boost::json::error_code&) {
+    return true;
+  }
+
+  void number(boost::json::kind k, double value) {
+    if (auto* x = begin_value(k))
+      x->number = value;
+  }
+
+  bool on_int64(int64_t i, boost::json::string_view, boost::json::error_code&) {
+    number(boost::json::kind::int64, static_cast<double>(i));
+    return true;
+  }
+
+  bool on_uint64(uint64_t u, boost::json::string_view,
+                 boost::json::error_code&) {
+    number(boost::json::kind::uint64, static_cast<double>(u));
+    return true;
+  }
+
+  bool on_double(double d, boost::json::string_view, boost::json::error_code&) {
+    if (in_payload && !std::isfinite(d))
+      payload_not_finite = true;
+    number(boost::json::kind::double_, d);
+    return true;
+  }
+
+  bool on_bool(bool, boost::json::error_code&) {
+    begin_value(boost::json::kind::bool_);
+    return true;
+  }
+
+  bool on_null(boost::json::error_code&) {
+    begin_value(boost::json::kind::null);
+    return true;
+  }
+
+  bool on_comment_part(boost::json::string_view, boost::json::error_code&) {
+    return true;
+  }
+
+  bool on_comment(boost::json::string_view, boost::json::error_code&) {
+    return true;
+  }
+};
+
 } // namespace
+
+namespace detail {
+
+struct frame_sax : boost::json::basic_parser<handler> {
+  using basic_parser::basic_parser;
+};
+
+} // namespace detail
+
+namespace {
+
+boost::json::parse_options make_options(size_t max_depth) {
+  boost::json::parse_options opts;
+  opts.max_depth = max_depth;
+  return opts;
+}
+
+std::string kind_name(boost::json::kind k) {
+  auto name = to_string(k);
+  return std::string{name.data(), name.size()};
+}
+
+caf::optional<std::string> string_of(const slot& x) {
+  if (!x.present || x.kind != boost::json::kind::string)
+    return caf::none;
+  return x.text;
+}
+
+/// The camelCase spelling decides when present, else the snake_case one.
+const slot& either(const slot& camel, const slot& snake) {
+  return camel.present ? camel : snake;
+}
+
+bool is_number(const slot& x) {
+  return x.present && (x.kind == boost::json::kind::int64 ||
+                       x.kind == boost::json::kind::uint64 ||
+                       x.kind == boost::json::kind::double_);
+}
+
+} // namespace
+
+bool refuse_frame(parse_error& err, hub_errc kind, std::string message,
+                  std::string_view frame) {
+  err.kind = kind;
+  err.message = std::move(message);
+  err.excerpt = make_excerpt(frame);
+  return false;
+}
 
 frame_parser::frame_parser(size_t max_bytes, size_t max_depth)
   : max_bytes_(max_bytes),
-    parser_(boost::json::storage_ptr{}, make_options(max_depth)) {
+    sax_(std::make_unique<detail::frame_sax>(make_options(max_depth))) {
   // nop
 }
+
+frame_parser::~frame_parser() = default;
+
+frame_parser::frame_parser(frame_parser&&) noexcept = default;
+
+frame_parser& frame_parser::operator=(frame_parser&&) noexcept = default;
 
 bool frame_parser::parse(std::string_view frame, daemon_event& ev,
                          parse_error& err) {
   if (frame.empty())
-    return fail(err, hub_errc::empty_frame, "empty frame", frame);
+    return refuse_frame(err, hub_errc::empty_frame, "empty frame", frame);
   if (frame.size() > max_bytes_)
-    return fail(err, hub_errc::too_large,
-                "frame of " + std::to_string(frame.size()) +
-                  " bytes exceeds the limit of " + std::to_string(max_bytes_),
-                frame);
+    return refuse_frame(err, hub_errc::too_large,
+                        "frame of " + std::to_string(frame.size()) +
+                          " bytes exceeds the limit of " +
+                          std::to_string(max_bytes_),
+                        frame);
+  auto& p = *sax_;
+  auto& h = p.handler();
+  p.reset();
+  h.start();
   boost::json::error_code ec;
-  // The tree only validates the frame and yields its fields; it dies with
-  // this call, since the payload keeps its text, not the tree. It lives in
-  // an arena that starts in the parser's own buffer (no allocation for
-  // frames of a few KiB) and frees everything at once. The parser points at
-  // the arena without owning it, so the tree's storage counts as trivially
-  // deallocated and destroying it skips the walk over every node.
-  boost::json::monotonic_resource arena{arena_buffer_, sizeof(arena_buffer_)};
-  // Runs before `arena` dies on every path: the parser must not keep a
-  // pointer into a freed arena (a failed parse leaves nodes in it).
-  struct detach {
-    boost::json::parser& p;
-    ~detach() {
-      p.reset();
-    }
-  } guard{parser_};
-  parser_.reset(boost::json::storage_ptr{&arena});
-  parser_.write(frame.data(), frame.size(), ec);
+  auto n = p.write_some(false, frame.data(), frame.size(), ec);
+  // As boost::json::parser::write does: what follows the document is an
+  // error too.
+  if (!ec && n < frame.size())
+    ec = boost::json::error::extra_data;
   if (ec) {
     if (ec == boost::json::error::too_deep)
-      return fail(err, hub_errc::too_deep, "JSON nested too deeply", frame);
-    return fail(err, hub_errc::invalid_json, "invalid JSON: " + ec.message(),
-                frame);
+      return refuse_frame(err, hub_errc::too_deep, "JSON nested too deeply",
+                          frame);
+    return refuse_frame(err, hub_errc::invalid_json,
+                        "invalid JSON: " + ec.message(), frame);
   }
-  // Constructed from the parser's result: a move *assignment* would copy the
-  // tree onto the heap, as an assigned value keeps its own storage. (Not
-  // braces: those would make an array of one element.)
-  const boost::json::value root_value(parser_.release());
-  auto* root = &root_value;
-  auto* obj = root->if_object();
-  if (obj == nullptr)
-    return fail(err, hub_errc::not_an_object,
-                std::string{"expected a JSON object, got "} +
-                  to_string(root->kind()).data(),
-                frame);
-  auto* type = obj->if_contains("type");
-  if (type == nullptr)
-    return fail(err, hub_errc::missing_type, "object has no \"type\" field",
-                frame);
-  if (!type->is_string())
-    return fail(err, hub_errc::type_not_string,
-                std::string{"\"type\" is a "} + to_string(type->kind()).data() +
-                  ", not a string",
-                frame);
+  if (h.root != boost::json::kind::object)
+    return refuse_frame(err, hub_errc::not_an_object,
+                        "expected a JSON object, got " + kind_name(h.root),
+                        frame);
+  if (!h.type.present)
+    return refuse_frame(err, hub_errc::missing_type,
+                        "object has no \"type\" field", frame);
+  if (h.type.kind != boost::json::kind::string)
+    return refuse_frame(
+      err, hub_errc::type_not_string,
+      "\"type\" is a " + kind_name(h.type.kind) + ", not a string", frame);
   // An empty type names no event: nothing could tell it from a frame that
   // lost its type on the way.
-  if (type->get_string().empty())
-    return fail(err, hub_errc::missing_type, "\"type\" is empty", frame);
-  // Optional string fields: absent is fine, any other type is not.
+  if (h.type.text.empty())
+    return refuse_frame(err, hub_errc::missing_type, "\"type\" is empty",
+                        frame);
+  // Optional string fields: absent or null is fine, any other type is not.
   struct field {
     const char* key;
+    const slot* in;
     std::string* out;
   };
-  ev.agent_id.clear();
-  ev.agent_name.clear();
-  ev.timestamp.clear();
-  for (auto [key, out] :
-       {field{"agentId", &ev.agent_id}, field{"agentName", &ev.agent_name},
-        field{"timestamp", &ev.timestamp}}) {
-    auto* v = obj->if_contains(key);
-    if (v == nullptr || v->is_null())
-      continue;
-    if (!v->is_string())
-      return fail(err, hub_errc::field_not_string,
-                  std::string{"\""} + key + "\" is a " +
-                    to_string(v->kind()).data() + ", not a string",
-                  frame);
-    auto& str = v->get_string();
-    out->assign(str.data(), str.size());
+  for (auto [key, in, out] :
+       {field{"agentId", &h.agent_id, &ev.agent_id},
+        field{"agentName", &h.agent_name, &ev.agent_name},
+        field{"timestamp", &h.timestamp, &ev.timestamp}}) {
+    if (in->present && in->kind != boost::json::kind::null &&
+        in->kind != boost::json::kind::string)
+      return refuse_frame(err, hub_errc::field_not_string,
+                          std::string{"\""} + key + "\" is a " +
+                            kind_name(in->kind) + ", not a string",
+                          frame);
+    out->assign(in->text);
   }
-  auto* payload = obj->if_contains("payload");
-  if (payload != nullptr && !payload->is_null() && !payload->is_object())
-    return fail(err, hub_errc::payload_not_object,
-                std::string{"\"payload\" is a "} +
-                  to_string(payload->kind()).data() + ", not an object",
-                frame);
-  if (payload != nullptr && payload->is_object() && !all_finite(*payload))
-    return fail(err, hub_errc::invalid_json,
-                "a number in \"payload\" is out of range", frame);
-  auto& type_str = type->get_string();
-  ev.type_name.assign(type_str.data(), type_str.size());
+  auto payload_kind =
+    h.payload.present ? h.payload.kind : boost::json::kind::null;
+  if (payload_kind != boost::json::kind::null &&
+      payload_kind != boost::json::kind::object)
+    return refuse_frame(
+      err, hub_errc::payload_not_object,
+      "\"payload\" is a " + kind_name(payload_kind) + ", not an object", frame);
+  if (payload_kind == boost::json::kind::object && h.payload_not_finite)
+    return refuse_frame(err, hub_errc::invalid_json,
+                        "a number in \"payload\" is out of range", frame);
+  ev.type_name.assign(h.type.text);
   ev.type = event_type_from_wire(ev.type_name);
   ev.time = parse_rfc3339(ev.timestamp);
-  if (payload != nullptr && payload->is_object()) {
-    // The payload's bytes as sent, found in the frame the tree came from.
-    // The scanner and the tree must agree on which bytes those are; should
-    // they ever not, the tree's own text is better than a wrong value.
+  if (payload_kind == boost::json::kind::object) {
+    // The payload's bytes as sent. The parser has validated the frame; the
+    // scanner only finds where the last `payload` member's value lies.
     auto text = member_text(frame, "payload");
     if (text.empty() || text.front() != '{')
-      ev.payload = json_payload::from_validated(
-        boost::json::serialize(payload->get_object()));
+      return refuse_frame(err, hub_errc::invalid_json,
+                          "the \"payload\" object could not be located", frame);
+    ev.payload = json_payload::from_validated(text);
+    ev.fields.status = string_of(h.status);
+    ev.fields.current_task =
+      string_of(either(h.current_task, h.current_task_snake));
+    auto& up = either(h.uptime, h.uptime_snake);
+    if (is_number(up))
+      ev.fields.uptime_seconds = up.number;
     else
-      ev.payload = json_payload::from_validated(text);
-    ev.fields = read_agent_fields(payload->get_object());
+      ev.fields.uptime_seconds = caf::none;
+    ev.fields.error = string_of(h.error);
   } else {
     ev.payload = json_payload{};
     ev.fields = agent_fields{};

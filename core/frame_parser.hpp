@@ -1,9 +1,10 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
+#include <string>
 #include <string_view>
 
-#include <boost/json/parser.hpp>
 #include <caf/optional.hpp>
 #include <caf/timestamp.hpp>
 
@@ -12,6 +13,12 @@
 
 namespace hubwatch {
 
+namespace detail {
+
+struct frame_sax;
+
+} // namespace detail
+
 /// Turns one text frame into a `daemon_event` or a typed `parse_error`, by
 /// docs/wire-schema.md's rules. Plain logic: no actor, no socket.
 ///
@@ -19,11 +26,22 @@ namespace hubwatch {
 /// last one, when the key repeats, as in any JSON tree), and the fields
 /// that drive agent status are read from it here (`daemon_event::fields`).
 ///
-/// One instance per thread; it reuses its JSON parser's internal buffers
-/// from frame to frame.
+/// One pass over the frame with Boost.JSON's SAX interface validates it and
+/// takes what the rules need; no tree is built (`reference_frame_parser`
+/// builds one, and gives the same result for every input). The payload's
+/// bytes are then found by a scan of the frame's top level.
+///
+/// One instance per thread; it reuses its buffers from frame to frame, so a
+/// warm parser allocates only for what the event keeps.
 class frame_parser {
 public:
   frame_parser(size_t max_bytes, size_t max_depth);
+
+  ~frame_parser();
+
+  frame_parser(frame_parser&&) noexcept;
+
+  frame_parser& operator=(frame_parser&&) noexcept;
 
   /// Parses `frame`. On success fills `ev` (all fields but `seq`) and returns
   /// true; otherwise fills `err` and returns false.
@@ -35,11 +53,13 @@ public:
 
 private:
   size_t max_bytes_;
-  boost::json::parser parser_;
-  /// Where each frame's tree starts before it needs the heap: the tree of a
-  /// typical frame (100 to 700 bytes) fits several times over.
-  alignas(std::max_align_t) unsigned char arena_buffer_[16 * 1024];
+  std::unique_ptr<detail::frame_sax> sax_;
 };
+
+/// Fills `err` with `kind`, `message` and an excerpt of `frame`, and returns
+/// false: how both frame parsers refuse a frame.
+bool refuse_frame(parse_error& err, hub_errc kind, std::string message,
+                  std::string_view frame);
 
 /// Parses an RFC 3339 date-time (`2026-11-25T17:30:05Z`, optional fraction,
 /// `Z` or `±hh:mm`) into UTC; none if it is not one.
