@@ -1,6 +1,7 @@
 #include "hubwatch/core/frame_parser.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include <boost/json/array.hpp>
@@ -111,7 +112,37 @@ struct handler {
   member payload_key = member::none;
   std::string key;
 
-  void start() {
+  // -- where the payload's bytes are -----------------------------------------
+  // Boost.JSON hands a key that has no escape to the handler as a view into
+  // the frame itself. The `payload` key's view then says where its value
+  // starts, and the view of the next key at the top level (or the frame's
+  // end) where it stops: no second pass over the frame. A key with escapes
+  // arrives from a buffer of the parser's own; then these stay null and the
+  // scanner finds the bytes.
+
+  const char* frame_begin = nullptr;
+  const char* frame_end = nullptr;
+  /// Just after the last `payload` key's closing quote.
+  const char* payload_key_end = nullptr;
+  /// Another member followed that `payload` member.
+  bool payload_followed = false;
+  /// The opening quote of the member that followed it.
+  const char* next_key_quote = nullptr;
+
+  /// `s`, the whole key, as a view into the frame (its quotes around it).
+  bool in_frame(boost::json::string_view s, std::size_t n) const {
+    auto b = reinterpret_cast<std::uintptr_t>(s.data());
+    return n == s.size() && b > reinterpret_cast<std::uintptr_t>(frame_begin) &&
+           b + s.size() < reinterpret_cast<std::uintptr_t>(frame_end) &&
+           s.data()[-1] == '"' && s.data()[s.size()] == '"';
+  }
+
+  void start(std::string_view frame) {
+    frame_begin = frame.data();
+    frame_end = frame.data() + frame.size();
+    payload_key_end = nullptr;
+    payload_followed = false;
+    next_key_quote = nullptr;
     root = boost::json::kind::null;
     for (auto* x :
          {&type, &agent_id, &agent_name, &timestamp, &payload, &status,
@@ -228,9 +259,10 @@ struct handler {
     return true;
   }
 
-  bool on_key(boost::json::string_view s, std::size_t,
+  bool on_key(boost::json::string_view s, std::size_t n,
               boost::json::error_code&) {
     if (depth == 1) {
+      bool whole = key.empty() && in_frame(s, n);
       key.append(s.data(), s.size());
       top_key = key == "type"        ? top::type
                 : key == "agentId"   ? top::agent_id
@@ -238,6 +270,14 @@ struct handler {
                 : key == "timestamp" ? top::timestamp
                 : key == "payload"   ? top::payload
                                      : top::none;
+      if (top_key == top::payload) {
+        payload_key_end = whole ? s.data() + s.size() + 1 : nullptr;
+        payload_followed = false;
+        next_key_quote = nullptr;
+      } else if (!payload_followed) {
+        payload_followed = true;
+        next_key_quote = whole ? s.data() - 1 : nullptr;
+      }
       if (auto* x = top_slot())
         x->clear();
     } else if (depth == 2 && in_payload) {
@@ -358,6 +398,36 @@ bool is_number(const slot& x) {
                        x.kind == boost::json::kind::double_);
 }
 
+bool is_ws(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/// The bytes of the payload object, from what the handler saw of the keys
+/// around it in a valid frame; empty when it could not see them.
+std::string_view payload_text(const handler& h) {
+  if (h.payload_key_end == nullptr ||
+      (h.payload_followed && h.next_key_quote == nullptr))
+    return {};
+  auto first = h.payload_key_end;
+  while (first < h.frame_end && is_ws(*first))
+    ++first;
+  if (first == h.frame_end || *first++ != ':')
+    return {};
+  while (first < h.frame_end && is_ws(*first))
+    ++first;
+  // Back from the next key over `,`, or from the frame's end over its `}`.
+  auto last = h.payload_followed ? h.next_key_quote : h.frame_end;
+  while (last > first && is_ws(last[-1]))
+    --last;
+  if (last == first || *--last != (h.payload_followed ? ',' : '}'))
+    return {};
+  while (last > first && is_ws(last[-1]))
+    --last;
+  if (last - first < 2 || *first != '{' || last[-1] != '}')
+    return {};
+  return {first, static_cast<size_t>(last - first)};
+}
+
 } // namespace
 
 bool refuse_frame(parse_error& err, hub_errc kind, std::string message,
@@ -393,7 +463,7 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
   auto& p = *sax_;
   auto& h = p.handler();
   p.reset();
-  h.start();
+  h.start(frame);
   boost::json::error_code ec;
   auto n = p.write_some(false, frame.data(), frame.size(), ec);
   // As boost::json::parser::write does: what follows the document is an
@@ -455,9 +525,11 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
   ev.type = event_type_from_wire(ev.type_name);
   ev.time = parse_rfc3339(ev.timestamp);
   if (payload_kind == boost::json::kind::object) {
-    // The payload's bytes as sent. The parser has validated the frame; the
-    // scanner only finds where the last `payload` member's value lies.
-    auto text = member_text(frame, "payload");
+    // The payload's bytes as sent, from where the handler saw its key and
+    // the next one; else the scanner finds them in the validated frame.
+    auto text = payload_text(h);
+    if (text.empty())
+      text = member_text(frame, "payload");
     if (text.empty() || text.front() != '{')
       return refuse_frame(err, hub_errc::invalid_json,
                           "the \"payload\" object could not be located", frame);
