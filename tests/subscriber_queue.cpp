@@ -47,6 +47,25 @@ std::vector<update_batch> drain(subscriber_queue& q) {
   return result;
 }
 
+/// Checks that exactly one delivery goes now: updates `first` to `last`,
+/// reporting `missed` lost before them.
+void check_next(subscriber_queue& q, uint32_t first, uint32_t last,
+                uint64_t missed) {
+  auto out = drain(q);
+  CAF_REQUIRE_EQUAL(out.size(), 1u);
+  CAF_CHECK_EQUAL(numbers(out[0]), range(first, last));
+  CAF_CHECK_EQUAL(out[0].missed, missed);
+}
+
+/// A queue with a window of one, taken by a delivery of update 0: whatever
+/// comes next waits.
+subscriber_queue busy(size_t bound) {
+  subscriber_queue q{1, bound};
+  q.push(batch(0, 1));
+  drain(q);
+  return q;
+}
+
 stall_clock::time_point at(milliseconds x) {
   return stall_clock::time_point{} + x;
 }
@@ -86,10 +105,7 @@ CAF_TEST(the window takes batches whole until it is full) {
   CAF_CHECK(!q.next());
   q.ack();
   CAF_CHECK_EQUAL(q.waiting(), 0u); // the acknowledged slot takes the rest
-  out = drain(q);
-  CAF_REQUIRE_EQUAL(out.size(), 1u);
-  CAF_CHECK_EQUAL(numbers(out[0]), range(7, 9));
-  CAF_CHECK_EQUAL(out[0].missed, 0u);
+  check_next(q, 7, 9, 0);
   CAF_CHECK(!q.next());
 }
 
@@ -100,9 +116,7 @@ CAF_TEST(the snapshot takes a slot of the window) {
   CAF_CHECK_EQUAL(q.waiting(), 2u);
   CAF_CHECK(!q.next());
   q.ack();
-  auto out = drain(q);
-  CAF_REQUIRE_EQUAL(out.size(), 1u);
-  CAF_CHECK_EQUAL(numbers(out[0]), range(1, 2));
+  check_next(q, 1, 2, 0);
 }
 
 CAF_TEST(an acknowledgement without a delivery is ignored) {
@@ -126,9 +140,7 @@ CAF_TEST(empty batches are not queued) {
 }
 
 CAF_TEST(beyond the bound the oldest waiting updates are dropped) {
-  subscriber_queue q{1, 5};
-  q.push(batch(1, 4)); // goes at once
-  drain(q);
+  auto q = busy(5);
   CAF_CHECK_EQUAL(q.push(batch(5, 4)), 0u); // 4 wait
   CAF_CHECK_EQUAL(q.push(batch(9, 4)), 3u); // 8 wait: 5..7 go
   CAF_CHECK_EQUAL(q.waiting(), 5u);
@@ -138,18 +150,12 @@ CAF_TEST(beyond the bound the oldest waiting updates are dropped) {
   CAF_CHECK_EQUAL(q.waiting(), 5u);
   CAF_CHECK_EQUAL(q.missed(), 7u);
   q.ack();
-  auto out = drain(q);
   // What survives comes in order, in the batches it arrived in, with the
   // count of what was lost on the first delivery only.
-  CAF_REQUIRE_EQUAL(out.size(), 1u);
-  CAF_CHECK_EQUAL(numbers(out[0]), std::vector<uint32_t>{12});
-  CAF_CHECK_EQUAL(out[0].missed, 7u);
+  check_next(q, 12, 12, 7);
   CAF_CHECK_EQUAL(q.missed(), 0u);
   q.ack();
-  out = drain(q);
-  CAF_REQUIRE_EQUAL(out.size(), 1u);
-  CAF_CHECK_EQUAL(numbers(out[0]), range(13, 16));
-  CAF_CHECK_EQUAL(out[0].missed, 0u);
+  check_next(q, 13, 16, 0);
 }
 
 CAF_TEST(a batch the window takes at once is never dropped) {
@@ -164,35 +170,22 @@ CAF_TEST(a batch the window takes at once is never dropped) {
   q.ack();
   CAF_CHECK(!q.next()); // nothing left to send
   CAF_CHECK_EQUAL(q.push(batch(16, 1)), 0u);
-  auto out = drain(q);
-  CAF_REQUIRE_EQUAL(out.size(), 1u);
-  CAF_CHECK_EQUAL(numbers(out[0]), std::vector<uint32_t>{16});
-  CAF_CHECK_EQUAL(out[0].missed, 5u);
+  check_next(q, 16, 16, 5);
 }
 
 CAF_TEST(what the window has room for is not dropped before it is sent) {
-  subscriber_queue q{1, 2};
-  q.push(batch(1, 1));
-  drain(q);
+  auto q = busy(2);
   CAF_CHECK_EQUAL(q.push(batch(2, 3)), 1u); // 2 goes
   q.ack(); // 3..4 may go now, but the caller has not taken them yet
   CAF_CHECK_EQUAL(q.waiting(), 0u);
   CAF_CHECK_EQUAL(q.push(batch(5, 4)), 2u); // 5..6 go, not 3..4
-  auto out = drain(q);
-  CAF_REQUIRE_EQUAL(out.size(), 1u);
-  CAF_CHECK_EQUAL(numbers(out[0]), range(3, 4));
-  CAF_CHECK_EQUAL(out[0].missed, 3u);
+  check_next(q, 3, 4, 3);
   q.ack();
-  out = drain(q);
-  CAF_REQUIRE_EQUAL(out.size(), 1u);
-  CAF_CHECK_EQUAL(numbers(out[0]), range(7, 8));
-  CAF_CHECK_EQUAL(out[0].missed, 0u);
+  check_next(q, 7, 8, 0);
 }
 
 CAF_TEST(more than half the bound waiting holds the stream back) {
-  subscriber_queue q{1, 10};
-  q.push(batch(1, 1));
-  drain(q);
+  auto q = busy(10);
   q.push(batch(2, 5));
   CAF_CHECK(!q.holds_back()); // 5 of 10: exactly half
   q.push(batch(7, 1));
@@ -207,9 +200,7 @@ CAF_TEST(more than half the bound waiting holds the stream back) {
 }
 
 CAF_TEST(left behind after a stall until a quarter of the bound waits) {
-  subscriber_queue q{1, 12};
-  q.push(batch(1, 1));
-  drain(q);
+  auto q = busy(12);
   q.stall_expired(); // nothing waits: not left behind
   CAF_CHECK(!q.left_behind());
   q.push(batch(2, 4));
@@ -238,18 +229,14 @@ CAF_TEST(left behind after a stall until a quarter of the bound waits) {
 }
 
 CAF_TEST(a left behind subscriber rejoins at exactly a quarter of its bound) {
-  subscriber_queue q{1, 8};
-  q.push(batch(1, 1));
-  drain(q);
+  auto q = busy(8);
   q.push(batch(2, 3));
   q.push(batch(5, 2));
   q.stall_expired();
   CAF_REQUIRE(q.left_behind());
   q.ack(); // 3 go, 2 wait: 8 / 2 / 2
   CAF_CHECK(!q.left_behind());
-  subscriber_queue r{1, 8};
-  r.push(batch(1, 1));
-  drain(r);
+  auto r = busy(8);
   r.push(batch(2, 2));
   r.push(batch(4, 3));
   r.stall_expired();
