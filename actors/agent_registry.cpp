@@ -1,7 +1,6 @@
 #include "hubwatch/actors/agent_registry.hpp"
 
 #include <algorithm>
-#include <deque>
 #include <map>
 #include <memory>
 #include <tuple>
@@ -12,34 +11,21 @@
 
 #include "hubwatch/core/agent_table.hpp"
 #include "hubwatch/core/event_ring.hpp"
+#include "hubwatch/core/subscriber_queue.hpp"
 
 namespace hubwatch {
 
 namespace {
 
 using items_type = update_batch::items_type;
-using items_ptr = std::shared_ptr<const items_type>;
-
-/// A delivery that waits for the subscriber's window; `offset` skips items
-/// dropped from its front when the queue overflowed.
-struct pending_batch {
-  items_ptr items;
-  size_t offset = 0;
-
-  size_t size() const {
-    return items->size() - offset;
-  }
-};
 
 struct subscriber_slot {
+  subscriber_slot(size_t window, size_t bound) : queue(window, bound) {
+    // nop
+  }
+
   subscriber_actor handle;
-  std::deque<pending_batch> queue;
-  size_t queued = 0;
-  uint64_t missed = 0;
-  size_t in_flight = 0;
-  // Left behind after stalling the stream for `subscriber_stall`: loses
-  // updates instead of holding the stream back, until it has caught up.
-  bool lagging = false;
+  subscriber_queue queue;
   // A node's relay for a remote subscriber.
   bool relay = false;
 };
@@ -50,7 +36,7 @@ struct registry_state {
   void init(const websocket_config& cfg) {
     history = event_ring<daemon_event>{cfg.event_history};
     queue_limit = cfg.subscriber_queue;
-    stall_limit = cfg.subscriber_stall;
+    stall = stall_clock{cfg.subscriber_stall};
     stale_after = cfg.stale_after;
     status.url = cfg.url;
   }
@@ -60,10 +46,9 @@ struct registry_state {
   connection_status status;
   observer_counters counters;
   size_t queue_limit = 0;
-  caf::timespan stall_limit{0};
   // Answers to the parser's batches, held while a subscriber is behind.
   std::vector<caf::response_promise> withheld;
-  uint64_t stall_generation = 0;
+  stall_clock stall;
   caf::timespan stale_after{0};
   /// When the current connection came up (local clock); none while down.
   caf::optional<caf::timestamp> connected_since;
@@ -96,19 +81,12 @@ observer_snapshot make_snapshot(registry_actor self, bool with_events) {
   return result;
 }
 
-void pump(registry_actor self, subscriber_slot& slot);
-
 void schedule_tick(registry_actor self);
 
-size_t high_water(const registry_state& st) {
-  return st.queue_limit / 2;
-}
-
-/// True while some subscriber that is not lagging has more than half its
-/// queue waiting.
+/// True while some subscriber holds the stream back.
 bool holds_back(const registry_state& st) {
   for (auto& kvp : st.subscribers)
-    if (!kvp.second.lagging && kvp.second.queued > high_water(st))
+    if (kvp.second.queue.holds_back())
       return true;
   return false;
 }
@@ -120,33 +98,34 @@ void release_credit(registry_actor self) {
   for (auto& rp : st.withheld)
     rp.deliver(caf::unit);
   st.withheld.clear();
+  st.stall.stop();
 }
 
-/// Holds back the answer to the current request while a subscriber is
-/// behind; the first held answer starts the stall clock.
+/// Holds back the answer to the current message while a subscriber is
+/// behind, if it is a request (the parser's); the first held answer starts
+/// the stall clock.
 void withhold_credit(registry_actor self) {
   auto& st = self->state;
-  auto* current = self->current_mailbox_element();
-  if (st.stall_limit.count() <= 0 || current == nullptr ||
-      !current->mid.is_request() || !holds_back(st))
+  if (!st.stall.enabled() || !holds_back(st))
     return;
-  st.withheld.push_back(self->make_response_promise());
-  if (st.withheld.size() == 1)
-    self->delayed_send(self, st.stall_limit, atom::stall::value,
-                       ++st.stall_generation);
+  // A promise for an asynchronous message has nobody waiting for it.
+  auto rp = self->make_response_promise();
+  if (rp.async())
+    return;
+  st.withheld.push_back(std::move(rp));
+  if (st.stall.start(self->clock().now()))
+    self->delayed_send(self, st.stall.limit(), atom::stall::value);
 }
+
+void pump(registry_actor self, subscriber_slot& slot);
 
 void on_delivered(registry_actor self, const caf::actor_addr& addr) {
   auto i = self->state.subscribers.find(addr);
   if (i == self->state.subscribers.end())
     return;
   auto& slot = i->second;
-  if (slot.in_flight > 0)
-    --slot.in_flight;
+  slot.queue.ack();
   pump(self, slot);
-  // Caught up: it holds the stream back again when it falls behind.
-  if (slot.lagging && slot.queued <= high_water(self->state) / 2)
-    slot.lagging = false;
   release_credit(self);
 }
 
@@ -156,44 +135,13 @@ void on_lost(registry_actor self, const caf::actor_addr& addr) {
   release_credit(self);
 }
 
+/// Sends what the subscriber's window has room for.
 void pump(registry_actor self, subscriber_slot& slot) {
-  while (slot.in_flight < subscriber_window && !slot.queue.empty()) {
-    auto& front = slot.queue.front();
-    update_batch batch;
-    if (front.offset == 0) {
-      batch = update_batch{std::move(front.items), slot.missed};
-    } else {
-      items_type rest(front.items->begin() + front.offset, front.items->end());
-      batch = update_batch{std::move(rest), slot.missed};
-    }
-    slot.queued -= batch.items().size();
-    slot.queue.pop_front();
-    slot.missed = 0;
-    ++slot.in_flight;
+  while (auto batch = slot.queue.next()) {
     auto addr = slot.handle.address();
-    self->request(slot.handle, caf::infinite, std::move(batch))
+    self->request(slot.handle, caf::infinite, std::move(*batch))
       .then([self, addr] { on_delivered(self, addr); },
             [self, addr](caf::error&) { on_lost(self, addr); });
-  }
-}
-
-void enqueue(registry_actor self, subscriber_slot& slot, const items_ptr& xs) {
-  auto& st = self->state;
-  slot.queue.push_back(pending_batch{xs, 0});
-  slot.queued += xs->size();
-  // What the window takes goes at once; only what must wait counts
-  // against the queue bound.
-  pump(self, slot);
-  // Drop the oldest waiting updates of this subscriber only.
-  while (slot.queued > st.queue_limit) {
-    auto& front = slot.queue.front();
-    auto n = std::min(front.size(), slot.queued - st.queue_limit);
-    front.offset += n;
-    slot.queued -= n;
-    slot.missed += n;
-    st.counters.subscriber_dropped += n;
-    if (front.size() == 0)
-      slot.queue.pop_front();
   }
 }
 
@@ -201,9 +149,12 @@ void publish(registry_actor self, items_type&& xs) {
   if (xs.empty())
     return;
   schedule_tick(self);
+  auto& st = self->state;
   auto shared = std::make_shared<const items_type>(std::move(xs));
-  for (auto& kvp : self->state.subscribers)
-    enqueue(self, kvp.second, shared);
+  for (auto& kvp : st.subscribers) {
+    st.counters.subscriber_dropped += kvp.second.queue.push(shared);
+    pump(self, kvp.second);
+  }
 }
 
 void apply_status(registry_actor self, connection_status& x, items_type& out) {
@@ -246,14 +197,16 @@ void add_subscriber(registry_actor self, subscriber_actor& sub, bool relay) {
   if (!sub)
     return;
   auto addr = sub.address();
-  auto [i, added] = self->state.subscribers.try_emplace(addr);
+  auto& st = self->state;
+  auto [i, added] =
+    st.subscribers.try_emplace(addr, subscriber_window, st.queue_limit);
   if (!added)
     return; // already subscribed: it has its snapshot
   self->monitor(sub);
   auto& slot = i->second;
   slot.handle = sub;
   slot.relay = relay;
-  slot.in_flight = 1;
+  slot.queue.take_slot();
   self->request(sub, caf::infinite, make_snapshot(self, true))
     .then([self, addr] { on_delivered(self, addr); },
           [self, addr](caf::error&) { on_lost(self, addr); });
@@ -338,15 +291,15 @@ agent_registry_actor::behavior_type registry_impl(registry_actor self,
       publish(self, std::move(out));
       schedule_tick(self);
     },
-    [self](atom::stall, uint64_t generation) {
+    [self](atom::stall) {
       auto& st = self->state;
-      if (generation != st.stall_generation || st.withheld.empty())
+      // A wake-up for a wait that already ended finds no clock expired.
+      if (!st.stall.expired(self->clock().now()))
         return;
       // Whoever still holds the stream back after the grace time is left
       // behind: from now on it loses its oldest updates, the others go on.
       for (auto& kvp : st.subscribers)
-        if (kvp.second.queued > high_water(st))
-          kvp.second.lagging = true;
+        kvp.second.queue.stall_expired();
       release_credit(self);
     },
   };

@@ -37,9 +37,8 @@ using agent_registry_actor = caf::typed_actor<
   caf::replies_to<atom::count, atom::relays>::with<uint64_t, uint64_t>,
   // Staleness check (sent to itself).
   caf::reacts_to<atom::tick>,
-  // End of the wait for slow subscribers that began with this number (sent
-  // to itself).
-  caf::reacts_to<atom::stall, uint64_t>>;
+  // End of the wait for slow subscribers (sent to itself).
+  caf::reacts_to<atom::stall>>;
 
 /// The settings of `cfg` the registry uses: `event_history`,
 /// `subscriber_queue`, `subscriber_stall` and `stale_after`.

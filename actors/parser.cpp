@@ -7,6 +7,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "hubwatch/core/credit_window.hpp"
 #include "hubwatch/core/frame_parser.hpp"
 
 namespace hubwatch {
@@ -24,7 +25,7 @@ struct parser_state {
   // Work in arrival order: rung channels, single frames, status changes.
   std::deque<caf::variant<frame_channel_ptr, std::string, connection_status>>
     backlog;
-  size_t in_flight = 0;
+  credit_window credit{parser_window};
   daemon_event ev;
   parse_error err;
 
@@ -81,11 +82,11 @@ void pump(parser_self self);
 /// a full channel stops the socket from reading.
 void deliver(parser_self self, std::vector<hub_update>&& out) {
   auto& st = self->state;
-  ++st.in_flight;
+  st.credit.take();
   self->request(st.registry, caf::infinite, std::move(out))
     .then(
       [self] {
-        --self->state.in_flight;
+        self->state.credit.give_back();
         pump(self);
       },
       [self](caf::error& err) { self->quit(std::move(err)); });
@@ -93,7 +94,7 @@ void deliver(parser_self self, std::vector<hub_update>&& out) {
 
 void pump(parser_self self) {
   auto& st = self->state;
-  while (st.in_flight < parser_window &&
+  while (st.credit.has_room() &&
          (st.scratch_pos < st.scratch.size() || !st.backlog.empty())) {
     std::vector<hub_update> out;
     // Frames drained earlier go first, at most parser_batch at a time: small

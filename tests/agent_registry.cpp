@@ -420,6 +420,24 @@ CAF_TEST(after subscriber_stall a stuck subscriber is left behind) {
   anon_send_exit(stuck, caf::exit_reason::user_shutdown);
 }
 
+CAF_TEST(batches sent without a request are never held back) {
+  cfg.subscriber_queue = 10;
+  cfg.subscriber_stall = seconds(1);
+  start();
+  auto stuck = subscriber(true);
+  self->send(registry, atom::subscribe::value, stuck);
+  sched.run();
+  // Nobody waits for an answer: the stall clock never starts, and what does
+  // not fit is dropped at once.
+  for (int i = 0; i < 20; ++i) {
+    ingest({heartbeat("a", "running")});
+    sched.run();
+  }
+  CAF_CHECK(!sched.has_pending_timeout());
+  CAF_CHECK_GREATER(snapshot_now().counters.subscriber_dropped, 0u);
+  anon_send_exit(stuck, caf::exit_reason::user_shutdown);
+}
+
 CAF_TEST(with subscriber_stall 0 the stream never waits) {
   cfg.subscriber_queue = 10;
   cfg.subscriber_stall = caf::timespan{0};
