@@ -6,9 +6,9 @@
 #include <caf/typed_actor.hpp>
 
 #include "hubwatch/actors/agent_registry.hpp"
-#include "hubwatch/core/frame_channel.hpp"
 #include "hubwatch/messages/fwd.hpp"
 #include "hubwatch/messages/websocket_config.hpp"
+#include "hubwatch/net/frame_channel.hpp"
 
 namespace hubwatch {
 

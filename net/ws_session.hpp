@@ -7,10 +7,10 @@
 #include <boost/asio/io_context.hpp>
 #include <caf/timestamp.hpp>
 
-#include "hubwatch/core/frame_channel.hpp"
 #include "hubwatch/core/hub_url.hpp"
 #include "hubwatch/messages/session_result.hpp"
 #include "hubwatch/messages/websocket_config.hpp"
+#include "hubwatch/net/frame_channel.hpp"
 
 namespace hubwatch {
 
