@@ -49,7 +49,7 @@ callback_subscriber(subscriber_actor::stateful_pointer<callback_state> self,
 /// Bounds the wait for a polite close: Beast's close handshake is bounded by
 /// the connect timeout; a little on top for the messages around it.
 caf::timespan close_wait(const websocket_config& cfg) {
-  return cfg.connect_timeout + std::chrono::seconds(2);
+  return cfg.connect_timeout + defaults::close_slack;
 }
 
 } // namespace
@@ -146,7 +146,8 @@ std::vector<std::string> observer::start() {
                    "is off for %s (tls-no-verify)\n",
                    cfg_.url.c_str());
     // Frames waiting for the parser: beyond this the session stops reading.
-    auto max_pending = std::max<size_t>(2 * cfg_.max_frame_bytes, 1 << 20);
+    auto max_pending =
+      std::max<size_t>(2 * cfg_.max_frame_bytes, defaults::min_pending_bytes);
     auto& sys = sys_;
     auto* io = io_;
     auto parser = parser_;

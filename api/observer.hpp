@@ -111,7 +111,7 @@ public:
 
   /// How long `snapshot()` and `status()` wait for an answer unless told.
   static constexpr caf::timespan default_reply_timeout =
-    std::chrono::seconds(5);
+    defaults::reply_timeout;
 
   /// Everything known now: last events, agents, status, counters. An error
   /// instead when the registry does not answer within `timeout`

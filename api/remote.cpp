@@ -155,7 +155,7 @@ connection_status remote_subscription::close() {
     return final_;
   caf::scoped_actor self{sys_};
   // The link answers at once; the bound only guards against a wedged one.
-  self->request(link_, std::chrono::seconds(5), atom::disconnect::value)
+  self->request(link_, defaults::reply_timeout, atom::disconnect::value)
     .receive([&](connection_status& x) { final_ = std::move(x); },
              [&](const caf::error&) {
                final_.url = node_;

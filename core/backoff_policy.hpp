@@ -7,6 +7,7 @@
 #include <caf/timestamp.hpp>
 
 #include "hubwatch/messages/connection_status.hpp"
+#include "hubwatch/messages/defaults.hpp"
 #include "hubwatch/messages/session_result.hpp"
 #include "hubwatch/messages/websocket_config.hpp"
 
@@ -46,11 +47,11 @@ public:
   }
 
 private:
-  caf::timespan first_delay_ = std::chrono::milliseconds(2000);
-  double multiplier_ = 1.5;
-  caf::timespan max_delay_ = std::chrono::seconds(30);
-  uint32_t max_attempts_ = 0;
-  double jitter_ = 0;
+  caf::timespan first_delay_ = defaults::reconnect_delay;
+  double multiplier_ = defaults::reconnect_multiplier;
+  caf::timespan max_delay_ = defaults::reconnect_max_delay;
+  uint32_t max_attempts_ = defaults::max_reconnect_attempts;
+  double jitter_ = defaults::reconnect_jitter;
 };
 
 /// What follows an attempt that ended, by the rules the hub connection and

@@ -9,6 +9,7 @@
 
 #include "hubwatch/core/frame_channel.hpp"
 #include "hubwatch/core/hub_url.hpp"
+#include "hubwatch/messages/defaults.hpp"
 #include "hubwatch/messages/session_result.hpp"
 #include "hubwatch/messages/websocket_config.hpp"
 
@@ -17,14 +18,14 @@ namespace hubwatch {
 /// What one WebSocket session needs to know.
 struct session_settings {
   hub_url url;
-  caf::timespan connect_timeout = std::chrono::seconds(10);
+  caf::timespan connect_timeout = defaults::connect_timeout;
   /// 0 = no idle timeout and no keep-alive pings.
-  caf::timespan idle_timeout = std::chrono::seconds(30);
-  size_t max_frame_bytes = 1024 * 1024;
+  caf::timespan idle_timeout = defaults::idle_timeout;
+  size_t max_frame_bytes = defaults::max_frame_bytes;
   std::string ca_file;
-  bool tls_verify = true;
+  bool tls_verify = defaults::tls_verify;
   /// Offer permessage-deflate, in its plainest form.
-  bool deflate = false;
+  bool deflate = defaults::deflate;
   /// Added to the upgrade request (Authorization among them); checked by
   /// `validate`. Their values are secrets: whatever the hub sends back and
   /// the session reports (reason phrase, body excerpt, close reason) has
