@@ -9,7 +9,6 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "hubwatch/actors/connection.hpp"
-#include "hubwatch/core/hub_url.hpp"
 #include "hubwatch/net/io_runner.hpp"
 
 namespace hubwatch {
@@ -126,21 +125,13 @@ std::vector<std::string> observer::start() {
   if (!errors.empty())
     return errors;
   if (!supervisor_) {
-    auto url = parse_hub_url(cfg_.url);
     session_settings settings;
-    // The token file is read once, here: a token that changes needs a
-    // restart (validate() just read it, so this fails only in a race).
-    if (auto err = upgrade_headers(cfg_, settings.headers); !err.empty())
+    // The token file is read once, here (validate() just read it, so this
+    // fails only in a race).
+    if (auto err = make_session_settings(cfg_, settings); !err.empty())
       return {err};
-    settings.url = *url;
-    settings.connect_timeout = cfg_.connect_timeout;
-    settings.idle_timeout = cfg_.idle_timeout;
-    settings.max_frame_bytes = cfg_.max_frame_bytes;
-    settings.ca_file = cfg_.ca_file;
-    settings.tls_verify = cfg_.tls_verify;
-    settings.deflate = cfg_.deflate;
     settings.single_threaded_io = own_io_ != nullptr;
-    if (url->tls && !cfg_.tls_verify)
+    if (settings.url.tls && !cfg_.tls_verify)
       std::fprintf(stderr,
                    "hubwatch: warning: TLS certificate verification "
                    "is off for %s (tls-no-verify)\n",

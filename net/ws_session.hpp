@@ -35,6 +35,14 @@ struct session_settings {
   bool single_threaded_io = false;
 };
 
+/// The session settings `cfg` asks for, into `out`: its URL, timeouts, frame
+/// limit, TLS, deflate offer and upgrade headers (the token file read now: a
+/// token that changes needs a restart). Call after `validate` found nothing;
+/// returns an error text if the URL or the token file fails since, else
+/// empty. `single_threaded_io` is the caller's to set.
+std::string make_session_settings(const websocket_config& cfg,
+                                  session_settings& out);
+
 /// How a session reports. Each is called on the session's executor and must
 /// only hand the news on (the connection actor turns them into messages).
 struct session_callbacks {
