@@ -62,16 +62,8 @@ struct link_state {
 
 using link_actor = remote_link_actor::stateful_pointer<link_state>;
 
-template <class F>
-void with_callbacks(link_actor self, F f) {
-  auto& box = *self->state.box;
-  std::lock_guard<std::mutex> guard{box.mtx};
-  if (box.active)
-    f(box.callbacks);
-}
-
 void report(link_actor self) {
-  with_callbacks(self, [self](remote_link_callbacks& cbs) {
+  self->state.box->run([self](remote_link_callbacks& cbs) {
     if (cbs.on_link_status)
       cbs.on_link_status(self->state.status);
   });
@@ -269,23 +261,14 @@ remote_link_actor::behavior_type link_impl(link_actor self, std::string host,
         st.status.error_message.clear();
         report(self);
       }
-      with_callbacks(self, [&x](remote_link_callbacks& cbs) {
-        if (cbs.node.on_snapshot)
-          cbs.node.on_snapshot(x);
-      });
+      st.box->run([&x](remote_link_callbacks& cbs) { deliver(cbs.node, x); });
     },
     [self](update_batch& x) {
       auto& st = self->state;
       if (st.now != phase::live ||
           caf::actor_cast<caf::actor_addr>(self->current_sender()) != st.source)
         return;
-      with_callbacks(self, [&x](remote_link_callbacks& cbs) {
-        if (x.missed > 0 && cbs.node.on_missed)
-          cbs.node.on_missed(x.missed);
-        if (cbs.node.on_update)
-          for (auto& item : x.items())
-            cbs.node.on_update(item);
-      });
+      st.box->run([&x](remote_link_callbacks& cbs) { deliver(cbs.node, x); });
     },
     [self](atom::retry, uint64_t generation) {
       auto& st = self->state;

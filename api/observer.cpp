@@ -26,21 +26,10 @@ callback_subscriber(subscriber_actor::stateful_pointer<callback_state> self,
   self->state.box = std::move(box);
   return {
     [self](observer_snapshot& x) {
-      auto& b = *self->state.box;
-      std::lock_guard<std::mutex> guard{b.mtx};
-      if (b.active && b.callbacks.on_snapshot)
-        b.callbacks.on_snapshot(x);
+      self->state.box->run([&x](auto& cbs) { deliver(cbs, x); });
     },
     [self](update_batch& x) {
-      auto& b = *self->state.box;
-      std::lock_guard<std::mutex> guard{b.mtx};
-      if (!b.active)
-        return;
-      if (x.missed > 0 && b.callbacks.on_missed)
-        b.callbacks.on_missed(x.missed);
-      if (b.callbacks.on_update)
-        for (auto& item : x.items())
-          b.callbacks.on_update(item);
+      self->state.box->run([&x](auto& cbs) { deliver(cbs, x); });
     },
   };
 }
@@ -79,11 +68,7 @@ subscription::~subscription() {
 void subscription::reset() {
   if (!box_)
     return;
-  {
-    // Waits for a callback in progress; none starts after this.
-    std::lock_guard<std::mutex> guard{box_->mtx};
-    box_->active = false;
-  }
+  box_->close();
   caf::anon_send(registry_, atom::unsubscribe::value, actor_);
   caf::anon_send_exit(actor_, caf::exit_reason::user_shutdown);
   box_ = nullptr;

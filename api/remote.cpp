@@ -142,11 +142,7 @@ remote_subscription::remote_subscription(caf::actor_system& sys,
 remote_subscription::~remote_subscription() {
   if (!link_)
     return;
-  {
-    // Waits for a callback in progress; none starts after this.
-    std::lock_guard<std::mutex> guard{box_->mtx};
-    box_->active = false;
-  }
+  box_->close();
   caf::anon_send_exit(link_, caf::exit_reason::user_shutdown);
 }
 
@@ -162,10 +158,7 @@ connection_status remote_subscription::close() {
                final_.state = connection_state::disconnected;
                final_.error_code = hub_errc::closed_by_observer;
              });
-  {
-    std::lock_guard<std::mutex> guard{box_->mtx};
-    box_->active = false;
-  }
+  box_->close();
   self->send_exit(link_, caf::exit_reason::user_shutdown);
   link_ = nullptr;
   return final_;
