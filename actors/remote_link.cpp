@@ -35,7 +35,6 @@ struct link_state {
   std::string host;
   uint16_t port = 0;
   websocket_config cfg;
-  backoff_policy policy;
   std::minstd_rand rng;
   std::shared_ptr<remote_link_box> box;
   remote_link_transport transport;
@@ -49,12 +48,8 @@ struct link_state {
   /// from the middleman when bumped.
   uint64_t generation = 0;
 
-  /// 0 for the first attempt, then n for the n-th retry since the last
-  /// successful connection.
-  uint32_t attempt = 0;
-
-  bool ever_connected = false;
-  caf::actor_clock::time_point connected_at;
+  /// The attempt under way or scheduled, and when to give up.
+  reconnect_tracker retries;
 
   node_gateway_actor gateway;
 
@@ -67,16 +62,8 @@ struct link_state {
 
 using link_actor = remote_link_actor::stateful_pointer<link_state>;
 
-template <class F>
-void with_callbacks(link_actor self, F f) {
-  auto& box = *self->state.box;
-  std::lock_guard<std::mutex> guard{box.mtx};
-  if (box.active)
-    f(box.callbacks);
-}
-
 void report(link_actor self) {
-  with_callbacks(self, [self](remote_link_callbacks& cbs) {
+  self->state.box->run([self](remote_link_callbacks& cbs) {
     if (cbs.on_link_status)
       cbs.on_link_status(self->state.status);
   });
@@ -93,17 +80,13 @@ void lost(link_actor self, hub_errc code, std::string message) {
     st.gateway = nullptr;
   }
   st.source = nullptr;
-  // A link that stayed up long enough resets the schedule.
-  if (st.now == phase::live &&
-      self->clock().now() - st.connected_at >= st.cfg.reconnect_min_uptime)
-    st.attempt = 0;
+  st.retries.ended(self->clock().now());
   ++st.generation;
   st.now = phase::waiting;
   st.status.error_code = code;
   st.status.error_message = std::move(message);
   st.status.next_delay = caf::none;
-  if (auto delay = plan_next_attempt(st.policy, st.cfg.auto_reconnect, st.rng,
-                                     st.attempt, st.status))
+  if (auto delay = st.retries.plan(st.rng, st.status))
     self->delayed_send(self, *delay, atom::retry::value, st.generation);
   report(self);
 }
@@ -176,7 +159,7 @@ void start_attempt(link_actor self) {
   ++st.generation;
   st.now = phase::connecting;
   st.status.state = connection_state::connecting;
-  st.status.attempt = st.attempt;
+  st.status.attempt = st.retries.attempt();
   st.status.next_delay = caf::none;
   report(self);
   auto generation = st.generation;
@@ -246,7 +229,7 @@ remote_link_actor::behavior_type link_impl(link_actor self, std::string host,
   st.transport = std::move(transport);
   st.host = std::move(host);
   st.port = port;
-  st.policy = backoff_policy{cfg};
+  st.retries = reconnect_tracker{cfg};
   st.cfg = std::move(cfg);
   st.box = std::move(box);
   st.rng.seed(static_cast<std::minstd_rand::result_type>(seed));
@@ -269,36 +252,23 @@ remote_link_actor::behavior_type link_impl(link_actor self, std::string host,
                     : caf::actor_addr{};
       if (st.now == phase::subscribing) {
         st.now = phase::live;
-        st.connected_at = self->clock().now();
-        if (st.ever_connected)
-          st.status.reconnects += 1;
-        st.ever_connected = true;
-        if (st.cfg.reconnect_min_uptime.count() == 0)
-          st.attempt = 0;
+        st.retries.connected(self->clock().now());
+        st.status.reconnects = st.retries.reconnects();
         st.status.state = connection_state::connected;
-        st.status.attempt = st.attempt;
+        st.status.attempt = st.retries.attempt();
         st.status.next_delay = caf::none;
         st.status.error_code = hub_errc::none;
         st.status.error_message.clear();
         report(self);
       }
-      with_callbacks(self, [&x](remote_link_callbacks& cbs) {
-        if (cbs.node.on_snapshot)
-          cbs.node.on_snapshot(x);
-      });
+      st.box->run([&x](remote_link_callbacks& cbs) { deliver(cbs.node, x); });
     },
     [self](update_batch& x) {
       auto& st = self->state;
       if (st.now != phase::live ||
           caf::actor_cast<caf::actor_addr>(self->current_sender()) != st.source)
         return;
-      with_callbacks(self, [&x](remote_link_callbacks& cbs) {
-        if (x.missed > 0 && cbs.node.on_missed)
-          cbs.node.on_missed(x.missed);
-        if (cbs.node.on_update)
-          for (auto& item : x.items())
-            cbs.node.on_update(item);
-      });
+      st.box->run([&x](remote_link_callbacks& cbs) { deliver(cbs.node, x); });
     },
     [self](atom::retry, uint64_t generation) {
       auto& st = self->state;

@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include <caf/fwd.hpp>
@@ -11,7 +10,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "hubwatch/actors/subscriber.hpp"
-#include "hubwatch/api/observer.hpp"
+#include "hubwatch/core/callback_box.hpp"
 #include "hubwatch/messages/connection_status.hpp"
 #include "hubwatch/messages/fwd.hpp"
 #include "hubwatch/messages/websocket_config.hpp"
@@ -47,13 +46,8 @@ struct remote_link_callbacks {
   std::function<void(const connection_status&)> on_link_status;
 };
 
-/// Shared by a link and its owner. The owner clears `active` under the lock
-/// before it goes away; no callback runs after that.
-struct remote_link_box {
-  std::mutex mtx;
-  bool active = true;
-  remote_link_callbacks callbacks;
-};
+/// Shared by a link and its owner, who calls `close()` before it goes away.
+using remote_link_box = callback_box<remote_link_callbacks>;
 
 /// How a link reaches its node.
 struct remote_link_transport {

@@ -17,7 +17,6 @@ struct supervisor_state {
   static inline const char* name = "hubwatch.supervisor";
 
   websocket_config cfg;
-  backoff_policy policy;
   connection_factory factory;
   parser_actor parser;
   std::minstd_rand rng;
@@ -25,9 +24,8 @@ struct supervisor_state {
   /// Whether attempts offer permessage-deflate; outlives the connections.
   deflate_offer deflate;
 
-  /// The attempt under way or scheduled: 0 first, then n for the n-th retry
-  /// since the last successful connection.
-  uint32_t attempt = 0;
+  /// The attempt under way or scheduled, and when to give up.
+  reconnect_tracker retries;
 
   /// Invalidates scheduled retries when bumped.
   uint64_t generation = 0;
@@ -35,8 +33,6 @@ struct supervisor_state {
   connection_actor conn;
   /// The same handle, shared with the exit functor that outlives the state.
   std::shared_ptr<connection_actor> current_conn;
-  bool conn_up = false;
-  caf::actor_clock::time_point connected_at;
   caf::optional<session_result> last_result;
 
   /// `disconnect` was asked: no automatic attempts.
@@ -44,8 +40,6 @@ struct supervisor_state {
 
   /// `reconnect` was asked while a connection was open.
   bool reconnect_pending = false;
-
-  bool ever_connected = false;
 
   connection_status status;
 
@@ -61,12 +55,11 @@ void publish(supervisor_self self) {
 void start_attempt(supervisor_self self) {
   auto& st = self->state;
   st.last_result = caf::none;
-  st.conn_up = false;
   st.status.state = connection_state::connecting;
-  st.status.attempt = st.attempt;
+  st.status.attempt = st.retries.attempt();
   st.status.next_delay = caf::none;
   publish(self);
-  st.conn = st.factory(self, st.attempt, st.deflate.begin_attempt());
+  st.conn = st.factory(self, st.retries.attempt(), st.deflate.begin_attempt());
   *st.current_conn = st.conn;
   self->monitor(st.conn);
 }
@@ -104,27 +97,23 @@ void on_connection_down(supervisor_self self, const caf::error& reason) {
     st.status.error_message +=
       "; the hub refused the permessage-deflate offer: connecting at once "
       "without it, and without it until hubwatch restarts";
-  // A connection that stayed up long enough resets the schedule.
-  if (st.conn_up &&
-      self->clock().now() - st.connected_at >= st.cfg.reconnect_min_uptime)
-    st.attempt = 0;
-  st.conn_up = false;
+  st.retries.ended(self->clock().now());
   auto disconnects = std::move(st.disconnects);
   st.disconnects.clear();
   if (st.reconnect_pending) {
     st.reconnect_pending = false;
-    st.attempt = 0;
+    st.retries.restart();
     start_attempt(self);
   } else if (st.stopped) {
     st.status.state = connection_state::disconnected;
-    st.status.attempt = st.attempt;
+    st.status.attempt = st.retries.attempt();
     publish(self);
   } else if (deflate_refused) {
     // Not a retry on the schedule: the same connection, with an offer the
     // hub can take. Even without auto-reconnect, or the extension would
     // leave the observer with nothing at all.
     st.status.state = connection_state::disconnected;
-    st.status.attempt = st.attempt;
+    st.status.attempt = st.retries.attempt();
     st.status.next_delay = caf::timespan{0};
     publish(self);
     start_attempt(self);
@@ -132,8 +121,7 @@ void on_connection_down(supervisor_self self, const caf::error& reason) {
              !st.cfg.retry_on_http_error) {
     give_up(self, res.code,
             res.message + "; not retrying (retry-on-http-error is off)");
-  } else if (auto delay = plan_next_attempt(st.policy, st.cfg.auto_reconnect,
-                                            st.rng, st.attempt, st.status)) {
+  } else if (auto delay = st.retries.plan(st.rng, st.status)) {
     publish(self);
     self->delayed_send(self, *delay, atom::retry::value, st.generation);
   } else {
@@ -150,7 +138,7 @@ supervisor_actor::behavior_type supervisor_impl(supervisor_self self,
                                                 parser_actor parser,
                                                 uint64_t seed) {
   auto& st = self->state;
-  st.policy = backoff_policy{cfg};
+  st.retries = reconnect_tracker{cfg};
   st.cfg = std::move(cfg);
   st.factory = std::move(factory);
   st.parser = std::move(parser);
@@ -175,21 +163,15 @@ supervisor_actor::behavior_type supervisor_impl(supervisor_self self,
       auto& st = self->state;
       st.deflate.on_connected(deflate);
       st.status.deflate = st.deflate.status();
-      st.conn_up = true;
-      st.connected_at = self->clock().now();
-      if (st.ever_connected)
-        st.status.reconnects += 1;
-      st.ever_connected = true;
+      st.status.attempt = st.retries.connected(self->clock().now());
+      st.status.reconnects = st.retries.reconnects();
       st.status.state = connection_state::connected;
-      st.status.attempt = st.attempt;
       st.status.next_delay = caf::none;
       st.status.error_code = hub_errc::none;
       st.status.error_message.clear();
       st.status.close_code = caf::none;
       st.status.close_reason.clear();
       st.status.http_status = caf::none;
-      if (st.cfg.reconnect_min_uptime.count() == 0)
-        st.attempt = 0;
       publish(self);
     },
     [self](session_result& res) { self->state.last_result = std::move(res); },
@@ -206,7 +188,7 @@ supervisor_actor::behavior_type supervisor_impl(supervisor_self self,
       auto& st = self->state;
       st.stopped = false;
       st.generation += 1;
-      st.attempt = 0;
+      st.retries.restart();
       if (st.conn) {
         st.reconnect_pending = true;
         self->send(st.conn, atom::close::value);

@@ -9,7 +9,6 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "hubwatch/actors/connection.hpp"
-#include "hubwatch/core/hub_url.hpp"
 #include "hubwatch/net/io_runner.hpp"
 
 namespace hubwatch {
@@ -27,21 +26,10 @@ callback_subscriber(subscriber_actor::stateful_pointer<callback_state> self,
   self->state.box = std::move(box);
   return {
     [self](observer_snapshot& x) {
-      auto& b = *self->state.box;
-      std::lock_guard<std::mutex> guard{b.mtx};
-      if (b.active && b.callbacks.on_snapshot)
-        b.callbacks.on_snapshot(x);
+      self->state.box->run([&x](auto& cbs) { deliver(cbs, x); });
     },
     [self](update_batch& x) {
-      auto& b = *self->state.box;
-      std::lock_guard<std::mutex> guard{b.mtx};
-      if (!b.active)
-        return;
-      if (x.missed > 0 && b.callbacks.on_missed)
-        b.callbacks.on_missed(x.missed);
-      if (b.callbacks.on_update)
-        for (auto& item : x.items())
-          b.callbacks.on_update(item);
+      self->state.box->run([&x](auto& cbs) { deliver(cbs, x); });
     },
   };
 }
@@ -49,7 +37,7 @@ callback_subscriber(subscriber_actor::stateful_pointer<callback_state> self,
 /// Bounds the wait for a polite close: Beast's close handshake is bounded by
 /// the connect timeout; a little on top for the messages around it.
 caf::timespan close_wait(const websocket_config& cfg) {
-  return cfg.connect_timeout + std::chrono::seconds(2);
+  return cfg.connect_timeout + defaults::close_slack;
 }
 
 } // namespace
@@ -80,11 +68,7 @@ subscription::~subscription() {
 void subscription::reset() {
   if (!box_)
     return;
-  {
-    // Waits for a callback in progress; none starts after this.
-    std::lock_guard<std::mutex> guard{box_->mtx};
-    box_->active = false;
-  }
+  box_->close();
   caf::anon_send(registry_, atom::unsubscribe::value, actor_);
   caf::anon_send_exit(actor_, caf::exit_reason::user_shutdown);
   box_ = nullptr;
@@ -126,27 +110,20 @@ std::vector<std::string> observer::start() {
   if (!errors.empty())
     return errors;
   if (!supervisor_) {
-    auto url = parse_hub_url(cfg_.url);
     session_settings settings;
-    // The token file is read once, here: a token that changes needs a
-    // restart (validate() just read it, so this fails only in a race).
-    if (auto err = upgrade_headers(cfg_, settings.headers); !err.empty())
+    // The token file is read once, here (validate() just read it, so this
+    // fails only in a race).
+    if (auto err = make_session_settings(cfg_, settings); !err.empty())
       return {err};
-    settings.url = *url;
-    settings.connect_timeout = cfg_.connect_timeout;
-    settings.idle_timeout = cfg_.idle_timeout;
-    settings.max_frame_bytes = cfg_.max_frame_bytes;
-    settings.ca_file = cfg_.ca_file;
-    settings.tls_verify = cfg_.tls_verify;
-    settings.deflate = cfg_.deflate;
     settings.single_threaded_io = own_io_ != nullptr;
-    if (url->tls && !cfg_.tls_verify)
+    if (settings.url.tls && !cfg_.tls_verify)
       std::fprintf(stderr,
                    "hubwatch: warning: TLS certificate verification "
                    "is off for %s (tls-no-verify)\n",
                    cfg_.url.c_str());
     // Frames waiting for the parser: beyond this the session stops reading.
-    auto max_pending = std::max<size_t>(2 * cfg_.max_frame_bytes, 1 << 20);
+    auto max_pending =
+      std::max<size_t>(2 * cfg_.max_frame_bytes, defaults::min_pending_bytes);
     auto& sys = sys_;
     auto* io = io_;
     auto parser = parser_;

@@ -16,6 +16,7 @@
 #include "hubwatch/actors/parser.hpp"
 #include "hubwatch/actors/subscriber.hpp"
 #include "hubwatch/actors/supervisor.hpp"
+#include "hubwatch/core/callback_box.hpp"
 #include "hubwatch/messages/fwd.hpp"
 #include "hubwatch/messages/observer_snapshot.hpp"
 #include "hubwatch/messages/websocket_config.hpp"
@@ -23,22 +24,6 @@
 namespace hubwatch {
 
 class io_runner;
-
-/// Plain callbacks for code that is not an actor. Each subscription runs
-/// its callbacks on a thread of its own, one at a time, in order. A callback
-/// that blocks holds only its own subscription: its updates queue at the
-/// registry, the observer's stream waits for it at most `subscriber_stall`
-/// once more than half of its queue is full, and then it is left behind and
-/// loses its oldest updates (counted in `on_missed`). Other observers and the
-/// hub connection never wait for it.
-struct subscriber_callbacks {
-  /// Once, first: everything the observer knew at subscription time.
-  std::function<void(const observer_snapshot&)> on_snapshot;
-  /// Every live update, in order.
-  std::function<void(const hub_update&)> on_update;
-  /// Updates this subscription lost because it fell too far behind.
-  std::function<void(uint64_t)> on_missed;
-};
 
 /// A callback subscription. Unsubscribes when destroyed or reset; after
 /// that returns, no callback runs (do not reset it from inside a callback).
@@ -55,11 +40,7 @@ public:
     return box_ != nullptr;
   }
 
-  struct box {
-    std::mutex mtx;
-    bool active = true;
-    subscriber_callbacks callbacks;
-  };
+  using box = callback_box<subscriber_callbacks>;
 
 private:
   friend class observer;
@@ -111,7 +92,7 @@ public:
 
   /// How long `snapshot()` and `status()` wait for an answer unless told.
   static constexpr caf::timespan default_reply_timeout =
-    std::chrono::seconds(5);
+    defaults::reply_timeout;
 
   /// Everything known now: last events, agents, status, counters. An error
   /// instead when the registry does not answer within `timeout`

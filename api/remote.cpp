@@ -142,11 +142,7 @@ remote_subscription::remote_subscription(caf::actor_system& sys,
 remote_subscription::~remote_subscription() {
   if (!link_)
     return;
-  {
-    // Waits for a callback in progress; none starts after this.
-    std::lock_guard<std::mutex> guard{box_->mtx};
-    box_->active = false;
-  }
+  box_->close();
   caf::anon_send_exit(link_, caf::exit_reason::user_shutdown);
 }
 
@@ -155,17 +151,14 @@ connection_status remote_subscription::close() {
     return final_;
   caf::scoped_actor self{sys_};
   // The link answers at once; the bound only guards against a wedged one.
-  self->request(link_, std::chrono::seconds(5), atom::disconnect::value)
+  self->request(link_, defaults::reply_timeout, atom::disconnect::value)
     .receive([&](connection_status& x) { final_ = std::move(x); },
              [&](const caf::error&) {
                final_.url = node_;
                final_.state = connection_state::disconnected;
                final_.error_code = hub_errc::closed_by_observer;
              });
-  {
-    std::lock_guard<std::mutex> guard{box_->mtx};
-    box_->active = false;
-  }
+  box_->close();
   self->send_exit(link_, caf::exit_reason::user_shutdown);
   link_ = nullptr;
   return final_;

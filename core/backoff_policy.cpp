@@ -40,4 +40,33 @@ caf::timespan backoff_policy::delay(uint32_t n, double unit) const {
   return caf::timespan{static_cast<int64_t>(std::llround(ns))};
 }
 
+reconnect_tracker::reconnect_tracker(const websocket_config& cfg)
+  : reconnect_tracker(backoff_policy{cfg}, cfg.auto_reconnect,
+                      cfg.reconnect_min_uptime) {
+  // nop
+}
+
+reconnect_tracker::reconnect_tracker(backoff_policy policy, bool auto_reconnect,
+                                     caf::timespan min_uptime)
+  : policy_(policy), auto_reconnect_(auto_reconnect), min_uptime_(min_uptime) {
+  // nop
+}
+
+uint32_t reconnect_tracker::connected(time_point now) {
+  auto result = attempt_;
+  connected_at_ = now;
+  if (ever_connected_)
+    reconnects_ += 1;
+  ever_connected_ = true;
+  if (min_uptime_.count() == 0)
+    attempt_ = 0;
+  return result;
+}
+
+void reconnect_tracker::ended(time_point now) {
+  if (connected_at_ && now - *connected_at_ >= min_uptime_)
+    attempt_ = 0;
+  connected_at_ = caf::none;
+}
+
 } // namespace hubwatch

@@ -4,9 +4,12 @@
 #include <random>
 #include <string>
 
+#include <caf/actor_clock.hpp>
+#include <caf/optional.hpp>
 #include <caf/timestamp.hpp>
 
 #include "hubwatch/messages/connection_status.hpp"
+#include "hubwatch/messages/defaults.hpp"
 #include "hubwatch/messages/session_result.hpp"
 #include "hubwatch/messages/websocket_config.hpp"
 
@@ -14,7 +17,7 @@ namespace hubwatch {
 
 /// The reconnect schedule: retry n (n = 0, 1, ...) waits
 /// min(first_delay * multiplier^n, max_delay), optionally spread by a
-/// jitter factor. Plain arithmetic; the supervisor owns the counter.
+/// jitter factor. Plain arithmetic; `reconnect_tracker` owns the counter.
 class backoff_policy {
 public:
   backoff_policy() = default;
@@ -46,11 +49,11 @@ public:
   }
 
 private:
-  caf::timespan first_delay_ = std::chrono::milliseconds(2000);
-  double multiplier_ = 1.5;
-  caf::timespan max_delay_ = std::chrono::seconds(30);
-  uint32_t max_attempts_ = 0;
-  double jitter_ = 0;
+  caf::timespan first_delay_ = defaults::reconnect_delay;
+  double multiplier_ = defaults::reconnect_multiplier;
+  caf::timespan max_delay_ = defaults::reconnect_max_delay;
+  uint32_t max_attempts_ = defaults::max_reconnect_attempts;
+  double jitter_ = defaults::reconnect_jitter;
 };
 
 /// What follows an attempt that ended, by the rules the hub connection and
@@ -84,6 +87,69 @@ plan_next_attempt(const backoff_policy& policy, bool auto_reconnect, Rng& rng,
   status.next_delay = delay;
   return delay;
 }
+
+/// The retry bookkeeping the hub connection (supervisor) and remote links
+/// share: which attempt is under way, when the count starts over, and when
+/// to give up. Plain values in, plain values out; time comes from the
+/// caller (an actor's clock, or anything in a test).
+///
+/// The count is 0 for the first attempt and n for the n-th retry since it
+/// last started over. It starts over when a connection ends that stayed up
+/// at least `min_uptime` (at once on connecting when `min_uptime` is 0),
+/// and on `restart()`. Each planned retry counts one up; once the count
+/// reaches the policy's `max_attempts`, `plan` gives up.
+class reconnect_tracker {
+public:
+  using time_point = caf::actor_clock::time_point;
+
+  reconnect_tracker() = default;
+
+  /// Takes the schedule, `auto_reconnect` and `reconnect_min_uptime` of
+  /// `cfg`.
+  explicit reconnect_tracker(const websocket_config& cfg);
+
+  reconnect_tracker(backoff_policy policy, bool auto_reconnect,
+                    caf::timespan min_uptime);
+
+  /// The attempt under way or scheduled.
+  uint32_t attempt() const {
+    return attempt_;
+  }
+
+  /// Successful connections after the first one.
+  uint64_t reconnects() const {
+    return reconnects_;
+  }
+
+  /// The current attempt connected at `now`; returns its number (the count
+  /// may start over at once, see above).
+  uint32_t connected(time_point now);
+
+  /// The connection or attempt ended at `now`: the count starts over if it
+  /// was connected for at least `min_uptime`.
+  void ended(time_point now);
+
+  /// The user asked to connect afresh: the count starts over.
+  void restart() {
+    attempt_ = 0;
+  }
+
+  /// What follows the ended attempt: `plan_next_attempt` on this count.
+  template <class Rng>
+  caf::optional<caf::timespan> plan(Rng& rng, connection_status& status) {
+    return plan_next_attempt(policy_, auto_reconnect_, rng, attempt_, status);
+  }
+
+private:
+  backoff_policy policy_;
+  bool auto_reconnect_ = defaults::auto_reconnect;
+  caf::timespan min_uptime_ = defaults::reconnect_min_uptime;
+  uint32_t attempt_ = 0;
+  uint64_t reconnects_ = 0;
+  bool ever_connected_ = false;
+  /// Set while connected.
+  caf::optional<time_point> connected_at_;
+};
 
 /// Whether the next attempt offers permessage-deflate, and what the status
 /// says about it. The user asks for it; a hub that refuses the offer is

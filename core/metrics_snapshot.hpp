@@ -9,6 +9,7 @@
 
 #include "hubwatch/messages/agent_status.hpp"
 #include "hubwatch/messages/connection_status.hpp"
+#include "hubwatch/messages/defaults.hpp"
 #include "hubwatch/messages/observer_snapshot.hpp"
 
 namespace hubwatch {
@@ -109,7 +110,7 @@ struct metrics_snapshot {
 };
 
 /// The default cap on per-agent series (`--metrics-max-agents`).
-constexpr size_t default_metrics_max_agents = 1000;
+constexpr size_t default_metrics_max_agents = defaults::metrics_max_agents;
 
 /// The `agent_id` of the series that agents beyond the cap fold into.
 constexpr const char* folded_agent_id = "_other";

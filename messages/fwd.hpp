@@ -40,6 +40,7 @@ using summary = caf::atom_constant<caf::atom("summary")>;
 
 /// Registers every hubwatch message type and the error category with `cfg`.
 /// Call once per actor system config, before the system starts.
+/// Defined in actors/type_ids.cpp: it registers the actor handles too.
 void add_message_types(caf::actor_system_config& cfg);
 
 } // namespace hubwatch

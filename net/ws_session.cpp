@@ -426,6 +426,25 @@ ws_session::~ws_session() {
   // nop
 }
 
+std::string make_session_settings(const websocket_config& cfg,
+                                  session_settings& out) {
+  auto url = parse_hub_url(cfg.url);
+  if (!url)
+    return "url \"" + cfg.url + "\": not a usable ws:// or wss:// URL";
+  session_settings res;
+  if (auto err = upgrade_headers(cfg, res.headers); !err.empty())
+    return err;
+  res.url = std::move(*url);
+  res.connect_timeout = cfg.connect_timeout;
+  res.idle_timeout = cfg.idle_timeout;
+  res.max_frame_bytes = cfg.max_frame_bytes;
+  res.ca_file = cfg.ca_file;
+  res.tls_verify = cfg.tls_verify;
+  res.deflate = cfg.deflate;
+  out = std::move(res);
+  return {};
+}
+
 std::shared_ptr<ws_session> make_ws_session(net::io_context& io,
                                             session_settings settings,
                                             frame_channel_ptr ch,

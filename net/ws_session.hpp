@@ -8,6 +8,7 @@
 #include <caf/timestamp.hpp>
 
 #include "hubwatch/core/hub_url.hpp"
+#include "hubwatch/messages/defaults.hpp"
 #include "hubwatch/messages/session_result.hpp"
 #include "hubwatch/messages/websocket_config.hpp"
 #include "hubwatch/net/frame_channel.hpp"
@@ -17,14 +18,14 @@ namespace hubwatch {
 /// What one WebSocket session needs to know.
 struct session_settings {
   hub_url url;
-  caf::timespan connect_timeout = std::chrono::seconds(10);
+  caf::timespan connect_timeout = defaults::connect_timeout;
   /// 0 = no idle timeout and no keep-alive pings.
-  caf::timespan idle_timeout = std::chrono::seconds(30);
-  size_t max_frame_bytes = 1024 * 1024;
+  caf::timespan idle_timeout = defaults::idle_timeout;
+  size_t max_frame_bytes = defaults::max_frame_bytes;
   std::string ca_file;
-  bool tls_verify = true;
+  bool tls_verify = defaults::tls_verify;
   /// Offer permessage-deflate, in its plainest form.
-  bool deflate = false;
+  bool deflate = defaults::deflate;
   /// Added to the upgrade request (Authorization among them); checked by
   /// `validate`. Their values are secrets: whatever the hub sends back and
   /// the session reports (reason phrase, body excerpt, close reason) has
@@ -33,6 +34,14 @@ struct session_settings {
   /// The io_context runs on one thread only: handlers need no strand.
   bool single_threaded_io = false;
 };
+
+/// The session settings `cfg` asks for, into `out`: its URL, timeouts, frame
+/// limit, TLS, deflate offer and upgrade headers (the token file read now: a
+/// token that changes needs a restart). Call after `validate` found nothing;
+/// returns an error text if the URL or the token file fails since, else
+/// empty. `single_threaded_io` is the caller's to set.
+std::string make_session_settings(const websocket_config& cfg,
+                                  session_settings& out);
 
 /// How a session reports. Each is called on the session's executor and must
 /// only hand the news on (the connection actor turns them into messages).

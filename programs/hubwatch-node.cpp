@@ -19,9 +19,6 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
-#include "programs/program_log.hpp"
-#include "programs/program_support.hpp"
-#include "programs/program_tls.hpp"
 #include "hubwatch/actors/metrics_request.hpp"
 #include "hubwatch/api/json_lines.hpp"
 #include "hubwatch/api/observer.hpp"
@@ -30,7 +27,11 @@
 #include "hubwatch/core/basic_auth.hpp"
 #include "hubwatch/core/metrics_snapshot.hpp"
 #include "hubwatch/core/prometheus_text.hpp"
+#include "hubwatch/messages/defaults.hpp"
 #include "hubwatch/net/metrics_http_server.hpp"
+#include "programs/program_log.hpp"
+#include "programs/program_support.hpp"
+#include "programs/program_tls.hpp"
 
 using namespace hubwatch;
 
@@ -40,15 +41,16 @@ constexpr const char* prog = "hubwatch-node";
 
 const std::vector<program_flag> own_flags = {
   {"publish-port", true, false,
-   "TCP port remote subscribers attach to, 0 = any free one", "4242", 'p',
-   65535},
-  {"publish-bind", true, false, "address to listen on", "127.0.0.1", 'b'},
+   "TCP port remote subscribers attach to, 0 = any free one",
+   std::to_string(defaults::publish_port), 'p', 65535},
+  {"publish-bind", true, false, "address to listen on", defaults::publish_bind,
+   'b'},
   {"metrics-port", true, false,
    "serve GET /metrics (Prometheus text format) on this TCP port, 0 = any "
    "free one",
    "off", 'm', 65535},
   {"metrics-bind", true, false, "address the metrics port listens on",
-   "127.0.0.1"},
+   defaults::metrics_bind},
   {"metrics-tls-cert", true, false,
    "PEM certificate chain: /metrics over HTTPS only (needs "
    "metrics-tls-key)",
@@ -58,7 +60,7 @@ const std::vector<program_flag> own_flags = {
    "file of user:password lines: /metrics then needs HTTP basic auth", ""},
   {"metrics-max-agents", true, false,
    "agents with series of their own; the rest fold into agent_id=\"_other\"",
-   "1000", 0, 1000000},
+   std::to_string(defaults::metrics_max_agents), 0, 1000000},
   {"json", false, false, "print the hub's status lines as JSON", "", 'j'},
   {"exit-after-ms", true, false, "exit after this many milliseconds", "", 't',
    std::numeric_limits<long long>::max()},
@@ -137,12 +139,12 @@ int main(int argc, char** argv) {
       log->error(e);
     return exit_refused;
   }
-  auto port = loaded.number("publish-port", 4242);
+  auto port = loaded.number("publish-port", defaults::publish_port);
   auto exit_after_ms = loaded.number("exit-after-ms", 0);
   auto metrics_port = loaded.number("metrics-port", -1); // off
   auto metrics_max_agents = loaded.number(
     "metrics-max-agents", static_cast<long long>(default_metrics_max_agents));
-  auto bind = loaded.value("publish-bind", "127.0.0.1");
+  auto bind = loaded.value("publish-bind", defaults::publish_bind);
   // Read before anything starts: a bad file is a refused setting. The
   // message names the file and the line, never what the line holds.
   std::vector<basic_credential> metrics_users;
@@ -239,7 +241,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<metrics_http_server> metrics;
     if (metrics_port >= 0) {
       metrics_http_options mo;
-      mo.bind = loaded.value("metrics-bind", "127.0.0.1");
+      mo.bind = loaded.value("metrics-bind", defaults::metrics_bind);
       mo.port = static_cast<uint16_t>(metrics_port);
       mo.tls_cert_file = loaded.value("metrics-tls-cert");
       mo.tls_key_file = loaded.value("metrics-tls-key");

@@ -157,3 +157,134 @@ CAF_TEST(a 101 answer without the extension ends the offer) {
   CAF_CHECK_EQUAL(d.status(), caf::optional<bool>{false});
   CAF_CHECK(!d.begin_attempt());
 }
+
+// -- reconnect_tracker --------------------------------------------------------
+
+namespace {
+
+using time_point = reconnect_tracker::time_point;
+
+time_point at(milliseconds x) {
+  return time_point{} + x;
+}
+
+/// A tracker of 100, 200, 400 ... ms that gives up after `max_attempts`.
+reconnect_tracker tracker(milliseconds min_uptime, uint32_t max_attempts = 0,
+                          bool auto_reconnect = true) {
+  return reconnect_tracker{
+    backoff_policy{milliseconds(100), 2.0, seconds(10), max_attempts},
+    auto_reconnect, min_uptime};
+}
+
+/// What every tracker test needs besides the tracker.
+struct retry_fixture {
+  std::minstd_rand rng{1};
+  connection_status st;
+
+  caf::optional<caf::timespan> plan(reconnect_tracker& t) {
+    return t.plan(rng, st);
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(reconnect_tracker_tests, retry_fixture)
+
+CAF_TEST(the tracker counts retries and follows the schedule) {
+  auto t = tracker(seconds(1));
+  CAF_CHECK_EQUAL(t.attempt(), 0u);
+  CAF_CHECK_EQUAL(plan(t), caf::timespan{milliseconds(100)});
+  CAF_CHECK_EQUAL(t.attempt(), 1u);
+  CAF_CHECK_EQUAL(st.attempt, 1u);
+  t.ended(at(milliseconds(50))); // failed without connecting: no reset
+  CAF_CHECK_EQUAL(plan(t), caf::timespan{milliseconds(200)});
+  CAF_CHECK_EQUAL(plan(t), caf::timespan{milliseconds(400)});
+  CAF_CHECK_EQUAL(t.attempt(), 3u);
+}
+
+CAF_TEST(the tracker starts over after a connection that stayed up) {
+  auto t = tracker(seconds(1));
+  plan(t);
+  plan(t);
+  // Connected, then lost just before the minimum uptime: no reset.
+  CAF_CHECK_EQUAL(t.connected(at(seconds(10))), 2u);
+  CAF_CHECK_EQUAL(t.attempt(), 2u);
+  t.ended(at(seconds(11) - milliseconds(1)));
+  CAF_CHECK_EQUAL(t.attempt(), 2u);
+  CAF_CHECK_EQUAL(plan(t), caf::timespan{milliseconds(400)});
+  // Up for exactly the minimum: the count starts over.
+  CAF_CHECK_EQUAL(t.connected(at(seconds(20))), 3u);
+  t.ended(at(seconds(21)));
+  CAF_CHECK_EQUAL(t.attempt(), 0u);
+  CAF_CHECK_EQUAL(plan(t), caf::timespan{milliseconds(100)});
+  // The connection counts only once: a later failed attempt is no uptime.
+  t.ended(at(seconds(60)));
+  CAF_CHECK_EQUAL(t.attempt(), 1u);
+}
+
+CAF_TEST(without a minimum uptime the tracker starts over on connecting) {
+  auto t = tracker(milliseconds(0));
+  plan(t);
+  plan(t);
+  // The number of the attempt that connected, then the count is 0 at once.
+  CAF_CHECK_EQUAL(t.connected(at(seconds(1))), 2u);
+  CAF_CHECK_EQUAL(t.attempt(), 0u);
+  t.ended(at(seconds(1)));
+  CAF_CHECK_EQUAL(plan(t), caf::timespan{milliseconds(100)});
+}
+
+CAF_TEST(the tracker counts reconnects and starts over on restart) {
+  auto t = tracker(seconds(1));
+  t.connected(at(seconds(0)));
+  CAF_CHECK_EQUAL(t.reconnects(), 0u);
+  t.ended(at(milliseconds(10)));
+  plan(t);
+  t.connected(at(seconds(1)));
+  CAF_CHECK_EQUAL(t.reconnects(), 1u);
+  t.ended(at(seconds(1)));
+  plan(t);
+  CAF_CHECK_EQUAL(t.attempt(), 2u);
+  t.restart();
+  CAF_CHECK_EQUAL(t.attempt(), 0u);
+}
+
+CAF_TEST(the tracker gives up after max attempts) {
+  auto t = tracker(seconds(1), 2);
+  st.error_message = "lost";
+  CAF_CHECK(plan(t));
+  CAF_CHECK(plan(t));
+  CAF_CHECK(!plan(t));
+  CAF_CHECK_EQUAL(st.state, connection_state::error);
+  CAF_CHECK_EQUAL(st.error_code, hub_errc::gave_up);
+  CAF_CHECK_EQUAL(st.error_message, "gave up after 2 attempts; last: lost");
+  CAF_CHECK_EQUAL(t.attempt(), 2u);
+  // A connection that stayed up gives the budget back.
+  t.connected(at(seconds(0)));
+  t.ended(at(seconds(5)));
+  CAF_CHECK(plan(t));
+}
+
+CAF_TEST(the tracker plans nothing without auto reconnect) {
+  auto t = tracker(seconds(1), 0, false);
+  CAF_CHECK(!plan(t));
+  CAF_CHECK_EQUAL(st.state, connection_state::disconnected);
+  CAF_CHECK_EQUAL(t.attempt(), 0u);
+}
+
+CAF_TEST(the tracker takes its rules from the config) {
+  websocket_config cfg;
+  cfg.reconnect_delay = milliseconds(10);
+  cfg.max_reconnect_attempts = 1;
+  cfg.reconnect_min_uptime = seconds(3);
+  reconnect_tracker t{cfg};
+  CAF_CHECK_EQUAL(plan(t), caf::timespan{milliseconds(10)});
+  t.connected(at(seconds(0)));
+  t.ended(at(seconds(2)));
+  CAF_CHECK(!plan(t));
+  cfg.auto_reconnect = false;
+  reconnect_tracker off{cfg};
+  CAF_CHECK(!plan(off));
+  CAF_CHECK_EQUAL(off.attempt(), 0u);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

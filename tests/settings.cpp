@@ -3,6 +3,7 @@
 #include "hubwatch/api/settings.hpp"
 
 #include "hubwatch/api/observer.hpp"
+#include "hubwatch/net/ws_session.hpp"
 
 #include <caf/test/unit_test.hpp>
 
@@ -509,3 +510,52 @@ CAF_TEST(the recommended scheduler leaves a core to the io thread) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST(session settings follow the config) {
+  // The defaults of both agree.
+  session_settings plain;
+  CAF_REQUIRE_EQUAL(make_session_settings(websocket_config{}, plain), "");
+  session_settings fresh;
+  CAF_CHECK_EQUAL(plain.url.host, "localhost");
+  CAF_CHECK_EQUAL(plain.url.port, 8080u);
+  CAF_CHECK_EQUAL(plain.url.target, "/ws");
+  CAF_CHECK_EQUAL(plain.connect_timeout, fresh.connect_timeout);
+  CAF_CHECK_EQUAL(plain.idle_timeout, fresh.idle_timeout);
+  CAF_CHECK_EQUAL(plain.max_frame_bytes, fresh.max_frame_bytes);
+  CAF_CHECK_EQUAL(plain.tls_verify, fresh.tls_verify);
+  CAF_CHECK_EQUAL(plain.deflate, fresh.deflate);
+  CAF_CHECK(plain.headers.empty());
+  // Every setting a session uses is taken over.
+  websocket_config cfg;
+  cfg.url = "wss://hub.example:9443/events?x=1";
+  cfg.connect_timeout = milliseconds(1500);
+  cfg.idle_timeout = seconds(0);
+  cfg.max_frame_bytes = 4096;
+  cfg.ca_file = "/etc/hub-ca.pem";
+  cfg.tls_verify = false;
+  cfg.deflate = true;
+  cfg.headers.push_back({"X-Team", secret_string{"blue"}});
+  cfg.bearer_token = secret_string{"t0ken"};
+  session_settings s;
+  CAF_REQUIRE_EQUAL(make_session_settings(cfg, s), "");
+  CAF_CHECK(s.url.tls);
+  CAF_CHECK_EQUAL(s.url.host, "hub.example");
+  CAF_CHECK_EQUAL(s.url.port, 9443u);
+  CAF_CHECK_EQUAL(s.url.target, "/events?x=1");
+  CAF_CHECK_EQUAL(s.connect_timeout, milliseconds(1500));
+  CAF_CHECK_EQUAL(s.idle_timeout, seconds(0));
+  CAF_CHECK_EQUAL(s.max_frame_bytes, 4096u);
+  CAF_CHECK_EQUAL(s.ca_file, "/etc/hub-ca.pem");
+  CAF_CHECK(!s.tls_verify);
+  CAF_CHECK(s.deflate);
+  CAF_CHECK(!s.single_threaded_io);
+  CAF_REQUIRE_EQUAL(s.headers.size(), 2u);
+  CAF_CHECK_EQUAL(s.headers[0].name, "X-Team");
+  CAF_CHECK_EQUAL(s.headers[1].name, "Authorization");
+  // A URL that does not parse leaves `out` alone and says so.
+  cfg.url = "http://hub.example/ws";
+  session_settings untouched;
+  auto err = make_session_settings(cfg, untouched);
+  CAF_CHECK_NOT_EQUAL(err.find("http://hub.example/ws"), std::string::npos);
+  CAF_CHECK(untouched.headers.empty());
+}
