@@ -438,6 +438,18 @@ bool refuse_frame(parse_error& err, hub_errc kind, std::string message,
   return false;
 }
 
+bool frame_size_ok(std::string_view frame, size_t max_bytes, parse_error& err) {
+  if (frame.empty())
+    return refuse_frame(err, hub_errc::empty_frame, "empty frame", frame);
+  if (frame.size() > max_bytes)
+    return refuse_frame(err, hub_errc::too_large,
+                        "frame of " + std::to_string(frame.size()) +
+                          " bytes exceeds the limit of " +
+                          std::to_string(max_bytes),
+                        frame);
+  return true;
+}
+
 frame_parser::frame_parser(size_t max_bytes, size_t max_depth)
   : max_bytes_(max_bytes),
     sax_(std::make_unique<detail::frame_sax>(make_options(max_depth))) {
@@ -452,14 +464,8 @@ frame_parser& frame_parser::operator=(frame_parser&&) noexcept = default;
 
 bool frame_parser::parse(std::string_view frame, daemon_event& ev,
                          parse_error& err) {
-  if (frame.empty())
-    return refuse_frame(err, hub_errc::empty_frame, "empty frame", frame);
-  if (frame.size() > max_bytes_)
-    return refuse_frame(err, hub_errc::too_large,
-                        "frame of " + std::to_string(frame.size()) +
-                          " bytes exceeds the limit of " +
-                          std::to_string(max_bytes_),
-                        frame);
+  if (!frame_size_ok(frame, max_bytes_, err))
+    return false;
   auto& p = *sax_;
   auto& h = p.handler();
   p.reset();

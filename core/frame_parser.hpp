@@ -61,6 +61,10 @@ private:
 bool refuse_frame(parse_error& err, hub_errc kind, std::string message,
                   std::string_view frame);
 
+/// False, with `err` filled, for an empty frame or one over `max_bytes`:
+/// the checks both frame parsers make before reading a byte of JSON.
+bool frame_size_ok(std::string_view frame, size_t max_bytes, parse_error& err);
+
 /// Parses an RFC 3339 date-time (`2026-11-25T17:30:05Z`, optional fraction,
 /// `Z` or `±hh:mm`) into UTC; none if it is not one.
 caf::optional<caf::timestamp> parse_rfc3339(std::string_view text);

@@ -78,14 +78,8 @@ reference_frame_parser::reference_frame_parser(size_t max_bytes,
 
 bool reference_frame_parser::parse(std::string_view frame, daemon_event& ev,
                                    parse_error& err) {
-  if (frame.empty())
-    return refuse_frame(err, hub_errc::empty_frame, "empty frame", frame);
-  if (frame.size() > max_bytes_)
-    return refuse_frame(err, hub_errc::too_large,
-                        "frame of " + std::to_string(frame.size()) +
-                          " bytes exceeds the limit of " +
-                          std::to_string(max_bytes_),
-                        frame);
+  if (!frame_size_ok(frame, max_bytes_, err))
+    return false;
   boost::json::error_code ec;
   // The tree only validates the frame and yields its fields; it dies with
   // this call, since the payload keeps its text, not the tree. It lives in

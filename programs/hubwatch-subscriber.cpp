@@ -16,15 +16,15 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
-#include "programs/dashboard/dashboard_view.hpp"
-#include "programs/program_log.hpp"
-#include "programs/program_support.hpp"
-#include "programs/program_tls.hpp"
 #include "hubwatch/api/json_lines.hpp"
 #include "hubwatch/api/observer.hpp"
 #include "hubwatch/api/remote.hpp"
 #include "hubwatch/api/settings.hpp"
 #include "hubwatch/core/metrics_snapshot.hpp"
+#include "programs/dashboard/dashboard_view.hpp"
+#include "programs/program_log.hpp"
+#include "programs/program_support.hpp"
+#include "programs/program_tls.hpp"
 
 using namespace hubwatch;
 

@@ -18,8 +18,8 @@
 #include <string>
 #include <thread>
 
-#include "programs/program_info.hpp"
 #include "hubwatch/messages/connection_status.hpp"
+#include "programs/program_info.hpp"
 
 namespace hubwatch {
 

@@ -25,11 +25,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include "simulator/demo_script.hpp"
-#include "simulator/hub_server.hpp"
+#include "hubwatch/core/credentials.hpp"
 #include "programs/program_info.hpp"
 #include "programs/program_log.hpp"
-#include "hubwatch/core/credentials.hpp"
+#include "simulator/demo_script.hpp"
+#include "simulator/hub_server.hpp"
 
 namespace net = boost::asio;
 using namespace std::chrono;

@@ -13,9 +13,9 @@
 #include <caf/deep_to_string.hpp>
 #include <caf/scoped_actor.hpp>
 
-#include "simulator/test_cert.hpp"
 #include "live_support.hpp"
 #include "must.hpp"
+#include "simulator/test_cert.hpp"
 
 using namespace hubwatch;
 using namespace hubwatch::test;

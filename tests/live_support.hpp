@@ -15,8 +15,8 @@
 
 #include <caf/actor_system.hpp>
 
-#include "simulator/hub_server.hpp"
 #include "hubwatch/api/observer.hpp"
+#include "simulator/hub_server.hpp"
 #include "test_support.hpp"
 
 namespace hubwatch::test {

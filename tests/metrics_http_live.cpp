@@ -12,9 +12,9 @@
 #include <thread>
 #include <vector>
 
-#include "simulator/test_cert.hpp"
 #include "http_client.hpp"
 #include "live_support.hpp"
+#include "simulator/test_cert.hpp"
 
 using namespace hubwatch;
 using namespace hubwatch::test;

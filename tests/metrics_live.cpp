@@ -8,9 +8,9 @@
 #include <fstream>
 
 #include "child_process.hpp"
-#include "simulator/test_cert.hpp"
 #include "http_client.hpp"
 #include "live_support.hpp"
+#include "simulator/test_cert.hpp"
 
 using namespace hubwatch;
 using namespace hubwatch::test;

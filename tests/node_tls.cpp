@@ -9,10 +9,10 @@
 
 #include <unistd.h>
 
-#include "simulator/test_cert.hpp"
-#include "programs/program_tls.hpp"
 #include "hubwatch/api/settings.hpp"
 #include "hubwatch/net/basp_tls.hpp"
+#include "programs/program_tls.hpp"
+#include "simulator/test_cert.hpp"
 
 using namespace hubwatch;
 

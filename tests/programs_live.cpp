@@ -11,9 +11,9 @@
 #include <boost/json/parse.hpp>
 
 #include "child_process.hpp"
-#include "programs/dashboard/text_width.hpp"
 #include "hubwatch_build.hpp"
 #include "live_support.hpp"
+#include "programs/dashboard/text_width.hpp"
 #include "terminal_process.hpp"
 
 using namespace hubwatch;

@@ -17,10 +17,10 @@
 #include <caf/scoped_actor.hpp>
 
 #include "basp_probe.hpp"
-#include "simulator/test_cert.hpp"
 #include "hubwatch/api/remote.hpp"
 #include "live_support.hpp"
 #include "must.hpp"
+#include "simulator/test_cert.hpp"
 
 using namespace hubwatch;
 using namespace hubwatch::test;
