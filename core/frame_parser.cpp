@@ -438,6 +438,15 @@ bool refuse_frame(parse_error& err, hub_errc kind, std::string message,
   return false;
 }
 
+bool refuse_json_error(parse_error& err, const boost::system::error_code& ec,
+                       std::string_view frame) {
+  if (ec == boost::json::error::too_deep)
+    return refuse_frame(err, hub_errc::too_deep, "JSON nested too deeply",
+                        frame);
+  return refuse_frame(err, hub_errc::invalid_json,
+                      "invalid JSON: " + ec.message(), frame);
+}
+
 bool frame_size_ok(std::string_view frame, size_t max_bytes, parse_error& err) {
   if (frame.empty())
     return refuse_frame(err, hub_errc::empty_frame, "empty frame", frame);
@@ -476,13 +485,8 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
   // error too.
   if (!ec && n < frame.size())
     ec = boost::json::error::extra_data;
-  if (ec) {
-    if (ec == boost::json::error::too_deep)
-      return refuse_frame(err, hub_errc::too_deep, "JSON nested too deeply",
-                          frame);
-    return refuse_frame(err, hub_errc::invalid_json,
-                        "invalid JSON: " + ec.message(), frame);
-  }
+  if (ec)
+    return refuse_json_error(err, ec, frame);
   if (h.root != boost::json::kind::object)
     return refuse_frame(err, hub_errc::not_an_object,
                         "expected a JSON object, got " + kind_name(h.root),

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include <boost/system/error_code.hpp>
 #include <caf/optional.hpp>
 #include <caf/timestamp.hpp>
 
@@ -60,6 +61,11 @@ private:
 /// false: how both frame parsers refuse a frame.
 bool refuse_frame(parse_error& err, hub_errc kind, std::string message,
                   std::string_view frame);
+
+/// Fills `err` for what Boost.JSON's parser reported (`too_deep` or
+/// `invalid_json` with its message) and returns false.
+bool refuse_json_error(parse_error& err, const boost::system::error_code& ec,
+                       std::string_view frame);
 
 /// False, with `err` filled, for an empty frame or one over `max_bytes`:
 /// the checks both frame parsers make before reading a byte of JSON.

@@ -98,13 +98,8 @@ bool reference_frame_parser::parse(std::string_view frame, daemon_event& ev,
   } guard{parser_};
   parser_.reset(boost::json::storage_ptr{&arena});
   parser_.write(frame.data(), frame.size(), ec);
-  if (ec) {
-    if (ec == boost::json::error::too_deep)
-      return refuse_frame(err, hub_errc::too_deep, "JSON nested too deeply",
-                          frame);
-    return refuse_frame(err, hub_errc::invalid_json,
-                        "invalid JSON: " + ec.message(), frame);
-  }
+  if (ec)
+    return refuse_json_error(err, ec, frame);
   // Constructed from the parser's result: a move *assignment* would copy the
   // tree onto the heap, as an assigned value keeps its own storage. (Not
   // braces: those would make an array of one element.)
