@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <limits>
 
 #include <boost/json/array.hpp>
 #include <boost/json/basic_parser_impl.hpp>
@@ -80,17 +79,6 @@ struct handler {
   static constexpr std::size_t max_string_size =
     boost::json::string::max_size();
 
-  enum class top { none, type, agent_id, agent_name, timestamp, payload };
-  enum class member {
-    none,
-    status,
-    current_task,
-    current_task_snake,
-    uptime,
-    uptime_snake,
-    error
-  };
-
   // -- what the frame held ---------------------------------------------------
 
   /// The kind of the whole document (only an object is an event).
@@ -107,9 +95,10 @@ struct handler {
   size_t depth = 0;
   /// Inside the (current) `payload` object, at any depth.
   bool in_payload = false;
-  /// The member whose value comes next, at depth 1 and 2 (payload).
-  top top_key = top::none;
-  member payload_key = member::none;
+  /// The slot the next value fills: of a frame member (depth 1) and of a
+  /// payload member (depth 2); null for members the rules do not read.
+  slot* top_value = nullptr;
+  slot* payload_value = nullptr;
   std::string key;
 
   // -- where the payload's bytes are -----------------------------------------
@@ -151,54 +140,18 @@ struct handler {
     payload_not_finite = false;
     depth = 0;
     in_payload = false;
-    top_key = top::none;
-    payload_key = member::none;
+    top_value = nullptr;
+    payload_value = nullptr;
     key.clear();
-  }
-
-  slot* top_slot() {
-    switch (top_key) {
-    case top::type:
-      return &type;
-    case top::agent_id:
-      return &agent_id;
-    case top::agent_name:
-      return &agent_name;
-    case top::timestamp:
-      return &timestamp;
-    case top::payload:
-      return &payload;
-    default:
-      return nullptr;
-    }
-  }
-
-  slot* payload_slot() {
-    switch (payload_key) {
-    case member::status:
-      return &status;
-    case member::current_task:
-      return &current_task;
-    case member::current_task_snake:
-      return &current_task_snake;
-    case member::uptime:
-      return &uptime;
-    case member::uptime_snake:
-      return &uptime_snake;
-    case member::error:
-      return &error;
-    default:
-      return nullptr;
-    }
   }
 
   /// The slot the value that starts now fills, if any: a member of the
   /// frame object or a direct member of the payload.
   slot* value_slot() {
     if (depth == 1)
-      return top_slot();
+      return top_value;
     if (depth == 2 && in_payload)
-      return payload_slot();
+      return payload_value;
     return nullptr;
   }
 
@@ -222,7 +175,7 @@ struct handler {
 
   bool on_object_begin(boost::json::error_code&) {
     begin_value(boost::json::kind::object);
-    if (depth == 1 && top_key == top::payload) {
+    if (depth == 1 && top_value == &payload) {
       // A later `payload` replaces an earlier one, as in a tree.
       for (auto* x : {&status, &current_task, &current_task_snake, &uptime,
                       &uptime_snake, &error})
@@ -264,33 +217,33 @@ struct handler {
     if (depth == 1) {
       bool whole = key.empty() && in_frame(s, n);
       key.append(s.data(), s.size());
-      top_key = key == "type"        ? top::type
-                : key == "agentId"   ? top::agent_id
-                : key == "agentName" ? top::agent_name
-                : key == "timestamp" ? top::timestamp
-                : key == "payload"   ? top::payload
-                                     : top::none;
-      if (top_key == top::payload) {
+      top_value = key == "type"        ? &type
+                  : key == "agentId"   ? &agent_id
+                  : key == "agentName" ? &agent_name
+                  : key == "timestamp" ? &timestamp
+                  : key == "payload"   ? &payload
+                                       : nullptr;
+      if (top_value == &payload) {
         payload_key_end = whole ? s.data() + s.size() + 1 : nullptr;
         payload_followed = false;
         next_key_quote = nullptr;
-      } else if (!payload_followed) {
+      } else if (payload.present && !payload_followed) {
         payload_followed = true;
         next_key_quote = whole ? s.data() - 1 : nullptr;
       }
-      if (auto* x = top_slot())
-        x->clear();
+      if (top_value != nullptr)
+        top_value->clear();
     } else if (depth == 2 && in_payload) {
       key.append(s.data(), s.size());
-      payload_key = key == "status"           ? member::status
-                    : key == "currentTask"    ? member::current_task
-                    : key == "current_task"   ? member::current_task_snake
-                    : key == "uptimeSeconds"  ? member::uptime
-                    : key == "uptime_seconds" ? member::uptime_snake
-                    : key == "error"          ? member::error
-                                              : member::none;
-      if (auto* x = payload_slot())
-        x->clear();
+      payload_value = key == "status"           ? &status
+                      : key == "currentTask"    ? &current_task
+                      : key == "current_task"   ? &current_task_snake
+                      : key == "uptimeSeconds"  ? &uptime
+                      : key == "uptime_seconds" ? &uptime_snake
+                      : key == "error"          ? &error
+                                                : nullptr;
+      if (payload_value != nullptr)
+        payload_value->clear();
     }
     key.clear();
     return true;
