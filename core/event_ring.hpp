@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace hubwatch {
@@ -17,18 +18,15 @@ public:
     buf_.reserve(capacity);
   }
 
-  void push(T x) {
-    if (capacity_ == 0) {
-      ++dropped_;
-      return;
-    }
-    if (buf_.size() < capacity_) {
-      buf_.push_back(std::move(x));
-      return;
-    }
-    buf_[head_] = std::move(x);
-    head_ = (head_ + 1) % capacity_;
-    ++dropped_;
+  /// Copies `x` into the ring. Once the ring is full the copy is assigned
+  /// into the oldest slot, so its strings reuse the evicted element's
+  /// buffers: a warm ring of events costs no allocation per push.
+  void push(const T& x) {
+    put(x);
+  }
+
+  void push(T&& x) {
+    put(std::move(x));
   }
 
   size_t size() const {
@@ -59,6 +57,19 @@ public:
   }
 
 private:
+  template <class U>
+  void put(U&& x) {
+    if (capacity_ == 0) {
+      ++dropped_;
+    } else if (buf_.size() < capacity_) {
+      buf_.push_back(std::forward<U>(x));
+    } else {
+      buf_[head_] = std::forward<U>(x);
+      head_ = (head_ + 1) % capacity_;
+      ++dropped_;
+    }
+  }
+
   size_t capacity_ = 0;
   size_t head_ = 0;
   uint64_t dropped_ = 0;
