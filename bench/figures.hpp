@@ -14,10 +14,14 @@
 
 namespace hubwatch::bench {
 
-/// Throughput: the limit loop (one thread, no actors) and the pipeline with
-/// each fan-out, alternating, best of `rounds`.
+/// Throughput: the transport ceiling (Beast read only), the limit loop (one
+/// thread, no actors) and the pipeline with each fan-out, alternating, best
+/// of `rounds`.
 struct throughput_figures {
   std::vector<size_t> fanouts;
+  double ceiling = 0;
+  double ceiling_mb_s = 0;
+  double ceiling_cpu = 0;
   double limit = 0;
   double limit_cpu = 0;
   std::vector<double> best;

@@ -3,7 +3,8 @@
 // single-thread loop over the same stream) in the same run.
 //
 // Usage: hubwatch-bench [--quick] [--events N]
-//          [--only throughput|latency|memory] [--subscribers N]
+//          [--only throughput|latency|memory|allocations|frame_size]
+//          [--subscribers N]
 //          [--caf-threads N]
 
 #include <algorithm>
@@ -20,8 +21,11 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
+#include "bench/alloc_figure.hpp"
 #include "bench/blast_source.hpp"
 #include "bench/figures.hpp"
+#include "bench/frame_size_figure.hpp"
+#include "bench/transport.hpp"
 #include "hubwatch/api/observer.hpp"
 
 using namespace hubwatch;
@@ -87,13 +91,6 @@ std::vector<std::string> frame_mix(const std::string& wire_dir) {
   return mix;
 }
 
-double mean_size(const std::vector<std::string>& xs) {
-  double total = 0;
-  for (auto& x : xs)
-    total += static_cast<double>(x.size());
-  return total / static_cast<double>(xs.size());
-}
-
 // -- options ------------------------------------------------------------------
 
 struct options {
@@ -131,7 +128,8 @@ std::optional<options> parse_options(int argc, char** argv) {
       opts.caf_threads = std::stoul(argv[++i]);
     } else {
       std::fprintf(stderr, "usage: hubwatch-bench [--quick] [--events N] "
-                           "[--only throughput|latency|memory] "
+                           "[--only throughput|latency|memory|allocations|"
+                           "frame_size] "
                            "[--subscribers N] [--caf-threads N]\n");
       return std::nullopt;
     }
@@ -194,12 +192,31 @@ int main(int argc, char** argv) {
   std::optional<memory_figures> mem;
   if (opts->wants("memory"))
     mem = measure_memory(sys, src, mix, opts->big);
+  std::optional<alloc_figures> allocs;
+  if (opts->wants("allocations"))
+    allocs =
+      measure_allocations(sys, src, mix, opts->quick ? 100'000 : 300'000);
+  std::optional<frame_size_figures> sizes;
+  if (opts->wants("frame_size"))
+    sizes = measure_frame_sizes(sys, src, {300, 4096, 65536},
+                                opts->quick ? 160'000'000 : 640'000'000);
   total_figures all;
   all.lost =
     (tp ? tp->lost : 0) + (lat ? lat->lost : 0) + (mem ? mem->lost : 0);
   all.missed =
     (tp ? tp->missed : 0) + (lat ? lat->missed : 0) + (mem ? mem->missed : 0);
+  all.lost += (allocs ? allocs->lost : 0) + (sizes ? sizes->lost : 0);
+  all.missed += (allocs ? allocs->missed : 0) + (sizes ? sizes->missed : 0);
   all.data_frames = src.data_frames_received();
   print_report(tp, lat, mem, all);
+  // The new figures: a table and JSON lines each, after the main report.
+  if (allocs) {
+    allocs->print_rows();
+    allocs->print_json();
+  }
+  if (sizes) {
+    sizes->print_rows();
+    sizes->print_json();
+  }
   return 0;
 }
