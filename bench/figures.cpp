@@ -121,18 +121,20 @@ void throughput_figures::print_json() const {
 
 // -- latency ------------------------------------------------------------------
 
+std::string stamped_heartbeat(uint64_t i) {
+  auto now = clock_type::now().time_since_epoch().count();
+  return "{\"type\":\"heartbeat\",\"agentId\":\"inf-001\",\"agentName\":"
+         "\"inference\",\"timestamp\":\"2026-11-25T18:00:16Z\",\"payload\":"
+         "{\"status\":\"running\",\"currentTask\":\"job-" +
+         std::to_string(i) + "\",\"sentNs\":" + std::to_string(now) + "}}";
+}
+
 latency_figures measure_latency(caf::actor_system& sys, blast_source& src,
                                 uint64_t n) {
   blast_source::plan plan;
   plan.count = n;
   plan.rate = 10'000;
-  plan.make_frame = [](uint64_t i) {
-    auto now = clock_type::now().time_since_epoch().count();
-    return "{\"type\":\"heartbeat\",\"agentId\":\"inf-001\",\"agentName\":"
-           "\"inference\",\"timestamp\":\"2026-11-25T18:00:16Z\",\"payload\":"
-           "{\"status\":\"running\",\"currentTask\":\"job-" +
-           std::to_string(i) + "\",\"sentNs\":" + std::to_string(now) + "}}";
-  };
+  plan.make_frame = stamped_heartbeat;
   auto run = run_pipeline(sys, src, std::move(plan), 1, true);
   auto& xs = run.latencies_ns;
   latency_figures result;

@@ -39,6 +39,10 @@ throughput_figures measure_throughput(caf::actor_system& sys, blast_source& src,
                                       const std::vector<size_t>& fanouts,
                                       int rounds);
 
+/// Heartbeat number `i`, stamped with the time it is made (`sentNs`, the
+/// steady clock's nanoseconds, which every process on the host shares).
+std::string stamped_heartbeat(uint64_t i);
+
 /// Latency of `n` events at a fixed rate, stamped by the source.
 struct latency_figures {
   double p50 = 0;

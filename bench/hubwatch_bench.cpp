@@ -3,9 +3,9 @@
 // single-thread loop over the same stream) in the same run.
 //
 // Usage: hubwatch-bench [--quick] [--events N]
-//          [--only throughput|latency|memory|allocations|frame_size]
+//          [--only throughput|latency|memory|allocations|frame_size|remote]
 //          [--subscribers N]
-//          [--caf-threads N]
+//          [--caf-threads N] [--remote-rate N] [--remote-subscribers N]
 
 #include <algorithm>
 #include <cstdint>
@@ -25,6 +25,7 @@
 #include "bench/blast_source.hpp"
 #include "bench/figures.hpp"
 #include "bench/frame_size_figure.hpp"
+#include "bench/remote_figure.hpp"
 #include "bench/transport.hpp"
 #include "hubwatch/api/observer.hpp"
 
@@ -104,6 +105,9 @@ struct options {
   // `--caf-threads 4` here.
   size_t caf_threads =
     recommended_caf_workers(std::thread::hardware_concurrency());
+  // The remote figure's latency run: events/s from the hub.
+  double remote_rate = 10'000;
+  std::vector<size_t> remote_counts{1, 16, 64};
 
   /// Whether this run measures `figure` (all of them without --only).
   bool wants(const std::string& figure) const {
@@ -126,11 +130,16 @@ std::optional<options> parse_options(int argc, char** argv) {
       opts.fanouts = {std::stoul(argv[++i])};
     } else if (arg == "--caf-threads" && i + 1 < argc) {
       opts.caf_threads = std::stoul(argv[++i]);
+    } else if (arg == "--remote-rate" && i + 1 < argc) {
+      opts.remote_rate = std::stod(argv[++i]);
+    } else if (arg == "--remote-subscribers" && i + 1 < argc) {
+      opts.remote_counts = {std::stoul(argv[++i])};
     } else {
       std::fprintf(stderr, "usage: hubwatch-bench [--quick] [--events N] "
                            "[--only throughput|latency|memory|allocations|"
-                           "frame_size] "
-                           "[--subscribers N] [--caf-threads N]\n");
+                           "frame_size|remote] "
+                           "[--subscribers N] [--caf-threads N] "
+                           "[--remote-rate N] [--remote-subscribers N]\n");
       return std::nullopt;
     }
   }
@@ -166,6 +175,9 @@ void print_report(const std::optional<throughput_figures>& tp,
 } // namespace
 
 int main(int argc, char** argv) {
+  // The bench's own child for the remote figure (its subscribers).
+  if (argc > 1 && std::string{argv[1]} == "--remote-child")
+    return remote_child_main(argc, argv);
   auto opts = parse_options(argc, argv);
   if (!opts)
     return 2;
@@ -196,6 +208,11 @@ int main(int argc, char** argv) {
   if (opts->wants("allocations"))
     allocs =
       measure_allocations(sys, src, mix, opts->quick ? 100'000 : 300'000);
+  std::optional<remote_figures> remote;
+  if (opts->wants("remote"))
+    remote = measure_remote(
+      src, mix, opts->remote_counts, opts->quick ? 20'000 : 100'000,
+      opts->quick ? 20'000 : 50'000, opts->remote_rate, opts->caf_threads);
   std::optional<frame_size_figures> sizes;
   if (opts->wants("frame_size"))
     sizes = measure_frame_sizes(sys, src, {300, 4096, 65536},
@@ -217,6 +234,10 @@ int main(int argc, char** argv) {
   if (sizes) {
     sizes->print_rows();
     sizes->print_json();
+  }
+  if (remote) {
+    remote->print_rows();
+    remote->print_json();
   }
   return 0;
 }
