@@ -25,6 +25,8 @@ struct alloc_row {
 
 struct alloc_figures {
   uint64_t n = 0;
+  /// The counter saw a test allocation (else every row is meaningless).
+  bool counter_works = false;
   std::vector<alloc_row> rows;
   uint64_t lost = 0;
   uint64_t missed = 0;

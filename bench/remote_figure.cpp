@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <caf/actor_system.hpp>
@@ -165,8 +166,18 @@ struct child_line {
   double p99_us = 0;
 };
 
+/// Bytes the process holds from malloc now (every arena, mmapped chunks
+/// included): unlike RSS, it does not depend on what earlier runs left
+/// mapped.
+long heap_in_use_kib() {
+  auto info = mallinfo2();
+  return static_cast<long>((info.uordblks + info.hblkhd) / 1024);
+}
+
 struct node_run {
   bool ok = false;
+  long heap_before = 0;
+  long heap_idle = 0;
   double child_cpu_s = 0;
   std::vector<child_line> subs;
   double node_cpu_s = 0;
@@ -208,6 +219,7 @@ node_run run_node(blast_source& src, blast_source::plan plan, size_t n,
     return result;
   }
   result.rss_before = rss_kib().first;
+  result.heap_before = heap_in_use_kib();
   auto cmd = exe + " --remote-child " + std::to_string(*port) + " " +
              std::to_string(n) + " " + std::to_string(count) + " " +
              (latency ? "1" : "0");
@@ -227,6 +239,7 @@ node_run run_node(blast_source& src, blast_source::plan plan, size_t n,
     return result;
   }
   result.rss_idle = rss_kib().first;
+  result.heap_idle = heap_in_use_kib();
   // The node's peak RSS during the run, sampled (VmHWM would remember
   // earlier runs).
   std::atomic<bool> running{true};
@@ -357,6 +370,9 @@ remote_figures measure_remote(blast_source& src,
     row.child_cpu_us = tp.child_cpu_s * 1e6 / deliveries;
     row.kib_per_sub_idle =
       static_cast<double>(tp.rss_idle - tp.rss_before) / static_cast<double>(n);
+    row.heap_kib_per_sub_idle =
+      static_cast<double>(tp.heap_idle - tp.heap_before) /
+      static_cast<double>(n);
     row.kib_per_sub_peak =
       static_cast<double>(tp.rss_peak - tp.rss_before) / static_cast<double>(n);
     blast_source::plan plan;
@@ -387,15 +403,15 @@ void remote_figures::print_rows() const {
               "a child process; node CPU = this process minus the source)\n");
   if (!rows.empty())
     std::printf("latency at %.0f events/s from the hub\n", rows[0].rate);
-  std::printf("%5s %12s %12s %11s %11s %9s %9s %9s %9s %9s\n", "subs",
+  std::printf("%5s %12s %12s %11s %11s %9s %9s %9s %9s %9s %9s\n", "subs",
               "ev/s min", "ev/s median", "node/ev/sub", "subs/ev/sub",
-              "KiB/sub", "peak/sub", "p50", "p99 med", "p99 max");
+              "heap/sub", "RSS/sub", "peak/sub", "p50", "p99 med", "p99 max");
   for (auto& r : rows)
-    std::printf("%5zu %10.0f/s %10.0f/s %9.2fus %9.2fus %9.0f %9.0f %7.0fus "
-                "%7.0fus %7.0fus\n",
+    std::printf("%5zu %10.0f/s %10.0f/s %9.2fus %9.2fus %6.0fKiB %6.0fKiB "
+                "%6.0fKiB %7.0fus %7.0fus %7.0fus\n",
                 r.subscribers, r.events_s_min, r.events_s_median, r.node_cpu_us,
-                r.child_cpu_us, r.kib_per_sub_idle, r.kib_per_sub_peak,
-                r.p50_us, r.p99_us_median, r.p99_us_max);
+                r.child_cpu_us, r.heap_kib_per_sub_idle, r.kib_per_sub_idle,
+                r.kib_per_sub_peak, r.p50_us, r.p99_us_median, r.p99_us_max);
   std::printf("%5s %-30s %-30s %s\n", "subs", "full speed: lost/dropped/late",
               "latency run: lost/dropped/late",
               "latency run: node / subscribers CPU per event per sub");
@@ -421,8 +437,9 @@ void remote_figures::print_json() const {
       "\"events\":%llu,\"events_per_s_min\":%.0f,"
       "\"events_per_s_median\":%.0f,\"node_cpu_us_per_event_per_subscriber\":"
       "%.3f,\"subscriber_process_cpu_us_per_event_per_subscriber\":%.3f,"
-      "\"node_kib_per_subscriber_idle\":%.0f,"
-      "\"node_kib_per_subscriber_peak\":%.0f,\"latency_events\":%llu,"
+      "\"node_heap_kib_per_subscriber_idle\":%.1f,"
+      "\"node_rss_kib_per_subscriber_idle\":%.0f,"
+      "\"node_rss_kib_per_subscriber_peak\":%.0f,\"latency_events\":%llu,"
       "\"latency_rate\":%.0f,\"latency_p50_us\":%.0f,"
       "\"latency_p99_us_median\":%.0f,\"latency_p99_us_max\":%.0f,"
       "\"latency_node_cpu_us_per_event_per_subscriber\":%.3f,"
@@ -430,9 +447,10 @@ void remote_figures::print_json() const {
       "\"lost_or_reordered\":[%llu,%llu],\"dropped\":[%llu,%llu],"
       "\"incomplete\":[%llu,%llu]}\n",
       r.subscribers, static_cast<unsigned long long>(r.events), r.events_s_min,
-      r.events_s_median, r.node_cpu_us, r.child_cpu_us, r.kib_per_sub_idle,
-      r.kib_per_sub_peak, static_cast<unsigned long long>(r.latency_events),
-      r.rate, r.p50_us, r.p99_us_median, r.p99_us_max, r.latency_node_cpu_us,
+      r.events_s_median, r.node_cpu_us, r.child_cpu_us, r.heap_kib_per_sub_idle,
+      r.kib_per_sub_idle, r.kib_per_sub_peak,
+      static_cast<unsigned long long>(r.latency_events), r.rate, r.p50_us,
+      r.p99_us_median, r.p99_us_max, r.latency_node_cpu_us,
       r.latency_child_cpu_us, static_cast<unsigned long long>(r.lost[0]),
       static_cast<unsigned long long>(r.lost[1]),
       static_cast<unsigned long long>(r.missed[0]),

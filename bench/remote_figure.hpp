@@ -25,6 +25,9 @@ struct remote_row {
   /// The node's CPU time (bench process minus the source's thread) per
   /// event per subscriber, in the throughput run.
   double node_cpu_us = 0;
+  /// The node's heap in use (malloc's own count) per subscriber once all are
+  /// attached and idle.
+  double heap_kib_per_sub_idle = 0;
   /// The node's RSS growth per subscriber: once all are attached (idle), and
   /// at the peak of the throughput run.
   double kib_per_sub_idle = 0;
