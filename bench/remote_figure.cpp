@@ -174,6 +174,20 @@ long heap_in_use_kib() {
   return static_cast<long>((info.uordblks + info.hblkhd) / 1024);
 }
 
+/// Waits (at most 3 s) until the heap stops shrinking or growing: actors of
+/// earlier figures finish in the background and free what they held, which
+/// would otherwise show as the node's memory going down.
+void wait_for_quiet_heap() {
+  auto last = heap_in_use_kib();
+  for (int i = 0; i < 60; ++i) {
+    std::this_thread::sleep_for(50ms);
+    auto now = heap_in_use_kib();
+    if (std::abs(now - last) < 64)
+      return;
+    last = now;
+  }
+}
+
 struct node_run {
   bool ok = false;
   long heap_before = 0;
@@ -218,6 +232,7 @@ node_run run_node(blast_source& src, blast_source::plan plan, size_t n,
     std::fprintf(stderr, "remote: cannot find the bench's executable\n");
     return result;
   }
+  wait_for_quiet_heap();
   result.rss_before = rss_kib().first;
   result.heap_before = heap_in_use_kib();
   auto cmd = exe + " --remote-child " + std::to_string(*port) + " " +
