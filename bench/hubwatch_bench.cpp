@@ -131,9 +131,10 @@ std::optional<options> parse_options(int argc, char** argv) {
     } else if (arg == "--caf-threads" && i + 1 < argc) {
       opts.caf_threads = std::stoul(argv[++i]);
     } else if (arg == "--remote-rate" && i + 1 < argc) {
-      opts.remote_rate = std::stod(argv[++i]);
+      // strtod/strtoul: garbage reads as 0, which the checks below refuse.
+      opts.remote_rate = std::strtod(argv[++i], nullptr);
     } else if (arg == "--remote-subscribers" && i + 1 < argc) {
-      opts.remote_counts = {std::stoul(argv[++i])};
+      opts.remote_counts = {std::strtoul(argv[++i], nullptr, 10)};
     } else {
       std::fprintf(stderr, "usage: hubwatch-bench [--quick] [--events N] "
                            "[--only throughput|latency|memory|allocations|"
@@ -142,6 +143,17 @@ std::optional<options> parse_options(int argc, char** argv) {
                            "[--remote-rate N] [--remote-subscribers N]\n");
       return std::nullopt;
     }
+  }
+  if (!(opts.remote_rate >= 1 && opts.remote_rate <= 1e6)) {
+    std::fprintf(stderr, "hubwatch-bench: --remote-rate must be 1 to "
+                         "1000000 events/s\n");
+    return std::nullopt;
+  }
+  // The node's cap of remote subscribers is raised to this count.
+  if (opts.remote_counts[0] < 1 || opts.remote_counts[0] > 256) {
+    std::fprintf(stderr, "hubwatch-bench: --remote-subscribers must be 1 to "
+                         "256\n");
+    return std::nullopt;
   }
   if (opts.quick) {
     opts.n = std::min<uint64_t>(opts.n, 300'000);
