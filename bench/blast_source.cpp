@@ -1,6 +1,7 @@
 #include "bench/blast_source.hpp"
 
 #include <chrono>
+#include <ctime>
 
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -102,6 +103,9 @@ void blast_source::serve(plan p) {
       buf.clear();
     }
     raw.close(ec);
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    cpu_ns_ = static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
   });
 }
 

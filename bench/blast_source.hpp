@@ -52,12 +52,19 @@ public:
     return received_;
   }
 
+  /// CPU time of the source's thread while it served the last connection
+  /// (after `join()`), so that a figure can leave the source out.
+  double last_serve_cpu_s() const {
+    return static_cast<double>(cpu_ns_) / 1e9;
+  }
+
 private:
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   uint16_t port_ = 0;
   std::thread thread_;
   std::atomic<uint64_t> received_{0};
+  std::atomic<int64_t> cpu_ns_{0};
 };
 
 } // namespace hubwatch::bench

@@ -4,13 +4,8 @@
 #include <chrono>
 #include <cstdio>
 
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
-#include <caf/timestamp.hpp>
-
 #include "bench/pipeline.hpp"
-#include "hubwatch/core/agent_table.hpp"
-#include "hubwatch/core/reference_frame_parser.hpp"
+#include "bench/transport.hpp"
 
 namespace hubwatch::bench {
 
@@ -21,52 +16,10 @@ struct throughput {
   double cpu_us_per_event = 0;
 };
 
-/// The limit: one thread, no actors, the same stream parsed and applied. It
-/// parses with the tree-building reference parser (Boost.JSON's DOM), as a
-/// plain client would, and stays so: hubwatch's own single-pass parser is
-/// part of what is measured against it.
 throughput limit_loop(blast_source& src, const std::vector<std::string>& mix,
                       uint64_t n) {
-  namespace beast = boost::beast;
-  namespace websocket = beast::websocket;
-  using tcp = boost::asio::ip::tcp;
-  src.serve({n, mix, 0, {}});
-  boost::asio::io_context io;
-  websocket::stream<tcp::socket> ws{io};
-  ws.next_layer().connect(
-    tcp::endpoint{boost::asio::ip::make_address("127.0.0.1"), src.port()});
-  ws.handshake("127.0.0.1", "/ws");
-  reference_frame_parser parser{1 << 20, 64};
-  agent_table agents;
-  daemon_event ev;
-  parse_error err;
-  beast::flat_buffer buf;
-  uint64_t events = 0;
-  auto now = caf::make_timestamp();
-  auto t0 = clock_type::now();
-  auto cpu0 = process_cpu_s();
-  for (;;) {
-    beast::error_code ec;
-    ws.read(buf, ec);
-    if (ec)
-      break;
-    auto data = buf.cdata();
-    if (parser.parse({static_cast<const char*>(data.data()), data.size()}, ev,
-                     err)) {
-      ev.seq = ++events;
-      agents.apply(ev, now);
-    }
-    buf.clear();
-  }
-  auto secs = std::chrono::duration<double>(clock_type::now() - t0).count();
-  auto cpu = process_cpu_s() - cpu0;
-  src.join();
-  if (events != n)
-    std::fprintf(stderr, "limit loop: got %llu of %llu events\n",
-                 static_cast<unsigned long long>(events),
-                 static_cast<unsigned long long>(n));
-  return {static_cast<double>(events) / secs,
-          cpu * 1e6 / static_cast<double>(events)};
+  auto r = read_loop(src, mix, n, read_mode::parse_and_apply);
+  return {r.events_per_s(), r.cpu_us_per_event()};
 }
 
 double percentile(std::vector<int64_t>& xs, double p) {
@@ -78,11 +31,13 @@ double percentile(std::vector<int64_t>& xs, double p) {
 }
 
 void json_line(const char* figure, double value, const char* unit,
-               double ratio = -1) {
+               double ratio = -1, double ratio_to_ceiling = -1) {
   std::printf("{\"figure\":\"%s\",\"value\":%.3f,\"unit\":\"%s\"", figure,
               value, unit);
   if (ratio >= 0)
     std::printf(",\"ratio_to_limit\":%.3f", ratio);
+  if (ratio_to_ceiling >= 0)
+    std::printf(",\"ratio_to_ceiling\":%.3f", ratio_to_ceiling);
   std::printf("}\n");
 }
 
@@ -100,6 +55,12 @@ throughput_figures measure_throughput(caf::actor_system& sys, blast_source& src,
   result.best.resize(fanouts.size(), 0);
   result.best_cpu.resize(fanouts.size(), 0);
   for (int r = 0; r < rounds; ++r) {
+    auto ceil = read_loop(src, mix, n, read_mode::transport_only);
+    if (ceil.events_per_s() > result.ceiling) {
+      result.ceiling = ceil.events_per_s();
+      result.ceiling_mb_s = ceil.mb_per_s();
+      result.ceiling_cpu = ceil.cpu_us_per_event();
+    }
     auto lim = limit_loop(src, mix, n);
     if (lim.events_per_s > result.limit) {
       result.limit = lim.events_per_s;
@@ -119,6 +80,11 @@ throughput_figures measure_throughput(caf::actor_system& sys, blast_source& src,
 }
 
 void throughput_figures::print_rows() const {
+  char ceiling_name[64];
+  std::snprintf(ceiling_name, sizeof(ceiling_name),
+                "transport ceiling (Beast read, %.0f MB/s)", ceiling_mb_s);
+  std::printf("%-44s %11.0f/s %8.2fx %11.2fus\n", ceiling_name, ceiling,
+              ceiling / limit, ceiling_cpu);
   std::printf("%-44s %11.0f/s %9s %11.2fus\n",
               "limit loop (1 thread, no actors)", limit, "1.00x", limit_cpu);
   for (size_t i = 0; i < fanouts.size(); ++i) {
@@ -128,33 +94,47 @@ void throughput_figures::print_rows() const {
     std::printf("%-44s %11.0f/s %8.2fx %11.2fus\n", name, best[i],
                 best[i] / limit, best_cpu[i]);
   }
+  std::printf("%-44s %12.2fx\n", "limit loop vs transport ceiling",
+              limit / ceiling);
+  for (size_t i = 0; i < fanouts.size(); ++i) {
+    char name[64];
+    std::snprintf(name, sizeof(name), "hubwatch, %zu subscriber%s vs ceiling",
+                  fanouts[i], fanouts[i] == 1 ? "" : "s");
+    std::printf("%-44s %12.2fx\n", name, best[i] / ceiling);
+  }
 }
 
 void throughput_figures::print_json() const {
-  json_line("limit_loop_events_per_s", limit, "events/s", 1.0);
+  json_line("transport_ceiling_events_per_s", ceiling, "events/s",
+            ceiling / limit, 1.0);
+  json_line("transport_ceiling_mb_per_s", ceiling_mb_s, "MB/s");
+  json_line("transport_ceiling_cpu_us_per_event", ceiling_cpu, "us");
+  json_line("limit_loop_events_per_s", limit, "events/s", 1.0, limit / ceiling);
   json_line("limit_loop_cpu_us_per_event", limit_cpu, "us");
   for (size_t i = 0; i < fanouts.size(); ++i) {
     auto prefix = "hubwatch_" + std::to_string(fanouts[i]) + "_subscribers_";
     json_line((prefix + "events_per_s").c_str(), best[i], "events/s",
-              best[i] / limit);
+              best[i] / limit, best[i] / ceiling);
     json_line((prefix + "cpu_us_per_event").c_str(), best_cpu[i], "us");
   }
 }
 
 // -- latency ------------------------------------------------------------------
 
+std::string stamped_heartbeat(uint64_t i) {
+  auto now = clock_type::now().time_since_epoch().count();
+  return "{\"type\":\"heartbeat\",\"agentId\":\"inf-001\",\"agentName\":"
+         "\"inference\",\"timestamp\":\"2026-11-25T18:00:16Z\",\"payload\":"
+         "{\"status\":\"running\",\"currentTask\":\"job-" +
+         std::to_string(i) + "\",\"sentNs\":" + std::to_string(now) + "}}";
+}
+
 latency_figures measure_latency(caf::actor_system& sys, blast_source& src,
                                 uint64_t n) {
   blast_source::plan plan;
   plan.count = n;
   plan.rate = 10'000;
-  plan.make_frame = [](uint64_t i) {
-    auto now = clock_type::now().time_since_epoch().count();
-    return "{\"type\":\"heartbeat\",\"agentId\":\"inf-001\",\"agentName\":"
-           "\"inference\",\"timestamp\":\"2026-11-25T18:00:16Z\",\"payload\":"
-           "{\"status\":\"running\",\"currentTask\":\"job-" +
-           std::to_string(i) + "\",\"sentNs\":" + std::to_string(now) + "}}";
-  };
+  plan.make_frame = stamped_heartbeat;
   auto run = run_pipeline(sys, src, std::move(plan), 1, true);
   auto& xs = run.latencies_ns;
   latency_figures result;

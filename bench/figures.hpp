@@ -14,10 +14,14 @@
 
 namespace hubwatch::bench {
 
-/// Throughput: the limit loop (one thread, no actors) and the pipeline with
-/// each fan-out, alternating, best of `rounds`.
+/// Throughput: the transport ceiling (Beast read only), the limit loop (one
+/// thread, no actors) and the pipeline with each fan-out, alternating, best
+/// of `rounds`.
 struct throughput_figures {
   std::vector<size_t> fanouts;
+  double ceiling = 0;
+  double ceiling_mb_s = 0;
+  double ceiling_cpu = 0;
   double limit = 0;
   double limit_cpu = 0;
   std::vector<double> best;
@@ -34,6 +38,10 @@ throughput_figures measure_throughput(caf::actor_system& sys, blast_source& src,
                                       uint64_t n,
                                       const std::vector<size_t>& fanouts,
                                       int rounds);
+
+/// Heartbeat number `i`, stamped with the time it is made (`sentNs`, the
+/// steady clock's nanoseconds, which every process on the host shares).
+std::string stamped_heartbeat(uint64_t i);
 
 /// Latency of `n` events at a fixed rate, stamped by the source.
 struct latency_figures {

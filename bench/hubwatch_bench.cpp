@@ -3,8 +3,9 @@
 // single-thread loop over the same stream) in the same run.
 //
 // Usage: hubwatch-bench [--quick] [--events N]
-//          [--only throughput|latency|memory] [--subscribers N]
-//          [--caf-threads N]
+//          [--only throughput|latency|memory|allocations|frame_size|remote]
+//          [--subscribers N]
+//          [--caf-threads N] [--remote-rate N] [--remote-subscribers N]
 
 #include <algorithm>
 #include <cstdint>
@@ -20,8 +21,12 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
+#include "bench/alloc_figure.hpp"
 #include "bench/blast_source.hpp"
 #include "bench/figures.hpp"
+#include "bench/frame_size_figure.hpp"
+#include "bench/remote_figure.hpp"
+#include "bench/transport.hpp"
 #include "hubwatch/api/observer.hpp"
 
 using namespace hubwatch;
@@ -87,13 +92,6 @@ std::vector<std::string> frame_mix(const std::string& wire_dir) {
   return mix;
 }
 
-double mean_size(const std::vector<std::string>& xs) {
-  double total = 0;
-  for (auto& x : xs)
-    total += static_cast<double>(x.size());
-  return total / static_cast<double>(xs.size());
-}
-
 // -- options ------------------------------------------------------------------
 
 struct options {
@@ -107,6 +105,9 @@ struct options {
   // `--caf-threads 4` here.
   size_t caf_threads =
     recommended_caf_workers(std::thread::hardware_concurrency());
+  // The remote figure's latency run: events/s from the hub.
+  double remote_rate = 10'000;
+  std::vector<size_t> remote_counts{1, 16, 64};
 
   /// Whether this run measures `figure` (all of them without --only).
   bool wants(const std::string& figure) const {
@@ -129,12 +130,30 @@ std::optional<options> parse_options(int argc, char** argv) {
       opts.fanouts = {std::stoul(argv[++i])};
     } else if (arg == "--caf-threads" && i + 1 < argc) {
       opts.caf_threads = std::stoul(argv[++i]);
+    } else if (arg == "--remote-rate" && i + 1 < argc) {
+      // strtod/strtoul: garbage reads as 0, which the checks below refuse.
+      opts.remote_rate = std::strtod(argv[++i], nullptr);
+    } else if (arg == "--remote-subscribers" && i + 1 < argc) {
+      opts.remote_counts = {std::strtoul(argv[++i], nullptr, 10)};
     } else {
       std::fprintf(stderr, "usage: hubwatch-bench [--quick] [--events N] "
-                           "[--only throughput|latency|memory] "
-                           "[--subscribers N] [--caf-threads N]\n");
+                           "[--only throughput|latency|memory|allocations|"
+                           "frame_size|remote] "
+                           "[--subscribers N] [--caf-threads N] "
+                           "[--remote-rate N] [--remote-subscribers N]\n");
       return std::nullopt;
     }
+  }
+  if (!(opts.remote_rate >= 1 && opts.remote_rate <= 1e6)) {
+    std::fprintf(stderr, "hubwatch-bench: --remote-rate must be 1 to "
+                         "1000000 events/s\n");
+    return std::nullopt;
+  }
+  // The node's cap of remote subscribers is raised to this count.
+  if (opts.remote_counts[0] < 1 || opts.remote_counts[0] > 256) {
+    std::fprintf(stderr, "hubwatch-bench: --remote-subscribers must be 1 to "
+                         "256\n");
+    return std::nullopt;
   }
   if (opts.quick) {
     opts.n = std::min<uint64_t>(opts.n, 300'000);
@@ -168,6 +187,9 @@ void print_report(const std::optional<throughput_figures>& tp,
 } // namespace
 
 int main(int argc, char** argv) {
+  // The bench's own child for the remote figure (its subscribers).
+  if (argc > 1 && std::string{argv[1]} == "--remote-child")
+    return remote_child_main(argc, argv);
   auto opts = parse_options(argc, argv);
   if (!opts)
     return 2;
@@ -194,12 +216,40 @@ int main(int argc, char** argv) {
   std::optional<memory_figures> mem;
   if (opts->wants("memory"))
     mem = measure_memory(sys, src, mix, opts->big);
+  std::optional<alloc_figures> allocs;
+  if (opts->wants("allocations"))
+    allocs =
+      measure_allocations(sys, src, mix, opts->quick ? 100'000 : 300'000);
+  std::optional<remote_figures> remote;
+  if (opts->wants("remote"))
+    remote = measure_remote(
+      src, mix, opts->remote_counts, opts->quick ? 20'000 : 100'000,
+      opts->quick ? 20'000 : 50'000, opts->remote_rate, opts->caf_threads);
+  std::optional<frame_size_figures> sizes;
+  if (opts->wants("frame_size"))
+    sizes = measure_frame_sizes(sys, src, {300, 4096, 65536},
+                                opts->quick ? 160'000'000 : 640'000'000);
   total_figures all;
   all.lost =
     (tp ? tp->lost : 0) + (lat ? lat->lost : 0) + (mem ? mem->lost : 0);
   all.missed =
     (tp ? tp->missed : 0) + (lat ? lat->missed : 0) + (mem ? mem->missed : 0);
+  all.lost += (allocs ? allocs->lost : 0) + (sizes ? sizes->lost : 0);
+  all.missed += (allocs ? allocs->missed : 0) + (sizes ? sizes->missed : 0);
   all.data_frames = src.data_frames_received();
   print_report(tp, lat, mem, all);
+  // The new figures: a table and JSON lines each, after the main report.
+  if (allocs) {
+    allocs->print_rows();
+    allocs->print_json();
+  }
+  if (sizes) {
+    sizes->print_rows();
+    sizes->print_json();
+  }
+  if (remote) {
+    remote->print_rows();
+    remote->print_json();
+  }
   return 0;
 }

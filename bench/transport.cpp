@@ -1,0 +1,87 @@
+#include "bench/transport.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <caf/timestamp.hpp>
+
+#include "bench/pipeline.hpp"
+#include "hubwatch/core/agent_table.hpp"
+#include "hubwatch/core/reference_frame_parser.hpp"
+
+namespace hubwatch::bench {
+
+double read_result::events_per_s() const {
+  return secs > 0 ? static_cast<double>(events) / secs : 0;
+}
+
+double read_result::mb_per_s() const {
+  return secs > 0 ? static_cast<double>(bytes) / secs / 1e6 : 0;
+}
+
+double read_result::cpu_us_per_event() const {
+  return events > 0 ? cpu_s * 1e6 / static_cast<double>(events) : 0;
+}
+
+double mean_size(const std::vector<std::string>& frames) {
+  double total = 0;
+  for (auto& x : frames)
+    total += static_cast<double>(x.size());
+  return frames.empty() ? 0 : total / static_cast<double>(frames.size());
+}
+
+read_result read_loop(blast_source& src, const std::vector<std::string>& frames,
+                      uint64_t n, read_mode mode) {
+  namespace beast = boost::beast;
+  namespace websocket = beast::websocket;
+  using tcp = boost::asio::ip::tcp;
+  src.serve({n, frames, 0, {}});
+  boost::asio::io_context io;
+  websocket::stream<tcp::socket> ws{io};
+  ws.next_layer().connect(
+    tcp::endpoint{boost::asio::ip::make_address("127.0.0.1"), src.port()});
+  ws.handshake("127.0.0.1", "/ws");
+  // The limit loop parses with the tree-building reference parser (Boost.
+  // JSON's DOM), as a plain client would, and stays so: hubwatch's own
+  // single-pass parser is part of what is measured against it.
+  reference_frame_parser parser{1 << 20, 64};
+  agent_table agents;
+  daemon_event ev;
+  parse_error err;
+  beast::flat_buffer buf;
+  read_result result;
+  auto now = caf::make_timestamp();
+  auto t0 = clock_type::now();
+  auto cpu0 = process_cpu_s();
+  for (;;) {
+    beast::error_code ec;
+    ws.read(buf, ec);
+    if (ec)
+      break;
+    auto data = buf.cdata();
+    result.bytes += data.size();
+    if (mode == read_mode::transport_only) {
+      ++result.events;
+    } else if (parser.parse(
+                 {static_cast<const char*>(data.data()), data.size()}, ev,
+                 err)) {
+      ev.seq = ++result.events;
+      agents.apply(ev, now);
+    }
+    buf.clear();
+  }
+  result.secs = std::chrono::duration<double>(clock_type::now() - t0).count();
+  result.cpu_s = process_cpu_s() - cpu0;
+  src.join();
+  if (result.events != n)
+    std::fprintf(stderr, "%s: got %llu of %llu events\n",
+                 mode == read_mode::transport_only ? "transport ceiling"
+                                                   : "limit loop",
+                 static_cast<unsigned long long>(result.events),
+                 static_cast<unsigned long long>(n));
+  return result;
+}
+
+} // namespace hubwatch::bench
