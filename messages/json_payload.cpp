@@ -45,7 +45,7 @@ bool all_finite(const json::value& v) {
 json_payload json_payload::from_validated(std::string_view text) {
   json_payload result;
   if (!text.empty())
-    result.text_ = std::make_shared<const std::string>(text);
+    result.text_ = shared_text{text};
   return result;
 }
 
@@ -72,7 +72,7 @@ caf::error json_payload::from_json(std::string_view text) {
     return make_error(hub_errc::payload_not_object);
   if (!all_finite(val))
     return make_error(hub_errc::invalid_json, "a number is out of range");
-  text_ = std::make_shared<const std::string>(text);
+  text_ = shared_text{text};
   return caf::none;
 }
 
@@ -88,8 +88,9 @@ json::object json_payload::parse() const {
   if (!text_)
     return {};
   json::error_code ec;
-  auto val = json::parse(json::string_view{text_->data(), text_->size()}, ec,
-                         {}, options());
+  auto s = text_.view();
+  auto val =
+    json::parse(json::string_view{s.data(), s.size()}, ec, {}, options());
   // Cannot fail (the text was checked on the way in); an empty object
   // rather than an exception if it ever did.
   if (ec || !val.is_object())
@@ -101,12 +102,12 @@ bool json_payload::empty() const {
   if (!text_)
     return true;
   // A checked object: `{`, optional whitespace, then `}` or a first key.
-  auto& s = *text_;
+  auto s = text_.view();
   auto i = s.find('{');
-  if (i == std::string::npos)
+  if (i == std::string_view::npos)
     return true;
   i = s.find_first_not_of(" \t\r\n", i + 1);
-  return i == std::string::npos || s[i] == '}';
+  return i == std::string_view::npos || s[i] == '}';
 }
 
 std::string to_string(const json_payload& x) {

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstddef>
-#include <memory>
 #include <string>
 #include <string_view>
 
@@ -9,6 +8,8 @@
 #include <caf/error.hpp>
 #include <caf/meta/load_callback.hpp>
 #include <caf/meta/type_name.hpp>
+
+#include "hubwatch/messages/shared_text.hpp"
 
 namespace hubwatch {
 
@@ -48,7 +49,7 @@ public:
 
   /// The payload exactly as sent; `{}` when the hub sent none or `null`.
   std::string_view text() const {
-    return text_ ? std::string_view{*text_} : std::string_view{"{}"};
+    return text_ ? text_.view() : std::string_view{"{}"};
   }
 
   /// `text()` as a string.
@@ -71,7 +72,7 @@ public:
   bool empty() const;
 
   friend bool operator==(const json_payload& x, const json_payload& y) {
-    return x.text_ == y.text_ || x.text() == y.text();
+    return x.text_.same_block(y.text_) || x.text() == y.text();
   }
 
   friend bool operator!=(const json_payload& x, const json_payload& y) {
@@ -83,7 +84,7 @@ public:
   template <class Inspector>
   friend typename Inspector::result_type inspect(Inspector& f,
                                                  json_payload& x) {
-    std::string text{x.text_ ? *x.text_ : std::string{}};
+    std::string text{x.text_.view()};
     auto load = [&]() -> caf::error {
       return x.from_json(text);
     };
@@ -92,7 +93,7 @@ public:
   }
 
 private:
-  std::shared_ptr<const std::string> text_;
+  shared_text text_;
 };
 
 /// `x.to_line()`.
