@@ -3,7 +3,7 @@
 // single-thread loop over the same stream) in the same run.
 //
 // Usage: hubwatch-bench [--quick] [--events N]
-//          [--only throughput|latency|memory] [--subscribers N]
+//          [--only throughput|latency|memory|agents] [--subscribers N]
 //          [--caf-threads N]
 
 #include <algorithm>
@@ -20,6 +20,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
+#include "bench/agents_scale.hpp"
 #include "bench/blast_source.hpp"
 #include "bench/figures.hpp"
 #include "hubwatch/api/observer.hpp"
@@ -131,7 +132,7 @@ std::optional<options> parse_options(int argc, char** argv) {
       opts.caf_threads = std::stoul(argv[++i]);
     } else {
       std::fprintf(stderr, "usage: hubwatch-bench [--quick] [--events N] "
-                           "[--only throughput|latency|memory] "
+                           "[--only throughput|latency|memory|agents] "
                            "[--subscribers N] [--caf-threads N]\n");
       return std::nullopt;
     }
@@ -194,12 +195,22 @@ int main(int argc, char** argv) {
   std::optional<memory_figures> mem;
   if (opts->wants("memory"))
     mem = measure_memory(sys, src, mix, opts->big);
+  // Only when asked for: the 1M-agent run alone takes about a minute.
+  std::optional<agents_figures> ag;
+  if (opts->only == "agents")
+    ag = measure_agents(sys, src, opts->quick);
   total_figures all;
   all.lost =
     (tp ? tp->lost : 0) + (lat ? lat->lost : 0) + (mem ? mem->lost : 0);
   all.missed =
     (tp ? tp->missed : 0) + (lat ? lat->missed : 0) + (mem ? mem->missed : 0);
   all.data_frames = src.data_frames_received();
+  if (ag) {
+    all.lost += ag->lost;
+    all.missed += ag->missed;
+    ag->print_rows();
+    ag->print_json();
+  }
   print_report(tp, lat, mem, all);
   return 0;
 }
