@@ -27,6 +27,8 @@ struct agents_row {
   double rss_bytes_per_agent = 0;
   /// From subscribing a new subscriber until its snapshot arrived.
   double snapshot_ms = 0;
+  /// The same again at once: every id is ordered by then.
+  double snapshot_again_ms = 0;
   /// The snapshot through CAF's binary_serializer (what a remote subscriber
   /// receives), and how long that took.
   uint64_t snapshot_bytes = 0;
@@ -46,6 +48,8 @@ struct agent_table_row {
   double ns_per_apply = 0;
   /// One call of sorted(): every record, ordered by id.
   double sorted_ms = 0;
+  /// The same again at once: every id is ordered by then.
+  double sorted_again_ms = 0;
 };
 
 struct agents_figures {

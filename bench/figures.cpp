@@ -38,6 +38,7 @@ throughput limit_loop(blast_source& src, const std::vector<std::string>& mix,
   ws.handshake("127.0.0.1", "/ws");
   reference_frame_parser parser{1 << 20, 64};
   agent_table agents;
+  agent_info rec;
   daemon_event ev;
   parse_error err;
   beast::flat_buffer buf;
@@ -54,7 +55,7 @@ throughput limit_loop(blast_source& src, const std::vector<std::string>& mix,
     if (parser.parse({static_cast<const char*>(data.data()), data.size()}, ev,
                      err)) {
       ev.seq = ++events;
-      agents.apply(ev, now);
+      agents.apply(ev, now, rec);
     }
     buf.clear();
   }
