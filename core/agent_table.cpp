@@ -106,8 +106,8 @@ size_t hash_of(std::string_view id) {
 
 agent_table::agent_table() = default;
 agent_table::~agent_table() = default;
-agent_table::agent_table(agent_table&&) noexcept = default;
-agent_table& agent_table::operator=(agent_table&&) noexcept = default;
+agent_table::agent_table(agent_table&&) = default;
+agent_table& agent_table::operator=(agent_table&&) = default;
 
 agent_table::record& agent_table::at(uint32_t i) const {
   return blocks_[i >> block_bits][i & (block_size - 1)];

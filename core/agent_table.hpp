@@ -33,8 +33,8 @@ class agent_table {
 public:
   agent_table();
   ~agent_table();
-  agent_table(agent_table&&) noexcept;
-  agent_table& operator=(agent_table&&) noexcept;
+  agent_table(agent_table&&);
+  agent_table& operator=(agent_table&&);
 
   /// Applies `ev` at local time `now`. Returns true and sets `changed` to
   /// the record it created or changed, or returns false (`changed`
