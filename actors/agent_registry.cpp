@@ -232,10 +232,11 @@ agent_registry_actor::behavior_type registry_impl(registry_actor self,
           ++st.counters.events;
           ++st.counters.events_by_type[static_cast<size_t>(ev->type)];
           st.history.push(*ev);
-          auto* changed = st.agents.apply(*ev, now);
+          agent_info rec;
+          bool changed = st.agents.apply(*ev, now, rec);
           out.emplace_back(std::move(*ev));
-          if (changed != nullptr)
-            out.emplace_back(*changed);
+          if (changed)
+            out.emplace_back(std::move(rec));
         } else if (auto err = caf::get_if<parse_error>(&x)) {
           ++st.counters.parse_errors;
           ++st.counters.parse_errors_by_kind[static_cast<size_t>(err->kind)];

@@ -45,8 +45,9 @@ void blast_source::join() {
     thread_.join();
 }
 
-void blast_source::serve(plan p) {
+void blast_source::serve(plan p, std::function<void()> before_close) {
   join();
+  before_close_ = std::move(before_close);
   thread_ = std::thread([this, p = std::move(p)] {
     tcp::socket sock{io_};
     acceptor_.accept(sock);
@@ -54,7 +55,16 @@ void blast_source::serve(plan p) {
     websocket::stream<tcp::socket> ws{std::move(sock)};
     ws.accept();
     auto& raw = ws.next_layer();
-    if (p.rate <= 0) {
+    if (p.rate <= 0 && p.make_frame) {
+      std::string chunk;
+      for (uint64_t i = 0; i < p.count; ++i) {
+        append_text_frame(chunk, p.make_frame(i));
+        if (chunk.size() >= 16384 || i + 1 == p.count) {
+          net::write(raw, net::buffer(chunk));
+          chunk.clear();
+        }
+      }
+    } else if (p.rate <= 0) {
       // One chunk holds the whole cycle of frames; write it until `count`.
       std::string chunk;
       for (auto& f : p.frames)
@@ -89,6 +99,8 @@ void blast_source::serve(plan p) {
         std::this_thread::sleep_for(std::chrono::microseconds(50));
       }
     }
+    if (before_close_)
+      before_close_();
     // Close 1000, then read until the client answers (and count anything
     // it sent that was not a control frame).
     const char close_frame[] = {'\x88', '\x02', '\x03', '\xe8'};

@@ -22,7 +22,9 @@ class blast_source {
 public:
   /// Per connection: either blast `count` frames cycling through `frames`,
   /// or, with `rate` > 0, send `count` frames at `rate` per second, each made
-  /// by `make_frame(i)` (for latency: it stamps the send time).
+  /// by `make_frame(i)` (for latency: it stamps the send time). Without a
+  /// rate, `make_frame` (if set) replaces `frames`: `count` distinct frames,
+  /// still written in large chunks.
   struct plan {
     uint64_t count = 0;
     std::vector<std::string> frames;
@@ -42,7 +44,9 @@ public:
   }
 
   /// Serves the next connection with `p` (on the source's own thread).
-  void serve(plan p);
+  /// `before_close` (if set) runs after the last frame and before the close
+  /// frame: the connection stays up until it returns.
+  void serve(plan p, std::function<void()> before_close = {});
 
   /// Waits until the current connection is served and closed.
   void join();
@@ -65,6 +69,8 @@ private:
   std::thread thread_;
   std::atomic<uint64_t> received_{0};
   std::atomic<int64_t> cpu_ns_{0};
+  // Set before the source's thread starts, read only by it.
+  std::function<void()> before_close_;
 };
 
 } // namespace hubwatch::bench

@@ -3,7 +3,8 @@
 // single-thread loop over the same stream) in the same run.
 //
 // Usage: hubwatch-bench [--quick] [--events N]
-//          [--only throughput|latency|memory|allocations|frame_size|remote]
+//          [--only throughput|latency|memory|allocations|frame_size|remote|
+//                  agents]
 //          [--subscribers N]
 //          [--caf-threads N] [--remote-rate N] [--remote-subscribers N]
 
@@ -21,6 +22,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
+#include "bench/agents_scale.hpp"
 #include "bench/alloc_figure.hpp"
 #include "bench/blast_source.hpp"
 #include "bench/figures.hpp"
@@ -138,7 +140,7 @@ std::optional<options> parse_options(int argc, char** argv) {
     } else {
       std::fprintf(stderr, "usage: hubwatch-bench [--quick] [--events N] "
                            "[--only throughput|latency|memory|allocations|"
-                           "frame_size|remote] "
+                           "frame_size|remote|agents] "
                            "[--subscribers N] [--caf-threads N] "
                            "[--remote-rate N] [--remote-subscribers N]\n");
       return std::nullopt;
@@ -229,6 +231,10 @@ int main(int argc, char** argv) {
   if (opts->wants("frame_size"))
     sizes = measure_frame_sizes(sys, src, {300, 4096, 65536},
                                 opts->quick ? 160'000'000 : 640'000'000);
+  // Only when asked for: the 1M-agent run alone takes about a minute.
+  std::optional<agents_figures> ag;
+  if (opts->only == "agents")
+    ag = measure_agents(sys, src, opts->quick);
   total_figures all;
   all.lost =
     (tp ? tp->lost : 0) + (lat ? lat->lost : 0) + (mem ? mem->lost : 0);
@@ -237,6 +243,12 @@ int main(int argc, char** argv) {
   all.lost += (allocs ? allocs->lost : 0) + (sizes ? sizes->lost : 0);
   all.missed += (allocs ? allocs->missed : 0) + (sizes ? sizes->missed : 0);
   all.data_frames = src.data_frames_received();
+  if (ag) {
+    all.lost += ag->lost;
+    all.missed += ag->missed;
+    ag->print_rows();
+    ag->print_json();
+  }
   print_report(tp, lat, mem, all);
   // The new figures: a table and JSON lines each, after the main report.
   if (allocs) {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <string>
 
@@ -96,7 +97,8 @@ double process_cpu_s() {
 
 pipeline_result run_pipeline(caf::actor_system& sys, blast_source& src,
                              blast_source::plan plan, size_t subscribers,
-                             bool record_latency) {
+                             bool record_latency,
+                             std::function<void(observer&)> at_end) {
   auto n = plan.count;
   websocket_config cfg;
   cfg.url = src.url();
@@ -114,7 +116,15 @@ pipeline_result run_pipeline(caf::actor_system& sys, blast_source& src,
       subs.push_back(sys.spawn(counter, n, record_latency && i == 0, &board));
       obs.subscribe(subs.back());
     }
-    src.serve(std::move(plan));
+    // The source holds the connection until the end was looked at: a close
+    // would mark every agent stale first.
+    std::promise<void> looked;
+    std::function<void()> hold;
+    if (at_end)
+      hold = [f = looked.get_future().share()] {
+        f.wait();
+      };
+    src.serve(std::move(plan), std::move(hold));
     auto t0 = clock_type::now();
     auto cpu0 = process_cpu_s();
     if (!obs.start().empty())
@@ -144,6 +154,10 @@ pipeline_result run_pipeline(caf::actor_system& sys, blast_source& src,
       (process_cpu_s() - cpu0) * 1e6 / static_cast<double>(n);
     result.peak_rss_kib = max_rss;
     guard.unlock();
+    if (at_end) {
+      at_end(obs);
+      looked.set_value();
+    }
     for (auto& s : subs)
       caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
   }

@@ -6,12 +6,14 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <utility>
 #include <vector>
 
 #include <caf/actor_system.hpp>
 
 #include "bench/blast_source.hpp"
+#include "hubwatch/api/observer.hpp"
 
 namespace hubwatch::bench {
 
@@ -37,9 +39,12 @@ struct pipeline_result {
 
 /// Serves `plan` to an observer with `subscribers` counting subscribers and
 /// waits until each has seen every event; with `record_latency`, subscriber 0
-/// records how late each event came (the frames carry `sentNs`).
+/// records how late each event came (the frames carry `sentNs`). With
+/// `at_end`, the source keeps the connection up until `at_end` returned; it
+/// runs once every subscriber has seen every event.
 pipeline_result run_pipeline(caf::actor_system& sys, blast_source& src,
                              blast_source::plan plan, size_t subscribers,
-                             bool record_latency);
+                             bool record_latency,
+                             std::function<void(observer&)> at_end = {});
 
 } // namespace hubwatch::bench

@@ -8,7 +8,7 @@
 #include <caf/timestamp.hpp>
 
 #include "bench/pipeline.hpp"
-#include "hubwatch/core/agent_table.hpp"
+#include "hubwatch/core/reference_agent_table.hpp"
 #include "hubwatch/core/reference_frame_parser.hpp"
 
 namespace hubwatch::bench {
@@ -44,10 +44,11 @@ read_result read_loop(blast_source& src, const std::vector<std::string>& frames,
     tcp::endpoint{boost::asio::ip::make_address("127.0.0.1"), src.port()});
   ws.handshake("127.0.0.1", "/ws");
   // The limit loop parses with the tree-building reference parser (Boost.
-  // JSON's DOM), as a plain client would, and stays so: hubwatch's own
-  // single-pass parser is part of what is measured against it.
+  // JSON's DOM) into an unordered_map of full records, as a plain client
+  // would, and stays so: hubwatch's single-pass parser and compact agent
+  // table are part of what is measured against it.
   reference_frame_parser parser{1 << 20, 64};
-  agent_table agents;
+  reference_agent_table agents;
   daemon_event ev;
   parse_error err;
   beast::flat_buffer buf;

@@ -1,8 +1,8 @@
 #include "hubwatch/core/agent_table.hpp"
 
 #include <algorithm>
-
-#include "hubwatch/core/frame_parser.hpp"
+#include <functional>
+#include <string_view>
 
 namespace hubwatch {
 
@@ -70,97 +70,258 @@ void apply_event(agent_info& rec, const daemon_event& ev) {
   }
 }
 
+// What an agent_info holds, in about 150 bytes instead of about 300 plus a
+// hash node, a second copy of the id and a heap buffer per timestamp.
+struct agent_table::record {
+  std::string id;
+  // `current_task` when `has_task`: job ids are rarely shared, so interning
+  // them would only add a pool entry per agent.
+  std::string task;
+  hub_time_text last_heartbeat;
+  hub_time_text last_seen;
+  caf::timestamp last_seen_local;
+  double uptime = 0;
+  uint64_t error_count = 0;
+  string_pool::handle name = 0;
+  string_pool::handle status_word = 0;
+  string_pool::handle last_error = 0;
+  agent_status status = agent_status::idle;
+  bool has_task = false;
+  bool has_uptime = false;
+  bool has_error = false;
+  bool stale = false;
+};
+
 namespace {
 
-/// Moves `rec.last_seen` to `ev`'s timestamp if that is newer; true if it
-/// did.
-bool update_last_seen(agent_info& rec, const daemon_event& ev) {
-  // An event without a timestamp says nothing about when it happened.
-  if (ev.timestamp.empty() || rec.last_seen == ev.timestamp)
-    return false;
-  // Hub time may go backwards (clock steps, several hub processes): the
-  // later of the two when both are times, else the latest arrival.
-  if (rec.last_seen && ev.time) {
-    auto current = parse_rfc3339(*rec.last_seen);
-    if (current && *ev.time < *current)
-      return false;
-  }
-  rec.last_seen = ev.timestamp;
-  return true;
+// 1024 records per block: about 150 KiB, one allocation.
+constexpr uint32_t block_bits = 10;
+constexpr uint32_t block_size = 1u << block_bits;
+
+size_t hash_of(std::string_view id) {
+  return std::hash<std::string_view>{}(id);
 }
 
 } // namespace
 
-const agent_info* agent_table::apply(const daemon_event& ev,
-                                     caf::timestamp now) {
+agent_table::agent_table() = default;
+agent_table::~agent_table() = default;
+agent_table::agent_table(agent_table&&) = default;
+agent_table& agent_table::operator=(agent_table&&) = default;
+
+agent_table::record& agent_table::at(uint32_t i) const {
+  return blocks_[i >> block_bits][i & (block_size - 1)];
+}
+
+/// The record number of `id`, or size() if unknown.
+uint32_t agent_table::lookup(std::string_view id) const {
+  if (index_.empty())
+    return static_cast<uint32_t>(size_);
+  auto mask = index_.size() - 1;
+  for (auto pos = hash_of(id) & mask;; pos = (pos + 1) & mask) {
+    auto slot = index_[pos];
+    if (slot == 0)
+      return static_cast<uint32_t>(size_);
+    if (at(slot - 1).id == id)
+      return slot - 1;
+  }
+}
+
+void agent_table::grow_index() {
+  // At most half full: probes stay short, and 4 bytes per slot cost at most
+  // 16 bytes per agent.
+  std::vector<uint32_t> next(index_.empty() ? 64 : index_.size() * 2, 0);
+  auto mask = next.size() - 1;
+  for (uint32_t i = 0; i < size_; ++i) {
+    auto pos = hash_of(at(i).id) & mask;
+    while (next[pos] != 0)
+      pos = (pos + 1) & mask;
+    next[pos] = i + 1;
+  }
+  index_.swap(next);
+}
+
+uint32_t agent_table::insert(const std::string& id) {
+  if ((size_ + 1) * 2 > index_.size())
+    grow_index();
+  auto i = static_cast<uint32_t>(size_);
+  if ((i & (block_size - 1)) == 0)
+    blocks_.emplace_back(new record[block_size]);
+  ++size_;
+  at(i).id = id;
+  auto mask = index_.size() - 1;
+  auto pos = hash_of(id) & mask;
+  while (index_[pos] != 0)
+    pos = (pos + 1) & mask;
+  index_[pos] = i + 1;
+  // Ordered by sorted(), the next time one is asked for.
+  order_.push_back(i);
+  return i;
+}
+
+void agent_table::order_new_ids() {
+  if (ordered_ == order_.size())
+    return;
+  auto by_id = [this](uint32_t x, uint32_t y) {
+    return at(x).id < at(y).id;
+  };
+  auto mid = order_.begin() + static_cast<ptrdiff_t>(ordered_);
+  std::sort(mid, order_.end(), by_id);
+  std::inplace_merge(order_.begin(), mid, order_.end(), by_id);
+  ordered_ = order_.size();
+}
+
+void agent_table::fill(const record& rec, agent_info& out) const {
+  out.id = rec.id;
+  out.name = strings_.get(rec.name);
+  out.status = rec.status;
+  out.status_word = strings_.get(rec.status_word);
+  out.last_heartbeat = rec.last_heartbeat.text();
+  if (rec.has_task)
+    out.current_task = rec.task;
+  else
+    out.current_task = caf::none;
+  if (rec.has_uptime)
+    out.uptime_seconds = rec.uptime;
+  else
+    out.uptime_seconds = caf::none;
+  out.error_count = rec.error_count;
+  if (rec.has_error)
+    out.last_error = strings_.get(rec.last_error);
+  else
+    out.last_error = caf::none;
+  out.last_seen = rec.last_seen.text();
+  out.last_seen_local = rec.last_seen_local;
+  out.stale = rec.stale;
+}
+
+/// Takes what apply_event derived in `info` back into `rec`.
+void agent_table::store(record& rec, const agent_info& info,
+                        const daemon_event& ev) {
+  strings_.assign(rec.name, info.name);
+  rec.status = info.status;
+  strings_.assign(rec.status_word, info.status_word);
+  if (!info.last_heartbeat)
+    rec.last_heartbeat.clear();
+  else if (*info.last_heartbeat == ev.timestamp)
+    rec.last_heartbeat.assign(ev.timestamp, ev.time);
+  // else: unchanged (apply_event sets it to the event's or to none).
+  rec.has_task = static_cast<bool>(info.current_task);
+  if (rec.has_task)
+    rec.task = *info.current_task;
+  else
+    rec.task.clear();
+  rec.has_uptime = static_cast<bool>(info.uptime_seconds);
+  rec.uptime = rec.has_uptime ? *info.uptime_seconds : 0;
+  rec.error_count = info.error_count;
+  rec.has_error = static_cast<bool>(info.last_error);
+  if (rec.has_error)
+    strings_.assign(rec.last_error, *info.last_error);
+  else
+    strings_.release(rec.last_error);
+}
+
+/// Moves `rec.last_seen` to `ev`'s timestamp if that is newer; true if it
+/// did.
+bool agent_table::update_last_seen(record& rec, const daemon_event& ev) {
+  // An event without a timestamp says nothing about when it happened.
+  if (ev.timestamp.empty() || rec.last_seen.equals(ev.timestamp, ev.time))
+    return false;
+  // Hub time may go backwards (clock steps, several hub processes): the
+  // later of the two when both are times, else the latest arrival.
+  if (!rec.last_seen.empty() && ev.time) {
+    auto current = rec.last_seen.time();
+    if (current && *ev.time < *current)
+      return false;
+  }
+  rec.last_seen.assign(ev.timestamp, ev.time);
+  return true;
+}
+
+bool agent_table::apply(const daemon_event& ev, caf::timestamp now,
+                        agent_info& changed) {
   // Hub-wide events have no agent to attach to.
   if (ev.agent_id.empty())
-    return nullptr;
+    return false;
+  auto i = lookup(ev.agent_id);
   if (!drives_agent_status(ev.type)) {
-    auto i = agents_.find(ev.agent_id);
-    if (i == agents_.end())
-      return nullptr;
-    auto& rec = i->second;
+    if (i == size_)
+      return false;
+    auto& rec = at(i);
     rec.last_seen_local = now;
     // Subscribers hear of the record only when what they see of it changed:
     // its hub time or its staleness. Events in the same second as the last
     // one about the agent carry the same timestamp and change nothing.
-    bool changed = update_last_seen(rec, ev);
+    bool result = update_last_seen(rec, ev);
     if (rec.stale) {
       rec.stale = false;
-      changed = true;
+      result = true;
     }
-    return changed ? &rec : nullptr;
+    if (result)
+      fill(rec, changed);
+    return result;
   }
-  auto [i, added] = agents_.try_emplace(ev.agent_id);
-  auto& rec = i->second;
-  if (added)
-    rec.id = ev.agent_id; // blank record: idle, no task, no errors
-  apply_event(rec, ev);
-  update_last_seen(rec, ev);
+  if (i == size_)
+    i = insert(ev.agent_id); // blank record: idle, no task, no errors
+  auto& rec = at(i);
+  // One implementation of the rules: on the full record, then back.
+  fill(rec, changed);
+  apply_event(changed, ev);
+  store(rec, changed, ev);
+  if (update_last_seen(rec, ev))
+    changed.last_seen = rec.last_seen.text();
   rec.last_seen_local = now;
   rec.stale = false;
-  return &rec;
+  changed.last_seen_local = now;
+  changed.stale = false;
+  return true;
 }
 
 void agent_table::mark_stale(caf::timestamp now, caf::timespan stale_after,
                              std::vector<agent_info>& changed) {
-  for (auto& [id, rec] : agents_)
+  for (uint32_t i = 0; i < size_; ++i) {
+    auto& rec = at(i);
     if (!rec.stale && now - rec.last_seen_local >= stale_after) {
       rec.stale = true;
-      changed.push_back(rec);
+      fill(rec, changed.emplace_back());
     }
+  }
 }
 
 void agent_table::mark_all_stale(std::vector<agent_info>& changed) {
-  for (auto& [id, rec] : agents_)
+  for (uint32_t i = 0; i < size_; ++i) {
+    auto& rec = at(i);
     if (!rec.stale) {
       rec.stale = true;
-      changed.push_back(rec);
+      fill(rec, changed.emplace_back());
     }
+  }
 }
 
 caf::optional<caf::timestamp> agent_table::oldest_fresh() const {
   caf::optional<caf::timestamp> result;
-  for (auto& kvp : agents_)
-    if (!kvp.second.stale && (!result || kvp.second.last_seen_local < *result))
-      result = kvp.second.last_seen_local;
+  for (uint32_t i = 0; i < size_; ++i) {
+    auto& rec = at(i);
+    if (!rec.stale && (!result || rec.last_seen_local < *result))
+      result = rec.last_seen_local;
+  }
   return result;
 }
 
-const agent_info* agent_table::find(const std::string& id) const {
-  auto i = agents_.find(id);
-  return i != agents_.end() ? &i->second : nullptr;
+caf::optional<agent_info> agent_table::find(const std::string& id) const {
+  auto i = lookup(id);
+  if (i == size_)
+    return caf::none;
+  agent_info result;
+  fill(at(i), result);
+  return result;
 }
 
-std::vector<agent_info> agent_table::sorted() const {
-  std::vector<agent_info> result;
-  result.reserve(agents_.size());
-  for (auto& kvp : agents_)
-    result.push_back(kvp.second);
-  std::sort(
-    result.begin(), result.end(),
-    [](const agent_info& x, const agent_info& y) { return x.id < y.id; });
+std::vector<agent_info> agent_table::sorted() {
+  order_new_ids();
+  std::vector<agent_info> result(size_);
+  for (size_t k = 0; k < size_; ++k)
+    fill(at(order_[k]), result[k]);
   return result;
 }
 

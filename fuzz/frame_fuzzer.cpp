@@ -345,10 +345,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(!to_string(ev).empty());
   if (table.size() > max_agents)
     table = agent_table{};
-  if (auto* info = table.apply(ev, now)) {
-    FUZZ_CHECK(info->id == ev.agent_id);
-    FUZZ_CHECK(!info->stale);
-    FUZZ_CHECK(!to_string(*info).empty());
+  agent_info info;
+  if (table.apply(ev, now, info)) {
+    FUZZ_CHECK(info.id == ev.agent_id);
+    FUZZ_CHECK(!info.stale);
+    FUZZ_CHECK(!to_string(info).empty());
+    // What the table keeps compactly comes back as it was built.
+    auto found = table.find(ev.agent_id);
+    FUZZ_CHECK(found && *found == info);
   }
   return 0;
 }

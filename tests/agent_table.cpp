@@ -2,9 +2,15 @@
 
 #include "hubwatch/core/agent_table.hpp"
 
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <random>
+
 #include <caf/test/unit_test.hpp>
 
 #include "hubwatch/core/frame_parser.hpp"
+#include "hubwatch/core/reference_agent_table.hpp"
 #include "test_support.hpp"
 
 using namespace hubwatch;
@@ -25,15 +31,22 @@ struct fixture {
     return ev;
   }
 
+  // The table builds records when asked; these keep them while a test case
+  // looks at them.
+  std::deque<agent_info> seen;
+
   const agent_info* apply(std::string_view frame) {
-    return table.apply(event(frame), now);
+    agent_info rec;
+    if (!table.apply(event(frame), now, rec))
+      return nullptr;
+    return &seen.emplace_back(std::move(rec));
   }
 
   const agent_info& agent(const std::string& id) {
-    auto* rec = table.find(id);
-    if (rec == nullptr)
+    auto rec = table.find(id);
+    if (!rec)
       CAF_FAIL("no agent " << id);
-    return *rec;
+    return seen.emplace_back(std::move(*rec));
   }
 };
 
@@ -196,7 +209,7 @@ CAF_TEST(last seen is the hub time of the newest event of any type) {
   // Other types still never create an agent.
   CAF_CHECK(apply(R"({"type":"task_result","agentId":"new",)"
                   R"("timestamp":"2026-11-25T18:00:00Z"})") == nullptr);
-  CAF_CHECK(table.find("new") == nullptr);
+  CAF_CHECK(!table.find("new"));
 }
 
 CAF_TEST(hub wide events create no agent) {
@@ -229,7 +242,7 @@ CAF_TEST(staleness) {
 
 CAF_TEST(agents derived from the captured stream) {
   for (auto& frame : test::wire_frames("realhub-demo.jsonl"))
-    table.apply(event(frame), now);
+    apply(frame);
   CAF_REQUIRE_EQUAL(table.size(), 4u);
   auto all = table.sorted();
   CAF_CHECK_EQUAL(all[0].id, "coord-001");
@@ -255,6 +268,101 @@ CAF_TEST(agents derived from the captured stream) {
   for (auto& rec : all)
     if (rec.id != "exec-001")
       CAF_CHECK_EQUAL(rec.error_count, 0u);
+}
+
+namespace {
+
+/// The reference table's records ordered by id (its map is unordered).
+std::vector<agent_info*> ordered(reference_agent_table& t) {
+  std::vector<agent_info*> result;
+  for (auto& kvp : t.records())
+    result.push_back(&kvp.second);
+  std::sort(result.begin(), result.end(),
+            [](auto* x, auto* y) { return x->id < y->id; });
+  return result;
+}
+
+} // namespace
+
+CAF_TEST(the compact table agrees with a map of full records) {
+  // Many agents (so that new ids are merged into the ordered ones several
+  // times) and every kind of value, from a fixed pseudo-random sequence.
+  std::minstd_rand rng{16};
+  auto pick = [&](size_t n) {
+    return static_cast<size_t>(rng() % n);
+  };
+  const char* types[] = {"heartbeat", "agent_started", "agent_stopped",
+                         "agent_error", "task_result"};
+  const char* stamps[] = {"2026-11-25T18:00:00Z",
+                          "2026-11-25T18:00:01Z",
+                          "2026-11-25T18:00:01.5Z",
+                          "2026-11-25T18:00:01.50Z",
+                          "2026-11-25T17:00:00.123456789Z",
+                          "2026-11-25T19:00:01.5+01:00",
+                          "2026-11-25t18:00:02z",
+                          "2026-11-25T23:59:60Z",
+                          "T9",
+                          ""};
+  const char* names[] = {"", "worker", "inference", "coordinator"};
+  const char* words[] = {"", "running", "idle", "error", "stopped", "trading"};
+  reference_agent_table plain;
+  agent_info rec;
+  for (int i = 0; i < 20000; ++i) {
+    now += milliseconds(pick(3) * 500);
+    std::string frame = R"({"type":")" + std::string{types[pick(5)]} +
+                        R"(","agentId":"a-)" + std::to_string(pick(3000)) + '"';
+    if (auto name = names[pick(4)]; *name)
+      frame += R"(,"agentName":")" + std::string{name} + '"';
+    if (auto ts = stamps[pick(10)]; *ts)
+      frame += R"(,"timestamp":")" + std::string{ts} + '"';
+    frame += R"(,"payload":{)";
+    if (auto word = words[pick(6)]; *word)
+      frame += R"("status":")" + std::string{word} + "\",";
+    if (pick(2) == 0)
+      frame += R"("currentTask":"job-)" + std::to_string(pick(100)) + "\",";
+    if (pick(3) == 0)
+      frame += R"("uptimeSeconds":)" + std::to_string(pick(5000)) + ",";
+    if (pick(2) == 0)
+      frame += R"("error":"boom )" + std::to_string(pick(4)) + "\",";
+    frame += R"("n":1}})";
+    auto ev = event(frame);
+    auto* expected = plain.apply(ev, now);
+    bool changed = table.apply(ev, now, rec);
+    CAF_REQUIRE_EQUAL(changed, expected != nullptr);
+    if (changed)
+      CAF_REQUIRE_EQUAL(rec, *expected);
+    if (i % 5000 == 4999) {
+      std::vector<agent_info> got;
+      table.mark_stale(now, seconds(3), got);
+      std::vector<agent_info> want;
+      for (auto* x : ordered(plain))
+        if (!x->stale && now - x->last_seen_local >= seconds(3)) {
+          x->stale = true;
+          want.push_back(*x);
+        }
+      std::sort(got.begin(), got.end(),
+                [](auto& x, auto& y) { return x.id < y.id; });
+      CAF_REQUIRE_EQUAL(got, want);
+      // Ids added since the last call are merged into the order kept.
+      std::vector<agent_info> all;
+      for (auto* x : ordered(plain))
+        all.push_back(*x);
+      CAF_REQUIRE_EQUAL(table.sorted(), all);
+    }
+  }
+  auto all = table.sorted();
+  CAF_REQUIRE_EQUAL(all.size(), plain.records().size());
+  size_t k = 0;
+  for (auto* x : ordered(plain)) {
+    CAF_REQUIRE_EQUAL(all[k], *x);
+    CAF_REQUIRE_EQUAL(table.find(x->id), *x);
+    ++k;
+  }
+  caf::optional<caf::timestamp> oldest;
+  for (auto* x : ordered(plain))
+    if (!x->stale && (!oldest || x->last_seen_local < *oldest))
+      oldest = x->last_seen_local;
+  CAF_CHECK_EQUAL(table.oldest_fresh(), oldest);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

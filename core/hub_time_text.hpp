@@ -1,0 +1,68 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <caf/optional.hpp>
+#include <caf/timestamp.hpp>
+
+namespace hubwatch {
+
+/// `t` as `YYYY-MM-DDTHH:MM:SS[.f]Z` in UTC with `digits` (0-9) fractional
+/// digits, truncated.
+std::string format_rfc3339_utc(caf::timestamp t, int digits);
+
+/// The number of fractional digits with which `format_rfc3339_utc(t, n)`
+/// gives `text` back exactly without cutting digits off `t`, or -1 if there
+/// is none.
+int rfc3339_utc_digits(std::string_view text, caf::timestamp t);
+
+/// An optional hub timestamp string, held as the time it names when that
+/// time prints back to exactly the same string, else as the string itself.
+/// Hubs send UTC with a `Z` (`2026-11-25T18:00:16Z`, `...16.5Z`): 24 bytes
+/// and no heap instead of an optional string's 40 plus a heap buffer.
+/// Anything else (offsets, a lowercase `t`, second 60, text that is no time)
+/// stays text, so subscribers always see the string the hub sent.
+class hub_time_text {
+public:
+  /// Holds `text`. `parsed` must be `parse_rfc3339(text)` (a daemon_event's
+  /// `time`).
+  void assign(std::string_view text,
+              const caf::optional<caf::timestamp>& parsed);
+
+  void clear() {
+    raw_.reset();
+    kind_ = none_kind;
+  }
+
+  bool empty() const {
+    return kind_ == none_kind;
+  }
+
+  /// True if this holds exactly `text`; `parsed` as for `assign`.
+  bool equals(std::string_view text,
+              const caf::optional<caf::timestamp>& parsed) const;
+
+  /// The time, if the string parses as RFC 3339.
+  caf::optional<caf::timestamp> time() const;
+
+  /// The string as the hub sent it into `out`; false (and `out` untouched)
+  /// if empty.
+  bool text(std::string& out) const;
+
+  caf::optional<std::string> text() const;
+
+private:
+  static constexpr int8_t none_kind = -2;
+  static constexpr int8_t raw_kind = -1;
+
+  int64_t ns_ = 0;
+  // The rare string that does not print back from a time.
+  std::unique_ptr<std::string> raw_;
+  // none_kind, raw_kind, or the number of fractional digits (0-9).
+  int8_t kind_ = none_kind;
+};
+
+} // namespace hubwatch
