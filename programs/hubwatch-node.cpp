@@ -1,7 +1,9 @@
 // hubwatch-node: watches a hub like hubwatch-subscriber and publishes what
 // it sees on CAF's network layer, so that subscribers on other machines
 // (hubwatch-subscriber --remote HOST:PORT) get the same events and agent
-// table without a connection of their own to the hub.
+// table without a connection of their own to the hub. With --upstream it
+// takes the stream from another node instead: a tree of nodes then serves
+// many more subscribers from one hub connection.
 
 #include <pthread.h>
 #include <signal.h>
@@ -119,9 +121,10 @@ int main(int argc, char** argv) {
   auto loaded = load_settings(argc, argv, program_flags, process_environment());
   if (loaded.help) {
     std::fputs(usage(prog,
-                     "Watches a daemon hub and publishes its events, agents "
-                     "and connection status to remote subscribers "
-                     "(hubwatch-subscriber --remote HOST:PORT).",
+                     "Watches a daemon hub (or, with --upstream, another "
+                     "node) and publishes its events, agents and connection "
+                     "status to remote subscribers (hubwatch-subscriber "
+                     "--remote HOST:PORT).",
                      program_flags, exit_code_help())
                  .c_str(),
                stdout);
