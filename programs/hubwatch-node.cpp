@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -69,7 +70,7 @@ const std::vector<program_flag> own_flags = {
    "hub, and publish it again (not with a hub URL)",
    "", 0, -1, true},
   {"node-name", true, false, "this node's name in the via path subscribers see",
-   "PUBLISH-BIND:PORT", 0, -1, true},
+   "PUBLISH-BIND:PORT (the host name for a wildcard bind)", 0, -1, true},
   {"json", false, false, "print the hub's status lines as JSON", "", 'j'},
   {"exit-after-ms", true, false, "exit after this many milliseconds", "", 't',
    std::numeric_limits<long long>::max()},
@@ -112,6 +113,22 @@ private:
   std::mutex mtx_;
   log_budget budget_{10, std::chrono::seconds(10)};
 };
+
+/// The default `--node-name`: the address and port it publishes on; the
+/// host's name instead of a wildcard address, which every machine shares and
+/// which would make two nodes of one tree look like a loop.
+std::string default_node_name(const std::string& bind, uint16_t port) {
+  auto host = bind;
+  if (host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]") {
+    char buf[256] = {};
+    host = gethostname(buf, sizeof(buf) - 1) == 0 && buf[0] != '\0'
+             ? std::string{buf}
+             : std::string{"0.0.0.0"};
+  } else if (host.find(':') != std::string::npos && host.front() != '[') {
+    host = "[" + host + "]";
+  }
+  return host + ":" + std::to_string(port);
+}
 
 } // namespace
 
@@ -326,8 +343,7 @@ int main(int argc, char** argv) {
     }
     auto name = loaded.value("node-name");
     if (name.empty())
-      name = (bind.empty() ? std::string{"0.0.0.0"} : bind) + ":" +
-             std::to_string(*published);
+      name = default_node_name(bind, *published);
     std::unique_ptr<upstream_feed> feed;
     if (upstream) {
       log->info("taking the stream from the node at {} (as {})", upstream_url,
