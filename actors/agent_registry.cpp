@@ -242,6 +242,10 @@ std::string refuse_path(const registry_state& st,
       std::find(path.begin(), path.end(), st.node_name) != path.end())
     return "the upstream stream already passed through this node (" +
            st.node_name + "): a loop (via " + join() + ")";
+  for (auto& x : path)
+    if (x.size() > defaults::max_node_name)
+      return "a node name in the upstream path is longer than " +
+             std::to_string(defaults::max_node_name) + " bytes";
   if (path.size() + (st.node_name.empty() ? 0 : 1) > defaults::max_via)
     return "the upstream stream passed through " + std::to_string(path.size()) +
            " nodes; at most " + std::to_string(defaults::max_via) +

@@ -222,6 +222,11 @@ int main(int argc, char** argv) {
       return exit_refused;
     }
   }
+  if (auto name = loaded.value("node-name");
+      name.size() > defaults::max_node_name) {
+    log->error("--node-name: longer than {} bytes", defaults::max_node_name);
+    return exit_refused;
+  }
   bool json = loaded.has("json");
   auto state = std::make_shared<run_state>();
   finish_on_stop_signal(signals, state);

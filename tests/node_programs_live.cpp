@@ -242,11 +242,16 @@ CAF_TEST(a node fed by another node passes its stream on with the path) {
   CAF_CHECK_EQUAL(leaf_node.wait_exit(10s), 0);
 }
 
-CAF_TEST(upstream and a hub url exclude each other) {
+CAF_TEST(upstream settings that cannot work are refused with exit code 2) {
   child_process both{{HUBWATCH_NODE_BIN, "--upstream", remote(), "--url",
                       hub_url, "--publish-port", "0"}};
   CAF_CHECK_EQUAL(both.wait_exit(10s), 2);
   CAF_CHECK(both.stderr_text().find("exclude each other") != std::string::npos);
+  child_process long_name{{HUBWATCH_NODE_BIN, "--upstream", remote(),
+                           "--node-name", std::string(300, 'n')}};
+  CAF_CHECK_EQUAL(long_name.wait_exit(10s), 2);
+  CAF_CHECK(long_name.stderr_text().find("--node-name: longer than 255") !=
+            std::string::npos);
   child_process bad{{HUBWATCH_NODE_BIN, "--upstream", "nowhere"}};
   CAF_CHECK_EQUAL(bad.wait_exit(10s), 2);
   CAF_CHECK(bad.stderr_text().find(

@@ -247,6 +247,22 @@ CAF_TEST(a path longer than max_via is refused) {
   CAF_CHECK_EQUAL(snap.agents.size(), 1u);
 }
 
+CAF_TEST(a path with an overlong name is refused) {
+  link_status(connection_state::connected);
+  feed(upstream_snapshot(1, {agent("a", "trading")},
+                         {std::string(defaults::max_node_name + 1, 'x')}));
+  auto snap = snapshot();
+  CAF_CHECK_EQUAL(snap.status.state, connection_state::error);
+  CAF_CHECK(snap.agents.empty());
+  // A name at the bound is fine, and the link's status comes back.
+  feed(upstream_snapshot(1, {agent("a", "trading")},
+                         {std::string(defaults::max_node_name, 'x')}));
+  snap = snapshot();
+  CAF_CHECK_EQUAL(snap.status.state, connection_state::connected);
+  CAF_CHECK_EQUAL(snap.via.size(), 2u);
+  CAF_CHECK_EQUAL(snap.agents.size(), 1u);
+}
+
 CAF_TEST(upstream losses are counted) {
   link_status(connection_state::connected);
   feed(upstream_snapshot(1, {agent("a", "trading")}));
