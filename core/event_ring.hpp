@@ -29,6 +29,13 @@ public:
     put(std::move(x));
   }
 
+  /// Empties the ring; the count of evicted elements stays (a cleared
+  /// element was replaced, not evicted).
+  void clear() {
+    buf_.clear();
+    head_ = 0;
+  }
+
   size_t size() const {
     return buf_.size();
   }

@@ -88,6 +88,15 @@ inline constexpr size_t max_remote_subscribers = 64;
 
 inline constexpr uint16_t publish_port = 4242;
 
+/// Nodes a stream may pass through (`observer_snapshot::via`): a tree that
+/// deep serves more subscribers than anyone runs, and the bound keeps a
+/// misconfigured chain from growing every snapshot without end.
+inline constexpr size_t max_via = 16;
+
+/// Bytes of one node name in that path: a name is a label, and the bound
+/// keeps an upstream node from growing every snapshot by what it calls itself.
+inline constexpr size_t max_node_name = 255;
+
 /// Loopback: plain BASP elsewhere needs TLS or --allow-plaintext.
 inline constexpr const char* publish_bind = "127.0.0.1";
 
