@@ -1,5 +1,7 @@
 #include "hubwatch/core/agent_table.hpp"
 
+#include "hubwatch/core/frame_parser.hpp"
+
 #include <algorithm>
 #include <functional>
 #include <string_view>
@@ -195,17 +197,12 @@ void agent_table::fill(const record& rec, agent_info& out) const {
   out.stale = rec.stale;
 }
 
-/// Takes what apply_event derived in `info` back into `rec`.
-void agent_table::store(record& rec, const agent_info& info,
-                        const daemon_event& ev) {
+/// Takes the fields of `info` that a record holds the same way whoever
+/// derived them: all but the two hub times, the local time and staleness.
+void agent_table::store_fields(record& rec, const agent_info& info) {
   strings_.assign(rec.name, info.name);
   rec.status = info.status;
   strings_.assign(rec.status_word, info.status_word);
-  if (!info.last_heartbeat)
-    rec.last_heartbeat.clear();
-  else if (*info.last_heartbeat == ev.timestamp)
-    rec.last_heartbeat.assign(ev.timestamp, ev.time);
-  // else: unchanged (apply_event sets it to the event's or to none).
   rec.has_task = static_cast<bool>(info.current_task);
   if (rec.has_task)
     rec.task = *info.current_task;
@@ -219,6 +216,17 @@ void agent_table::store(record& rec, const agent_info& info,
     strings_.assign(rec.last_error, *info.last_error);
   else
     strings_.release(rec.last_error);
+}
+
+/// Takes what apply_event derived in `info` back into `rec`.
+void agent_table::store(record& rec, const agent_info& info,
+                        const daemon_event& ev) {
+  store_fields(rec, info);
+  if (!info.last_heartbeat)
+    rec.last_heartbeat.clear();
+  else if (*info.last_heartbeat == ev.timestamp)
+    rec.last_heartbeat.assign(ev.timestamp, ev.time);
+  // else: unchanged (apply_event sets it to the event's or to none).
 }
 
 /// Moves `rec.last_seen` to `ev`'s timestamp if that is newer; true if it
@@ -325,15 +333,29 @@ std::vector<agent_info> agent_table::sorted() {
   return result;
 }
 
-void agent_table::put(agent_info rec) {
-  auto id = rec.id;
-  agents_[std::move(id)] = std::move(rec);
+void agent_table::put(const agent_info& info) {
+  auto i = lookup(info.id);
+  if (i == size_)
+    i = insert(info.id);
+  auto& rec = at(i);
+  store_fields(rec, info);
+  auto assign_time = [](hub_time_text& dst,
+                        const caf::optional<std::string>& text) {
+    if (text)
+      dst.assign(*text, parse_rfc3339(*text));
+    else
+      dst.clear();
+  };
+  assign_time(rec.last_heartbeat, info.last_heartbeat);
+  assign_time(rec.last_seen, info.last_seen);
+  rec.last_seen_local = info.last_seen_local;
+  rec.stale = info.stale;
 }
 
-void agent_table::reset(std::vector<agent_info> recs) {
-  agents_.clear();
-  for (auto& rec : recs)
-    put(std::move(rec));
+void agent_table::reset(const std::vector<agent_info>& infos) {
+  *this = agent_table{};
+  for (auto& info : infos)
+    put(info);
 }
 
 } // namespace hubwatch

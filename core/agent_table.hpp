@@ -46,10 +46,10 @@ public:
 
   /// Stores `rec` as it is, replacing any record of its id: records from an
   /// upstream node are authoritative and are not derived again.
-  void put(agent_info rec);
+  void put(const agent_info& rec);
 
   /// Replaces every record with `recs` (an upstream node's snapshot).
-  void reset(std::vector<agent_info> recs);
+  void reset(const std::vector<agent_info>& recs);
 
   /// Marks every agent last heard of (local clock) before `now - stale_after`
   /// stale; appends the records that changed to `changed`.
@@ -83,6 +83,7 @@ private:
   uint32_t insert(const std::string& id);
   void grow_index();
   void fill(const record& rec, agent_info& out) const;
+  void store_fields(record& rec, const agent_info& info);
   void store(record& rec, const agent_info& info, const daemon_event& ev);
   bool update_last_seen(record& rec, const daemon_event& ev);
   void order_new_ids();

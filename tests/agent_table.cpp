@@ -212,6 +212,51 @@ CAF_TEST(last seen is the hub time of the newest event of any type) {
   CAF_CHECK(!table.find("new"));
 }
 
+CAF_TEST(records put from an upstream node are kept exactly as sent) {
+  agent_info x;
+  x.id = "b-2";
+  x.name = "worker";
+  x.status = agent_status::error;
+  x.status_word = "trading";
+  // One time that prints back from its value, one that does not, one none.
+  x.last_heartbeat = std::string{"2026-11-25T19:00:01.5+01:00"};
+  x.last_seen = std::string{"2026-11-25T18:00:02.250Z"};
+  x.current_task = std::string{"job-7"};
+  x.uptime_seconds = 0.0;
+  x.error_count = 3;
+  x.last_error = std::string{"boom"};
+  x.last_seen_local = now - seconds(5);
+  x.stale = true;
+  agent_info y;
+  y.id = "a-1";
+  table.put(x);
+  table.put(y);
+  CAF_CHECK_EQUAL(agent("b-2"), x);
+  CAF_CHECK_EQUAL(agent("a-1"), y);
+  // A second put replaces the record of that id, fields that went away too.
+  x.current_task = caf::none;
+  x.last_error = caf::none;
+  x.last_heartbeat = caf::none;
+  table.put(x);
+  CAF_CHECK_EQUAL(agent("b-2"), x);
+  CAF_CHECK_EQUAL(table.size(), 2u);
+  CAF_CHECK_EQUAL(table.sorted(), std::vector<agent_info>({y, x}));
+  // A snapshot replaces every record.
+  agent_info z;
+  z.id = "c-3";
+  z.status = agent_status::running;
+  table.reset({z});
+  CAF_CHECK_EQUAL(table.size(), 1u);
+  CAF_CHECK(!table.find("b-2"));
+  CAF_CHECK_EQUAL(table.sorted(), std::vector<agent_info>({z}));
+  // Events go on from the records as put.
+  auto* rec = apply(R"({"type":"agent_error","agentId":"c-3",)"
+                    R"("timestamp":"T9","payload":{"error":"late"}})");
+  CAF_REQUIRE(rec != nullptr);
+  CAF_CHECK_EQUAL(rec->error_count, 1u);
+  CAF_CHECK_EQUAL(rec->last_error, std::string{"late"});
+}
+
 CAF_TEST(hub wide events create no agent) {
   CAF_CHECK(apply(R"({"type":"heartbeat","agentId":""})") == nullptr);
   CAF_CHECK(apply(R"({"type":"agent_started"})") == nullptr);
