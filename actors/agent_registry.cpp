@@ -12,6 +12,8 @@
 #include "hubwatch/core/agent_table.hpp"
 #include "hubwatch/core/event_ring.hpp"
 #include "hubwatch/core/subscriber_queue.hpp"
+#include "hubwatch/messages/defaults.hpp"
+#include "hubwatch/messages/hub_errc.hpp"
 
 namespace hubwatch {
 
@@ -33,7 +35,8 @@ struct subscriber_slot {
 struct registry_state {
   static inline const char* name = "hubwatch.agent-registry";
 
-  void init(const websocket_config& cfg) {
+  void init(const websocket_config& cfg, registry_mode m) {
+    mode = m;
     history = event_ring<daemon_event>{cfg.event_history};
     queue_limit = cfg.subscriber_queue;
     stall = stall_clock{cfg.subscriber_stall};
@@ -58,6 +61,17 @@ struct registry_state {
   // to the system clock once at start.
   caf::timestamp wall_origin;
   caf::actor_clock::time_point clock_origin;
+  registry_mode mode = registry_mode::hub;
+  /// This node's name, appended to the path of the snapshots it sends.
+  std::string node_name;
+  /// The path up to and including this node (see observer_snapshot::via).
+  std::vector<std::string> via;
+  /// The upstream node's snapshot was refused (a loop, a path too long):
+  /// its batches are ignored until it sends one this node can take.
+  bool upstream_refused = false;
+  /// The last status of the link to the upstream node, restored when a
+  /// refused path is replaced by one this node can take.
+  connection_status link;
 };
 
 using registry_actor = agent_registry_actor::stateful_pointer<registry_state>;
@@ -78,6 +92,7 @@ observer_snapshot make_snapshot(registry_actor self, bool with_events) {
   result.status = st.status;
   result.counters = st.counters;
   result.counters.history_dropped = st.history.dropped();
+  result.via = st.via;
   return result;
 }
 
@@ -181,7 +196,9 @@ void apply_status(registry_actor self, connection_status& x, items_type& out) {
 // one can: no timer runs while disconnected or when every agent is stale.
 void schedule_tick(registry_actor self) {
   auto& st = self->state;
+  // Upstream, the node that derives the records marks them stale.
   if (st.tick_pending || st.stale_after.count() <= 0 ||
+      st.mode == registry_mode::upstream ||
       st.status.state != connection_state::connected)
     return;
   auto oldest = st.agents.oldest_fresh();
@@ -212,9 +229,102 @@ void add_subscriber(registry_actor self, subscriber_actor& sub, bool relay) {
           [self, addr](caf::error&) { on_lost(self, addr); });
 }
 
-agent_registry_actor::behavior_type registry_impl(registry_actor self,
-                                                  websocket_config cfg) {
-  self->state.init(cfg);
+/// Why an upstream path cannot be extended by this node, or empty.
+std::string refuse_path(const registry_state& st,
+                        const std::vector<std::string>& path) {
+  auto join = [&] {
+    std::string result;
+    for (auto& x : path)
+      result += (result.empty() ? "" : " > ") + x;
+    return result;
+  };
+  if (!st.node_name.empty() &&
+      std::find(path.begin(), path.end(), st.node_name) != path.end())
+    return "the upstream stream already passed through this node (" +
+           st.node_name + "): a loop (via " + join() + ")";
+  if (path.size() + (st.node_name.empty() ? 0 : 1) > defaults::max_via)
+    return "the upstream stream passed through " + std::to_string(path.size()) +
+           " nodes; at most " + std::to_string(defaults::max_via) +
+           " are allowed";
+  return {};
+}
+
+/// A fresh upstream snapshot: a new stream. It replaces the history, the
+/// agents and the path, and every subscriber starts over with a snapshot of
+/// its own, so nothing of the old stream is repeated or left behind (the
+/// upstream node numbers `seq` afresh after a restart).
+void upstream_snapshot(registry_actor self, observer_snapshot& x) {
+  auto& st = self->state;
+  if (auto why = refuse_path(st, x.via); !why.empty()) {
+    st.upstream_refused = true;
+    // Nothing of that stream is shown: what the registry held is stale.
+    connection_status refused = st.status;
+    refused.state = connection_state::error;
+    refused.next_delay = caf::none;
+    refused.error_code = hub_errc::handshake_rejected;
+    refused.error_message = std::move(why);
+    items_type out;
+    apply_status(self, refused, out);
+    publish(self, std::move(out));
+    return;
+  }
+  if (st.upstream_refused) {
+    st.upstream_refused = false;
+    auto restored = st.link;
+    items_type out;
+    apply_status(self, restored, out);
+    publish(self, std::move(out));
+  }
+  st.via = std::move(x.via);
+  if (!st.node_name.empty())
+    st.via.push_back(st.node_name);
+  st.history.clear();
+  for (auto& ev : x.events)
+    st.history.push(std::move(ev));
+  st.agents.reset(std::move(x.agents));
+  for (auto& kvp : st.subscribers) {
+    auto& slot = kvp.second;
+    slot.queue.restart();
+    slot.queue.take_slot();
+    auto addr = kvp.first;
+    self->request(slot.handle, caf::infinite, make_snapshot(self, true))
+      .then([self, addr] { on_delivered(self, addr); },
+            [self, addr](caf::error&) { on_lost(self, addr); });
+  }
+  // A queue that held the stream back no longer does.
+  release_credit(self);
+}
+
+void upstream_batch(registry_actor self, update_batch& x) {
+  auto& st = self->state;
+  if (st.mode != registry_mode::upstream || st.upstream_refused)
+    return;
+  // Lost between the upstream node and this one: counted, and the
+  // subscribers' next snapshot (on reconnect) makes up for it.
+  st.counters.subscriber_dropped += x.missed;
+  items_type out;
+  out.reserve(x.items().size());
+  for (auto& item : x.items()) {
+    if (auto ev = caf::get_if<daemon_event>(&item)) {
+      ++st.counters.events;
+      ++st.counters.events_by_type[static_cast<size_t>(ev->type)];
+      st.history.push(*ev);
+    } else if (auto rec = caf::get_if<agent_info>(&item)) {
+      st.agents.put(*rec);
+    } else if (auto err = caf::get_if<parse_error>(&item)) {
+      ++st.counters.parse_errors;
+      ++st.counters.parse_errors_by_kind[static_cast<size_t>(err->kind)];
+    }
+    // The upstream node's hub status passes on as it is: this registry's
+    // own status is its link to that node.
+    out.emplace_back(item);
+  }
+  publish(self, std::move(out));
+}
+
+agent_registry_actor::behavior_type
+registry_impl(registry_actor self, websocket_config cfg, registry_mode mode) {
+  self->state.init(cfg, mode);
   self->state.wall_origin = caf::make_timestamp();
   self->state.clock_origin = self->clock().now();
   self->set_down_handler([self](caf::down_msg& dm) {
@@ -249,6 +359,8 @@ agent_registry_actor::behavior_type registry_impl(registry_actor self,
       withhold_credit(self);
     },
     [self](connection_status& x) {
+      if (self->state.mode == registry_mode::upstream)
+        self->state.link = x;
       items_type out;
       apply_status(self, x, out);
       publish(self, std::move(out));
@@ -265,6 +377,22 @@ agent_registry_actor::behavior_type registry_impl(registry_actor self,
       if (self->state.subscribers.erase(sub.address()) > 0)
         self->demonitor(sub.address());
       release_credit(self);
+    },
+    [self](atom::upstream, observer_snapshot& x) {
+      if (self->state.mode == registry_mode::upstream)
+        upstream_snapshot(self, x);
+    },
+    [self](atom::upstream, update_batch& x) { upstream_batch(self, x); },
+    [self](atom::name, std::string& x) {
+      auto& st = self->state;
+      st.node_name = std::move(x);
+      // Fed by a hub, the path starts here; upstream, it is set by the
+      // next snapshot of the upstream node.
+      if (st.mode == registry_mode::hub) {
+        st.via.clear();
+        if (!st.node_name.empty())
+          st.via.push_back(st.node_name);
+      }
     },
     [self](atom::snapshot) { return make_snapshot(self, true); },
     [self](atom::summary) { return make_snapshot(self, false); },
@@ -308,8 +436,9 @@ agent_registry_actor::behavior_type registry_impl(registry_actor self,
 } // namespace
 
 agent_registry_actor spawn_agent_registry(caf::actor_system& sys,
-                                          const websocket_config& cfg) {
-  return sys.spawn(registry_impl, cfg);
+                                          const websocket_config& cfg,
+                                          registry_mode mode) {
+  return sys.spawn(registry_impl, cfg, mode);
 }
 
 } // namespace hubwatch

@@ -35,6 +35,14 @@ using agent_registry_actor = caf::typed_actor<
   caf::replies_to<atom::count>::with<uint64_t>,
   // Number of subscribers and how many of them are relays, in one answer.
   caf::replies_to<atom::count, atom::relays>::with<uint64_t, uint64_t>,
+  // A registry fed by another node (`registry_mode::upstream`): the node's
+  // snapshot after every (re)connect replaces what the registry holds and
+  // starts its subscribers over with a fresh snapshot; its batches follow.
+  // The link's own status comes as `connection_status`, like a hub's.
+  caf::reacts_to<atom::upstream, observer_snapshot>,
+  caf::reacts_to<atom::upstream, update_batch>,
+  // This node's name: the last entry of `via` in the snapshots it sends.
+  caf::reacts_to<atom::name, std::string>,
   // Staleness check (sent to itself).
   caf::reacts_to<atom::tick>,
   // End of the wait for slow subscribers (sent to itself).
@@ -47,8 +55,19 @@ using agent_registry_actor = caf::typed_actor<
 /// has room again (at most half its queue waiting), or after
 /// `subscriber_stall` at the latest: the parser waits for that answer, so a
 /// slow subscriber slows the stream instead of losing updates, for a while.
-agent_registry_actor spawn_agent_registry(caf::actor_system& sys,
-                                          const websocket_config& cfg);
+enum class registry_mode {
+  /// Fed by an observer's pipeline: derives agent records from events and
+  /// marks them stale on its own clock.
+  hub,
+  /// Fed by another node's stream (`atom::upstream`): takes its agent
+  /// records as they are (that node derived them and marks them stale) and
+  /// derives nothing itself.
+  upstream,
+};
+
+agent_registry_actor
+spawn_agent_registry(caf::actor_system& sys, const websocket_config& cfg,
+                     registry_mode mode = registry_mode::hub);
 
 /// At most this many deliveries to one subscriber wait for acknowledgement;
 /// the rest queue at the registry (bounded by `subscriber_queue`).

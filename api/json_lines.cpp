@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -13,12 +14,19 @@ namespace {
 
 namespace json = boost::json;
 
-json::object head(const char* kind, int64_t t_ms, const std::string& node) {
+json::object head(const char* kind, int64_t t_ms, const std::string& node,
+                  const std::vector<std::string>& via) {
   json::object obj;
   obj["kind"] = kind;
   obj["t_ms"] = t_ms;
   if (!node.empty())
     obj["node"] = node;
+  if (!via.empty()) {
+    json::array path;
+    for (auto& x : via)
+      path.emplace_back(x);
+    obj["via"] = std::move(path);
+  }
   return obj;
 }
 
@@ -103,8 +111,10 @@ std::string line(const json::object& obj, const char* key,
 }
 
 json::object status_object(int64_t t_ms, const connection_status& x,
-                           const std::string& node, const char* scope) {
-  auto obj = head("status", t_ms, node);
+                           const std::string& node,
+                           const std::vector<std::string>& via,
+                           const char* scope) {
+  auto obj = head("status", t_ms, node, via);
   if (scope != nullptr)
     obj["scope"] = scope;
   obj["state"] = to_string(x.state);
@@ -133,17 +143,17 @@ json::object status_object(int64_t t_ms, const connection_status& x,
 } // namespace
 
 std::string json_lines::status(int64_t t_ms, const connection_status& x) const {
-  return line(status_object(t_ms, x, node_, nullptr));
+  return line(status_object(t_ms, x, node_, via_, nullptr));
 }
 
 std::string json_lines::link_status(int64_t t_ms,
                                     const connection_status& x) const {
-  return line(status_object(t_ms, x, node_, "link"));
+  return line(status_object(t_ms, x, node_, {}, "link"));
 }
 
 std::string json_lines::snapshot(int64_t t_ms,
                                  const observer_snapshot& x) const {
-  auto obj = head("snapshot", t_ms, node_);
+  auto obj = head("snapshot", t_ms, node_, via_);
   obj["events"] = x.events.size();
   obj["agents"] = x.agents.size();
   obj["events_total"] = x.counters.events;
@@ -153,7 +163,7 @@ std::string json_lines::snapshot(int64_t t_ms,
 }
 
 std::string json_lines::event(int64_t t_ms, const daemon_event& x) const {
-  auto obj = head("event", t_ms, node_);
+  auto obj = head("event", t_ms, node_, via_);
   obj["seq"] = x.seq;
   obj["type"] = x.type_name;
   obj["agentId"] = x.agent_id;
@@ -163,7 +173,7 @@ std::string json_lines::event(int64_t t_ms, const daemon_event& x) const {
 }
 
 std::string json_lines::agent(int64_t t_ms, const agent_info& x) const {
-  auto obj = head("agent", t_ms, node_);
+  auto obj = head("agent", t_ms, node_, via_);
   obj["id"] = x.id;
   // What the hub never sent is null, never a made-up "" or 0.
   if (x.name.empty())
@@ -185,7 +195,7 @@ std::string json_lines::agent(int64_t t_ms, const agent_info& x) const {
 
 std::string json_lines::parse_error(int64_t t_ms,
                                     const hubwatch::parse_error& x) const {
-  auto obj = head("parse_error", t_ms, node_);
+  auto obj = head("parse_error", t_ms, node_, via_);
   obj["error"] = to_string(x.kind);
   obj["message"] = x.message;
   obj["excerpt"] = x.excerpt;
@@ -193,7 +203,7 @@ std::string json_lines::parse_error(int64_t t_ms,
 }
 
 std::string json_lines::missed(int64_t t_ms, uint64_t count) const {
-  auto obj = head("missed", t_ms, node_);
+  auto obj = head("missed", t_ms, node_, via_);
   obj["count"] = count;
   return line(obj);
 }
@@ -210,7 +220,7 @@ std::string json_lines::update(int64_t t_ms, const hub_update& x) const {
 
 std::string json_lines::summary(int64_t t_ms, const observer_counters& c,
                                 double seconds) const {
-  auto obj = head("summary", t_ms, node_);
+  auto obj = head("summary", t_ms, node_, via_);
   obj["events"] = c.events;
   obj["parse_errors"] = c.parse_errors;
   obj["reconnects"] = c.reconnects;

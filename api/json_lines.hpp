@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "hubwatch/messages/hub_update.hpp"
 #include "hubwatch/messages/observer_snapshot.hpp"
@@ -11,7 +12,9 @@ namespace hubwatch {
 /// The `--json` output of the command-line programs: one JSON object per
 /// line. A public interface (scripts depend on it): fields are only ever
 /// added, never renamed or removed. `t_ms` is milliseconds since the program
-/// started; `node` tags lines that came from a remote node.
+/// started; `node` tags lines that came from a remote node, `via` (an
+/// array, when set) the nodes the stream passed through (see
+/// `observer_snapshot::via`).
 class json_lines {
 public:
   explicit json_lines(std::string node = {}) : node_(std::move(node)) {
@@ -46,8 +49,16 @@ public:
   std::string summary(int64_t t_ms, const observer_counters& counters,
                       double seconds) const;
 
+  /// The path of the stream from now on (a node's snapshot carries it);
+  /// empty: no `via` member. Not on `link` status lines, which are this
+  /// program's own.
+  void via(std::vector<std::string> path) {
+    via_ = std::move(path);
+  }
+
 private:
   std::string node_;
+  std::vector<std::string> via_;
 };
 
 } // namespace hubwatch

@@ -206,6 +206,12 @@ void observer::unsubscribe(const subscriber_actor& sub) {
 }
 
 subscription observer::subscribe(subscriber_callbacks callbacks) {
+  return subscribe_callbacks(sys_, registry_, std::move(callbacks));
+}
+
+subscription subscribe_callbacks(caf::actor_system& sys,
+                                 const agent_registry_actor& registry,
+                                 subscriber_callbacks callbacks) {
   auto b = std::make_shared<subscription::box>();
   b->callbacks = std::move(callbacks);
   // Detached: the callbacks are user code that may block (a full pipe, a
@@ -213,9 +219,9 @@ subscription observer::subscribe(subscriber_callbacks callbacks) {
   // own subscription, whose bounded queue at the registry then fills; on a
   // shared worker it would hold every actor that worker runs, the parser and
   // the registry of every observer in the process included.
-  auto actor = sys_.spawn<caf::detached>(callback_subscriber, b);
-  caf::anon_send(registry_, atom::subscribe::value, actor);
-  return subscription{std::move(b), std::move(actor), registry_};
+  auto actor = sys.spawn<caf::detached>(callback_subscriber, b);
+  caf::anon_send(registry, atom::subscribe::value, actor);
+  return subscription{std::move(b), std::move(actor), registry};
 }
 
 size_t recommended_caf_workers(size_t cores) {

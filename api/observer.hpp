@@ -43,7 +43,9 @@ public:
   using box = callback_box<subscriber_callbacks>;
 
 private:
-  friend class observer;
+  friend subscription subscribe_callbacks(caf::actor_system& sys,
+                                          const agent_registry_actor& registry,
+                                          subscriber_callbacks callbacks);
   subscription(std::shared_ptr<box> b, subscriber_actor actor,
                agent_registry_actor registry);
 
@@ -64,6 +66,13 @@ size_t recommended_caf_workers(size_t cores);
 /// applications whose actor system exists mainly to run observers; others
 /// size their scheduler for their own work.
 void use_recommended_scheduler(caf::actor_system_config& cfg);
+
+/// Subscribes `callbacks` to any registry (an observer's, or one fed by an
+/// upstream node); what `observer::subscribe` does.
+[[nodiscard]] subscription
+subscribe_callbacks(caf::actor_system& sys,
+                    const agent_registry_actor& registry,
+                    subscriber_callbacks callbacks);
 
 /// The `useWebSocket()` of hubwatch: one observed hub, its agents, events
 /// and connection state. Construct as many as you like in one process.

@@ -164,4 +164,42 @@ connection_status remote_subscription::close() {
   return final_;
 }
 
+// -- upstream_feed ------------------------------------------------------------
+
+upstream_feed::upstream_feed(
+  caf::actor_system& sys, std::string host, uint16_t port,
+  const websocket_config& cfg, agent_registry_actor registry, std::string name,
+  const node_tls& tls,
+  std::function<void(const connection_status&)> on_link_status)
+  : registry_(std::move(registry)) {
+  // The name first: the first snapshot is stamped with it. Everything below
+  // goes out from the link's thread, one sender, so in order.
+  caf::anon_send(registry_, atom::name::value, std::move(name));
+  remote_link_callbacks cbs;
+  auto reg = registry_;
+  cbs.node.on_snapshot = [reg](const observer_snapshot& x) {
+    caf::anon_send(reg, atom::upstream::value, x);
+  };
+  cbs.node.on_batch = [reg](const update_batch& x) {
+    caf::anon_send(reg, atom::upstream::value, x);
+  };
+  cbs.on_link_status =
+    [reg, f{std::move(on_link_status)}](const connection_status& x) {
+      caf::anon_send(reg, x);
+      if (f)
+        f(x);
+    };
+  sub_ = std::make_unique<remote_subscription>(sys, std::move(host), port, cfg,
+                                               std::move(cbs), tls);
+}
+
+connection_status upstream_feed::close() {
+  auto result = sub_->close();
+  if (!closed_) {
+    closed_ = true;
+    caf::anon_send(registry_, result);
+  }
+  return result;
+}
+
 } // namespace hubwatch

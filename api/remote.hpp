@@ -136,4 +136,40 @@ private:
   connection_status final_;
 };
 
+/// A node fed by another node instead of a hub (`hubwatch-node --upstream`):
+/// a `remote_subscription` whose snapshots and batches go to a registry
+/// spawned with `registry_mode::upstream`, and whose link status becomes
+/// that registry's connection status (so its subscribers and metrics see the
+/// link like a hub connection). Publish the registry with `node_publisher`
+/// as usual.
+class upstream_feed {
+public:
+  /// Names the registry `name` (the last entry of its `via`) and starts
+  /// connecting to `host`:`port`; the arguments are those of
+  /// `remote_subscription`. `on_link_status`, if set, also sees every link
+  /// status (on an actor thread).
+  upstream_feed(
+    caf::actor_system& sys, std::string host, uint16_t port,
+    const websocket_config& cfg, agent_registry_actor registry,
+    std::string name, const node_tls& tls = {},
+    std::function<void(const connection_status&)> on_link_status = nullptr);
+
+  upstream_feed(const upstream_feed&) = delete;
+  upstream_feed& operator=(const upstream_feed&) = delete;
+
+  /// Unsubscribes from the upstream node; the registry hears the final
+  /// status. Idempotent.
+  connection_status close();
+
+  /// "HOST:PORT" of the upstream node.
+  const std::string& node() const {
+    return sub_->node();
+  }
+
+private:
+  agent_registry_actor registry_;
+  std::unique_ptr<remote_subscription> sub_;
+  bool closed_ = false;
+};
+
 } // namespace hubwatch

@@ -164,4 +164,15 @@ std::vector<agent_info> agent_table::sorted() const {
   return result;
 }
 
+void agent_table::put(agent_info rec) {
+  auto id = rec.id;
+  agents_[std::move(id)] = std::move(rec);
+}
+
+void agent_table::reset(std::vector<agent_info> recs) {
+  agents_.clear();
+  for (auto& rec : recs)
+    put(std::move(rec));
+}
+
 } // namespace hubwatch

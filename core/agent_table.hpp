@@ -30,6 +30,13 @@ public:
   /// (then the record is returned); they never create an agent.
   const agent_info* apply(const daemon_event& ev, caf::timestamp now);
 
+  /// Stores `rec` as it is, replacing any record of its id: records from an
+  /// upstream node are authoritative and are not derived again.
+  void put(agent_info rec);
+
+  /// Replaces every record with `recs` (an upstream node's snapshot).
+  void reset(std::vector<agent_info> recs);
+
   /// Marks every agent last heard of (local clock) before `now - stale_after`
   /// stale; appends the records that changed to `changed`.
   void mark_stale(caf::timestamp now, caf::timespan stale_after,

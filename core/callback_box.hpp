@@ -23,6 +23,9 @@ struct subscriber_callbacks {
   std::function<void(const hub_update&)> on_update;
   /// Updates this subscription lost because it fell too far behind.
   std::function<void(uint64_t)> on_missed;
+  /// When set, gets each batch whole instead of `on_missed` and `on_update`
+  /// (a node that passes the stream on keeps the batches as they came).
+  std::function<void(const update_batch&)> on_batch;
 };
 
 /// Hands a snapshot to `cbs`.
@@ -34,6 +37,10 @@ inline void deliver(const subscriber_callbacks& cbs,
 
 /// Hands a batch to `cbs`: what it missed first, then each update.
 inline void deliver(const subscriber_callbacks& cbs, const update_batch& x) {
+  if (cbs.on_batch) {
+    cbs.on_batch(x);
+    return;
+  }
   if (x.missed > 0 && cbs.on_missed)
     cbs.on_missed(x.missed);
   if (cbs.on_update)

@@ -31,6 +31,13 @@ public:
     ++dropped_;
   }
 
+  /// Empties the ring; the count of evicted elements stays (a cleared
+  /// element was replaced, not evicted).
+  void clear() {
+    buf_.clear();
+    head_ = 0;
+  }
+
   size_t size() const {
     return buf_.size();
   }

@@ -45,6 +45,15 @@ size_t subscriber_queue::push(const items_ptr& xs) {
   return dropped;
 }
 
+size_t subscriber_queue::restart() {
+  auto result = queued_;
+  queue_.clear();
+  queued_ = 0;
+  missed_ = 0;
+  left_behind_ = false;
+  return result;
+}
+
 std::optional<update_batch> subscriber_queue::next() {
   if (!window_.has_room() || queue_.empty())
     return std::nullopt;

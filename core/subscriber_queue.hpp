@@ -36,6 +36,13 @@ public:
     window_.take();
   }
 
+  /// The stream starts over with a snapshot sent next (an upstream node
+  /// reconnected): the updates still waiting belong to the old stream and
+  /// go, without counting as missed (the snapshot supersedes them), and a
+  /// subscriber left behind rejoins. Deliveries in flight stay in the window
+  /// until acknowledged. Returns how many updates it dropped.
+  size_t restart();
+
   /// Queues `xs` (empty batches are ignored) and drops the oldest waiting
   /// updates beyond the bound. Returns how many it dropped; they are reported
   /// to the subscriber as `missed` with its next delivery.

@@ -88,6 +88,11 @@ inline constexpr size_t max_remote_subscribers = 64;
 
 inline constexpr uint16_t publish_port = 4242;
 
+/// Nodes a stream may pass through (`observer_snapshot::via`): a tree that
+/// deep serves more subscribers than anyone runs, and the bound keeps a
+/// misconfigured chain from growing every snapshot without end.
+inline constexpr size_t max_via = 16;
+
 /// Loopback: plain BASP elsewhere needs TLS or --allow-plaintext.
 inline constexpr const char* publish_bind = "127.0.0.1";
 

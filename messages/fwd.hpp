@@ -35,6 +35,8 @@ using stall = caf::atom_constant<caf::atom("stall")>;
 using count = caf::atom_constant<caf::atom("count")>;
 using relays = caf::atom_constant<caf::atom("relays")>;
 using summary = caf::atom_constant<caf::atom("summary")>;
+using upstream = caf::atom_constant<caf::atom("upstream")>;
+using name = caf::atom_constant<caf::atom("name")>;
 
 } // namespace atom
 

@@ -5,7 +5,7 @@ namespace hubwatch {
 bool operator==(const observer_snapshot& x, const observer_snapshot& y) {
   return x.events == y.events && x.agents == y.agents && x.status == y.status &&
          x.counters == y.counters && x.taken_at == y.taken_at &&
-         x.connected_since == y.connected_since;
+         x.connected_since == y.connected_since && x.via == y.via;
 }
 
 std::string to_string(const observer_snapshot& x) {

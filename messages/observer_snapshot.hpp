@@ -36,6 +36,12 @@ struct observer_snapshot {
   /// connected.
   caf::optional<caf::timestamp> connected_since;
 
+  /// The nodes this stream passed through, nearest the hub first, ending
+  /// with the node that sent it (empty from a plain observer). At most
+  /// `defaults::max_via` names: a node refuses a longer path, and one that
+  /// finds its own name in it (a loop).
+  std::vector<std::string> via;
+
   /// True while a connection attempt is under way.
   bool is_loading() const {
     return status.state == connection_state::connecting;
@@ -56,7 +62,7 @@ inline bool operator!=(const observer_snapshot& x, const observer_snapshot& y) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, observer_snapshot& x) {
   return f(caf::meta::type_name("observer_snapshot"), x.events, x.agents,
-           x.status, x.counters, x.taken_at, x.connected_since);
+           x.status, x.counters, x.taken_at, x.connected_since, x.via);
 }
 
 std::string to_string(const observer_snapshot& x);

@@ -1,10 +1,13 @@
 // hubwatch-node: watches a hub like hubwatch-subscriber and publishes what
 // it sees on CAF's network layer, so that subscribers on other machines
 // (hubwatch-subscriber --remote HOST:PORT) get the same events and agent
-// table without a connection of their own to the hub.
+// table without a connection of their own to the hub. With --upstream it
+// takes the stream from another node instead: a tree of nodes then serves
+// many more subscribers from one hub connection.
 
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -18,6 +21,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/send.hpp>
 
 #include "hubwatch/actors/metrics_request.hpp"
 #include "hubwatch/api/json_lines.hpp"
@@ -61,6 +65,12 @@ const std::vector<program_flag> own_flags = {
   {"metrics-max-agents", true, false,
    "agents with series of their own; the rest fold into agent_id=\"_other\"",
    std::to_string(defaults::metrics_max_agents), 0, 1000000},
+  {"upstream", true, false,
+   "take the stream from another hubwatch-node at HOST:PORT instead of a "
+   "hub, and publish it again (not with a hub URL)",
+   "", 0, -1, true},
+  {"node-name", true, false, "this node's name in the via path subscribers see",
+   "PUBLISH-BIND:PORT (the host name for a wildcard bind)", 0, -1, true},
   {"json", false, false, "print the hub's status lines as JSON", "", 'j'},
   {"exit-after-ms", true, false, "exit after this many milliseconds", "", 't',
    std::numeric_limits<long long>::max()},
@@ -104,6 +114,22 @@ private:
   log_budget budget_{10, std::chrono::seconds(10)};
 };
 
+/// The default `--node-name`: the address and port it publishes on; the
+/// host's name instead of a wildcard address, which every machine shares and
+/// which would make two nodes of one tree look like a loop.
+std::string default_node_name(const std::string& bind, uint16_t port) {
+  auto host = bind;
+  if (host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]") {
+    char buf[256] = {};
+    host = gethostname(buf, sizeof(buf) - 1) == 0 && buf[0] != '\0'
+             ? std::string{buf}
+             : std::string{"0.0.0.0"};
+  } else if (host.find(':') != std::string::npos && host.front() != '[') {
+    host = "[" + host + "]";
+  }
+  return host + ":" + std::to_string(port);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -112,9 +138,10 @@ int main(int argc, char** argv) {
   auto loaded = load_settings(argc, argv, program_flags, process_environment());
   if (loaded.help) {
     std::fputs(usage(prog,
-                     "Watches a daemon hub and publishes its events, agents "
-                     "and connection status to remote subscribers "
-                     "(hubwatch-subscriber --remote HOST:PORT).",
+                     "Watches a daemon hub (or, with --upstream, another "
+                     "node) and publishes its events, agents and connection "
+                     "status to remote subscribers (hubwatch-subscriber "
+                     "--remote HOST:PORT).",
                      program_flags, exit_code_help())
                  .c_str(),
                stdout);
@@ -175,6 +202,26 @@ int main(int argc, char** argv) {
     log->error(why);
     return exit_refused;
   }
+  // A node watches a hub or another node, never both: a URL other than the
+  // default (from any layer) next to --upstream is a contradiction.
+  std::string upstream_host;
+  uint16_t upstream_port = 0;
+  bool upstream = loaded.has("upstream");
+  if (upstream) {
+    auto text = loaded.value("upstream");
+    if (loaded.cfg.url != defaults::url) {
+      log->error("--upstream = {} and url = {} exclude each other: a node "
+                 "takes its stream from a hub or from another node, not both",
+                 text, loaded.cfg.url);
+      return exit_refused;
+    }
+    if (!parse_node_endpoint(text, upstream_host, upstream_port)) {
+      log->error("--upstream = {}: expected HOST:PORT (a port in [1, 65535]; "
+                 "an IPv6 address in brackets)",
+                 text);
+      return exit_refused;
+    }
+  }
   bool json = loaded.has("json");
   auto state = std::make_shared<run_state>();
   finish_on_stop_signal(signals, state);
@@ -196,26 +243,42 @@ int main(int argc, char** argv) {
   {
     // Names only: header values and the token are secrets.
     log->debug("upgrade request headers: {}", describe_headers(loaded.cfg));
-    observer obs{sys, loaded.cfg};
+    // Fed by a hub (an observer) or by another node (a registry in upstream
+    // mode and a feed, started once the name is known).
+    std::unique_ptr<observer> obs;
+    agent_registry_actor registry;
+    if (upstream) {
+      registry = spawn_agent_registry(sys, loaded.cfg, registry_mode::upstream);
+    } else {
+      obs = std::make_unique<observer>(sys, loaded.cfg);
+      registry = obs->registry();
+    }
+    auto upstream_url = upstream ? (upstream_host.find(':') != std::string::npos
+                                      ? "[" + upstream_host + "]"
+                                      : upstream_host) +
+                                     ":" + std::to_string(upstream_port)
+                                 : std::string{};
     subscriber_callbacks cbs;
     cbs.on_update = [&](const hub_update& x) {
       if (auto st = caf::get_if<connection_status>(&x)) {
         print_status(*st);
         // A node that will not reconnect by itself is of no use to its
         // subscribers: it ends with 3, and Restart=on-failure starts it
-        // again.
-        if (ended.observe(*st))
+        // again. Upstream, the statuses of the upstream node's hub pass
+        // through too; only this node's link to it (or a refused path)
+        // ends the run.
+        if ((!upstream || st->url == upstream_url) && ended.observe(*st))
           state->finish();
       }
     };
-    auto sub = obs.subscribe(std::move(cbs));
+    auto sub = subscribe_callbacks(sys, registry, std::move(cbs));
     // The files were checked above; a failure here (a file replaced since)
     // is a refused setting all the same.
     std::unique_ptr<node_publisher> node_ptr;
     try {
       auto refusals = std::make_shared<refusal_log>(log);
       node_ptr = std::make_unique<node_publisher>(
-        sys, obs.registry(), loaded.cfg.max_remote_subscribers, tls,
+        sys, registry, loaded.cfg.max_remote_subscribers, tls,
         [refusals](const tls_refusal& r) { (*refusals)(r); });
     } catch (const std::exception& e) {
       log->error(e.what());
@@ -247,7 +310,6 @@ int main(int argc, char** argv) {
       mo.tls_key_file = loaded.value("metrics-tls-key");
       mo.basic_auth = std::move(metrics_users);
       mo.content_type = prometheus_content_type;
-      auto registry = obs.registry();
       auto max_agents = static_cast<size_t>(metrics_max_agents);
       auto budget = mo.collect_timeout;
       auto gateway_stats = node.stats();
@@ -279,7 +341,19 @@ int main(int argc, char** argv) {
         return exit_cannot_start;
       }
     }
-    obs.start();
+    auto name = loaded.value("node-name");
+    if (name.empty())
+      name = default_node_name(bind, *published);
+    std::unique_ptr<upstream_feed> feed;
+    if (upstream) {
+      log->info("taking the stream from the node at {} (as {})", upstream_url,
+                name);
+      feed = std::make_unique<upstream_feed>(sys, upstream_host, upstream_port,
+                                             loaded.cfg, registry, name, tls);
+    } else {
+      caf::anon_send(registry, atom::name::value, name);
+      obs->start();
+    }
     {
       std::unique_lock<std::mutex> guard{state->mtx};
       auto done = [&] {
@@ -296,18 +370,26 @@ int main(int argc, char** argv) {
     sub.reset();
     // The hub connection closes with 1000 while remote subscribers still
     // hear about it; then the gateway goes and their links report that.
-    auto closed = obs.disconnect();
-    if (!closed)
-      log->warn("the observer did not confirm the close: {}",
-                sys.render(closed.error()));
+    caf::expected<connection_status> closed{caf::sec::runtime_error};
+    if (feed) {
+      closed = feed->close();
+    } else {
+      closed = obs->disconnect();
+      if (!closed)
+        log->warn("the observer did not confirm the close: {}",
+                  sys.render(closed.error()));
+    }
     // The state that ended the run is the final word, not the
     // "disconnected" that stopping the observer made of it.
     print_status(ended.code() || !closed ? ended.status() : *closed);
+    // An observer stops its registry; a registry of our own we stop.
+    if (!obs)
+      caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
   }
   if (auto code = ended.code(); code && *code != exit_stopped) {
     auto st = ended.status();
-    log->error("the hub connection will not recover by itself ({}: {}); "
-               "exiting with {}",
+    log->error("the {} will not recover by itself ({}: {}); exiting with {}",
+               upstream ? "link to the upstream node" : "hub connection",
                to_string(st.error_code), st.error_message, *code);
   }
   return ended.code().value_or(exit_stopped);

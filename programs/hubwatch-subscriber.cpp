@@ -79,8 +79,12 @@ struct node_output {
   uint64_t missed = 0;
   uint64_t link_reconnects = 0;
   std::unique_ptr<remote_subscription> sub;
+  /// The tag of the stream's plain lines: the name, and the nodes the
+  /// stream passed through when it passed more than the one it came from.
+  std::string tag;
 
-  explicit node_output(std::string node) : name(node), out(std::move(node)) {
+  explicit node_output(std::string node)
+    : name(node), out(node), tag(std::move(node)) {
     // nop
   }
 };
@@ -178,6 +182,15 @@ int run_remote(caf::actor_system& sys, const websocket_config& cfg,
     };
     cbs.node.on_snapshot = [&, op = &o](const observer_snapshot& x) {
       std::lock_guard<std::mutex> guard{out_mtx};
+      // Every snapshot says where the stream comes from: an upstream node
+      // may have been replaced since the last one.
+      op->out.via(x.via);
+      op->tag = op->name;
+      if (x.via.size() > 1) {
+        op->tag += " via ";
+        for (size_t i = 0; i < x.via.size(); ++i)
+          op->tag += (i == 0 ? "" : ">") + x.via[i];
+      }
       if (opt.dashboard) {
         op->model.apply(x, steady::now());
         return;
@@ -188,16 +201,16 @@ int run_remote(caf::actor_system& sys, const websocket_config& cfg,
         if (opt.json) {
           text += op->out.snapshot(t, x);
         } else {
-          text += plain_prefix(t / 1000.0, op->name) + "snapshot " +
+          text += plain_prefix(t / 1000.0, op->tag) + "snapshot " +
                   std::to_string(x.events.size()) + " events, " +
                   std::to_string(x.agents.size()) + " agents\n";
         }
         for (auto& a : x.agents)
-          text += opt.json ? op->out.agent(t, a)
-                           : plain_line(t / 1000.0, a, op->name);
+          text +=
+            opt.json ? op->out.agent(t, a) : plain_line(t / 1000.0, a, op->tag);
       }
       text += opt.json ? op->out.status(t, x.status)
-                       : plain_line(t / 1000.0, x.status, op->name);
+                       : plain_line(t / 1000.0, x.status, op->tag);
       emit(text);
     };
     cbs.node.on_missed = [&, op = &o](uint64_t n) {
@@ -222,7 +235,7 @@ int run_remote(caf::actor_system& sys, const websocket_config& cfg,
           op->model.apply(x, steady::now());
         else if (!opt.quiet || is_status)
           emit(opt.json ? op->out.update(clock.ms(), x)
-                        : plain_line(clock.ms() / 1000.0, x, op->name));
+                        : plain_line(clock.ms() / 1000.0, x, op->tag));
       }
       if (is_event && ++totals.events == opt.exit_after_events &&
           opt.exit_after_events > 0)

@@ -202,4 +202,55 @@ CAF_TEST(a bad remote address is refused with exit code 2) {
             std::string::npos);
 }
 
+CAF_TEST(a node fed by another node passes its stream on with the path) {
+  child_process leaf_node{{HUBWATCH_NODE_BIN, "--upstream", remote(),
+                           "--publish-port", "0", "--node-name", "B"}};
+  std::string line;
+  CAF_REQUIRE(
+    leaf_node.read_stderr_until("publishing on 127.0.0.1:", line, 10s));
+  auto remote2 = line.substr(line.find("127.0.0.1:"));
+  child_process sub{{HUBWATCH_SUBSCRIBER_BIN, "--remote", remote2, "--json",
+                     "--exit-after-events", "3"}};
+  CAF_REQUIRE_EQUAL(sub.wait_exit(20s), 0);
+  // Snapshots may come before B has A's: the one that counts names both.
+  auto lines = parse_lines(sub.rest_of_stdout());
+  auto via = [](const json::object& obj) {
+    std::vector<std::string> result;
+    if (obj.contains("via"))
+      for (auto& x : obj.at("via").as_array())
+        result.emplace_back(x.as_string());
+    return result;
+  };
+  std::vector<std::string> path{remote(), "B"};
+  size_t events = 0;
+  for (auto& obj : lines) {
+    if (obj.at("kind").as_string() == "event") {
+      ++events;
+      CAF_CHECK_EQUAL(via(obj), path);
+    }
+    if (is_link_status(obj))
+      CAF_CHECK(!obj.contains("via"));
+  }
+  CAF_CHECK_EQUAL(events, 3u);
+  // The plain lines say it too.
+  child_process plain{
+    {HUBWATCH_SUBSCRIBER_BIN, "--remote", remote2, "--exit-after-events", "1"}};
+  CAF_REQUIRE_EQUAL(plain.wait_exit(20s), 0);
+  CAF_CHECK(plain.rest_of_stdout().find(remote2 + " via " + remote() + ">B") !=
+            std::string::npos);
+  leaf_node.signal(SIGINT);
+  CAF_CHECK_EQUAL(leaf_node.wait_exit(10s), 0);
+}
+
+CAF_TEST(upstream and a hub url exclude each other) {
+  child_process both{{HUBWATCH_NODE_BIN, "--upstream", remote(), "--url",
+                      hub_url, "--publish-port", "0"}};
+  CAF_CHECK_EQUAL(both.wait_exit(10s), 2);
+  CAF_CHECK(both.stderr_text().find("exclude each other") != std::string::npos);
+  child_process bad{{HUBWATCH_NODE_BIN, "--upstream", "nowhere"}};
+  CAF_CHECK_EQUAL(bad.wait_exit(10s), 2);
+  CAF_CHECK(bad.stderr_text().find(
+              "--upstream = nowhere: expected HOST:PORT") != std::string::npos);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

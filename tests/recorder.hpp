@@ -18,6 +18,8 @@ namespace hubwatch::test {
 struct recorder_state {
   static inline const char* name = "test.recorder";
   std::vector<observer_snapshot> snapshots;
+  /// For each snapshot, how many updates had arrived before it.
+  std::vector<size_t> snapshot_at;
   std::vector<hub_update> updates;
   uint64_t missed = 0;
   size_t batches = 0;
@@ -49,6 +51,7 @@ inline caf::behavior recorder(caf::stateful_actor<recorder_state>* self,
       self->state.senders.push_back(
         caf::actor_cast<caf::actor_addr>(self->current_sender()));
       self->state.snapshots.push_back(x);
+      self->state.snapshot_at.push_back(self->state.updates.size());
     },
     [self](update_batch& x) -> caf::response_promise {
       auto& st = self->state;

@@ -300,10 +300,11 @@ CAF_TEST(the documented config file states the built in defaults) {
   CAF_REQUIRE(in.good());
   std::string text, line;
   size_t keys = 0;
-  // The programs' flags that are also keys (programs/program_tls.hpp) are
-  // documented there too; they are no library setting.
-  std::set<std::string> flag_keys{"tls-cert", "tls-key", "tls-ca",
-                                  "tls-key-passphrase-file", "allow-plaintext"};
+  // The programs' flags that are also keys (programs/program_tls.hpp,
+  // hubwatch-node's) are documented there too; they are no library setting.
+  std::set<std::string> flag_keys{
+    "tls-cert",        "tls-key",  "tls-ca",   "tls-key-passphrase-file",
+    "allow-plaintext", "upstream", "node-name"};
   std::set<std::string> flag_keys_seen;
   auto flag_key = [&](const std::string& l) {
     auto key = l.substr(2, l.find(" =") - 2);
