@@ -52,7 +52,7 @@ bool subscriber_child::start(const std::vector<uint16_t>& ports, size_t n,
   n_ = n;
   auto exe = own_executable();
   if (exe.empty()) {
-    std::fprintf(stderr, "remote: cannot find the bench's executable\n");
+    std::fprintf(stderr, "bench: cannot find the bench's executable\n");
     return false;
   }
   std::string list;
@@ -62,7 +62,7 @@ bool subscriber_child::start(const std::vector<uint16_t>& ports, size_t n,
              std::to_string(count) + " " + (latency ? "1" : "0");
   pipe_ = popen(cmd.c_str(), "r");
   if (pipe_ == nullptr) {
-    std::fprintf(stderr, "remote: cannot start %s\n", cmd.c_str());
+    std::fprintf(stderr, "bench: cannot start %s\n", cmd.c_str());
     return false;
   }
   char line[256];
@@ -70,7 +70,7 @@ bool subscriber_child::start(const std::vector<uint16_t>& ports, size_t n,
   if (std::fgets(line, sizeof(line), pipe_) != nullptr)
     std::sscanf(line, "attached %zu", &attached);
   if (attached != n) {
-    std::fprintf(stderr, "remote: %zu of %zu subscribers attached\n", attached,
+    std::fprintf(stderr, "bench: %zu of %zu subscribers attached\n", attached,
                  n);
     close();
     return false;
