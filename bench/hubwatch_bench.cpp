@@ -4,7 +4,7 @@
 //
 // Usage: hubwatch-bench [--quick] [--events N]
 //          [--only throughput|latency|memory|allocations|frame_size|remote|
-//                  agents]
+//                  agents|tree]
 //          [--subscribers N]
 //          [--caf-threads N] [--remote-rate N] [--remote-subscribers N]
 
@@ -29,6 +29,7 @@
 #include "bench/frame_size_figure.hpp"
 #include "bench/remote_figure.hpp"
 #include "bench/transport.hpp"
+#include "bench/tree_figure.hpp"
 #include "hubwatch/api/observer.hpp"
 
 using namespace hubwatch;
@@ -140,7 +141,7 @@ std::optional<options> parse_options(int argc, char** argv) {
     } else {
       std::fprintf(stderr, "usage: hubwatch-bench [--quick] [--events N] "
                            "[--only throughput|latency|memory|allocations|"
-                           "frame_size|remote|agents] "
+                           "frame_size|remote|agents|tree] "
                            "[--subscribers N] [--caf-threads N] "
                            "[--remote-rate N] [--remote-subscribers N]\n");
       return std::nullopt;
@@ -227,6 +228,16 @@ int main(int argc, char** argv) {
     remote = measure_remote(
       src, mix, opts->remote_counts, opts->quick ? 20'000 : 100'000,
       opts->quick ? 20'000 : 50'000, opts->remote_rate, opts->caf_threads);
+  // The tree against one node with as many subscribers: full speed, then
+  // 100 events/s (what this 2-core host carries for 64 subscribers), 1k
+  // and 10k (where one node with 64 subscribers falls behind here).
+  std::optional<tree_figures> tree;
+  if (opts->wants("tree"))
+    tree = measure_tree(
+      src, mix, 4, 64, opts->quick ? 5'000 : 50'000, {100, 1'000, 10'000},
+      {opts->quick ? 300u : 3'000u, opts->quick ? 1'000u : 20'000u,
+       opts->quick ? 5'000u : 50'000u},
+      opts->caf_threads);
   std::optional<frame_size_figures> sizes;
   if (opts->wants("frame_size"))
     sizes = measure_frame_sizes(sys, src, {300, 4096, 65536},
@@ -262,6 +273,10 @@ int main(int argc, char** argv) {
   if (remote) {
     remote->print_rows();
     remote->print_json();
+  }
+  if (tree) {
+    tree->print_rows();
+    tree->print_json();
   }
   return 0;
 }

@@ -12,13 +12,13 @@
 #include <thread>
 
 #include <malloc.h>
-#include <unistd.h>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
 #include "bench/figures.hpp"
 #include "bench/pipeline.hpp"
+#include "bench/remote_child.hpp"
 #include "hubwatch/api/observer.hpp"
 #include "hubwatch/api/remote.hpp"
 
@@ -27,37 +27,6 @@ namespace hubwatch::bench {
 namespace {
 
 using namespace std::chrono_literals;
-
-/// Both ends: no BASP heartbeats (the node's hub connection has no idle
-/// timeout either), so that nothing but the events crosses the links.
-websocket_config link_config() {
-  websocket_config wc;
-  wc.auto_reconnect = false;
-  wc.idle_timeout = caf::timespan{0};
-  wc.stale_after = caf::timespan{0};
-  return wc;
-}
-
-struct remote_system_config : caf::actor_system_config {
-  /// With `event_driven`, an idle worker waits on its condition variable
-  /// right after its short spin, instead of first polling 500 more times
-  /// 50 us apart (CAF's default).
-  remote_system_config(const websocket_config& wc, size_t threads,
-                       bool event_driven = false) {
-    hubwatch::add_message_types(*this);
-    enable_remote(*this, wc);
-    set("scheduler.max-threads", threads);
-    if (event_driven)
-      set("work-stealing.moderate-poll-attempts", size_t{0});
-  }
-};
-
-double median(std::vector<double> xs) {
-  if (xs.empty())
-    return 0;
-  std::sort(xs.begin(), xs.end());
-  return xs[xs.size() / 2];
-}
 
 double percentile_us(std::vector<int64_t>& sorted, double p) {
   if (sorted.empty())
@@ -81,6 +50,7 @@ struct child_board {
 struct tally {
   uint64_t seen = 0;
   uint64_t lost_or_reordered = 0;
+  uint64_t duplicated = 0;
   uint64_t missed = 0;
   bool attached = false;
   bool finished = false;
@@ -123,6 +93,10 @@ struct child_subscriber {
       if (t.seen == 0)
         t.first = now;
       t.last = now;
+      if (ev->seq <= t.seen) {
+        ++t.duplicated;
+        return;
+      }
       if (ev->seq != t.seen + 1)
         ++t.lost_or_reordered;
       t.seen = ev->seq;
@@ -155,16 +129,6 @@ struct child_subscriber {
 
 // -- the node
 // ------------------------------------------------------------------
-
-/// One subscriber's line from the child.
-struct child_line {
-  uint64_t seen = 0;
-  uint64_t lost_or_reordered = 0;
-  uint64_t missed = 0;
-  double secs = 0;
-  double p50_us = 0;
-  double p99_us = 0;
-};
 
 /// Bytes the process holds from malloc now (every arena, mmapped chunks
 /// included): unlike RSS, it does not depend on what earlier runs left
@@ -200,14 +164,6 @@ struct node_run {
   long rss_peak = 0;
 };
 
-std::string own_executable() {
-  char buf[4096];
-  auto n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n <= 0)
-    return {};
-  return std::string(buf, static_cast<size_t>(n));
-}
-
 /// A fresh node watching `src`, `n` subscribers in a child process, one run
 /// of `plan`.
 node_run run_node(blast_source& src, blast_source::plan plan, size_t n,
@@ -227,32 +183,12 @@ node_run run_node(blast_source& src, blast_source::plan plan, size_t n,
                  sys.render(port.error()).c_str());
     return result;
   }
-  auto exe = own_executable();
-  if (exe.empty()) {
-    std::fprintf(stderr, "remote: cannot find the bench's executable\n");
-    return result;
-  }
   wait_for_quiet_heap();
   result.rss_before = rss_kib().first;
   result.heap_before = heap_in_use_kib();
-  auto cmd = exe + " --remote-child " + std::to_string(*port) + " " +
-             std::to_string(n) + " " + std::to_string(count) + " " +
-             (latency ? "1" : "0");
-  auto* child = popen(cmd.c_str(), "r");
-  if (child == nullptr) {
-    std::fprintf(stderr, "remote: cannot start %s\n", cmd.c_str());
+  subscriber_child child;
+  if (!child.start({*port}, n, count, latency))
     return result;
-  }
-  char line[256];
-  size_t attached = 0;
-  if (std::fgets(line, sizeof(line), child) != nullptr)
-    std::sscanf(line, "attached %zu", &attached);
-  if (attached != n) {
-    std::fprintf(stderr, "remote: %zu of %zu subscribers attached\n", attached,
-                 n);
-    pclose(child);
-    return result;
-  }
   result.rss_idle = rss_kib().first;
   result.heap_idle = heap_in_use_kib();
   // The node's peak RSS during the run, sampled (VmHWM would remember
@@ -274,24 +210,14 @@ node_run run_node(blast_source& src, blast_source::plan plan, size_t n,
     std::fprintf(stderr, "remote: observer refused: %s\n", errors[0].c_str());
     std::abort();
   }
-  while (std::fgets(line, sizeof(line), child) != nullptr) {
-    child_line x;
-    unsigned long long seen = 0, lost = 0, missed = 0;
-    if (std::sscanf(line, "sub %llu %llu %llu %lf %lf %lf", &seen, &lost,
-                    &missed, &x.secs, &x.p50_us, &x.p99_us) == 6) {
-      x.seen = seen;
-      x.lost_or_reordered = lost;
-      x.missed = missed;
-      result.subs.push_back(x);
-    } else {
-      std::sscanf(line, "cpu %lf", &result.child_cpu_s);
-    }
-  }
+  child.finish();
+  result.subs = child.subs;
+  result.child_cpu_s = child.cpu_s;
   auto cpu1 = process_cpu_s();
   running = false;
   sampler.join();
   result.rss_peak = peak;
-  pclose(child);
+  child.close();
   src.join();
   result.node_cpu_s = cpu1 - cpu0 - src.last_serve_cpu_s();
   result.ok = result.subs.size() == n;
@@ -303,15 +229,22 @@ node_run run_node(blast_source& src, blast_source::plan plan, size_t n,
 int remote_child_main(int argc, char** argv) {
   if (argc != 6) {
     std::fprintf(stderr,
-                 "usage: hubwatch-bench --remote-child PORT N COUNT 0|1\n");
+                 "usage: hubwatch-bench --remote-child PORT[,PORT...] N "
+                 "COUNT 0|1\n");
     return 2;
   }
-  uint16_t port = 0;
+  std::vector<uint16_t> ports;
   size_t n = 0;
   uint64_t count = 0;
   bool latency = false;
   try {
-    port = static_cast<uint16_t>(std::stoul(argv[2]));
+    std::string list = argv[2];
+    for (size_t pos = 0; pos <= list.size();) {
+      auto comma = std::min(list.find(',', pos), list.size());
+      ports.push_back(
+        static_cast<uint16_t>(std::stoul(list.substr(pos, comma - pos))));
+      pos = comma + 1;
+    }
     n = std::stoul(argv[3]);
     count = std::stoull(argv[4]);
     latency = std::string{argv[5]} == "1";
@@ -323,8 +256,8 @@ int remote_child_main(int argc, char** argv) {
   child_board board;
   std::vector<std::unique_ptr<child_subscriber>> subs;
   for (size_t i = 0; i < n; ++i)
-    subs.push_back(
-      std::make_unique<child_subscriber>(wc, port, count, latency, board));
+    subs.push_back(std::make_unique<child_subscriber>(
+      wc, ports[i % ports.size()], count, latency, board));
   {
     std::unique_lock<std::mutex> guard{board.mtx};
     board.cv.wait_for(guard, 60s, [&] { return board.attached == n; });
@@ -342,9 +275,10 @@ int remote_child_main(int argc, char** argv) {
     auto& t = s->t;
     auto secs = std::chrono::duration<double>(t.last - t.first).count();
     std::sort(t.latencies_ns.begin(), t.latencies_ns.end());
-    std::printf("sub %llu %llu %llu %.6f %.1f %.1f\n",
+    std::printf("sub %llu %llu %llu %llu %.6f %.1f %.1f\n",
                 static_cast<unsigned long long>(t.seen),
                 static_cast<unsigned long long>(t.lost_or_reordered),
+                static_cast<unsigned long long>(t.duplicated),
                 static_cast<unsigned long long>(t.missed), secs,
                 percentile_us(t.latencies_ns, 50),
                 percentile_us(t.latencies_ns, 99));
@@ -369,7 +303,7 @@ remote_figures measure_remote(blast_source& src,
     // Gaps, drops and stragglers of one run, at `k` (0 throughput, 1 latency).
     auto tally_run = [&](const node_run& run, uint64_t expected, int k) {
       for (auto& s : run.subs) {
-        row.lost[k] += s.lost_or_reordered;
+        row.lost[k] += s.lost_or_reordered + s.duplicated;
         row.missed[k] += s.missed;
         if (s.seen < expected)
           ++row.incomplete[k];

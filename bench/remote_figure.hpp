@@ -46,9 +46,10 @@ struct remote_row {
   /// The same two in the latency run.
   double latency_node_cpu_us = 0;
   double latency_child_cpu_us = 0;
-  /// Per run (throughput, latency): gaps in `seq` seen by the subscribers,
-  /// updates the node dropped for slow subscribers (events and agent
-  /// records), subscribers that did not get the last event in time.
+  /// Per run (throughput, latency): gaps in `seq` and duplicates seen by
+  /// the subscribers, updates the node dropped for slow subscribers (events
+  /// and agent records), subscribers that did not get the last event in
+  /// time.
   uint64_t lost[2] = {0, 0};
   uint64_t missed[2] = {0, 0};
   uint64_t incomplete[2] = {0, 0};
@@ -69,9 +70,9 @@ remote_figures measure_remote(blast_source& src,
                               uint64_t events, uint64_t latency_events,
                               double rate, size_t caf_threads);
 
-/// The child's side: `--remote-child PORT N COUNT LATENCY` subscribes N
-/// times to 127.0.0.1:PORT, waits for COUNT events each and prints one line
-/// per subscriber. Returns the exit code.
+/// The child's side: `--remote-child PORT[,PORT...] N COUNT LATENCY`
+/// subscribes N times to 127.0.0.1 (the ports in turn), waits for COUNT
+/// events each and prints one line per subscriber. Returns the exit code.
 int remote_child_main(int argc, char** argv);
 
 } // namespace hubwatch::bench
