@@ -174,6 +174,12 @@ void agent_table::order_new_ids() {
 }
 
 void agent_table::fill(const record& rec, agent_info& out) const {
+  fill_except_times(rec, out);
+  out.last_heartbeat = rec.last_heartbeat.text();
+  out.last_seen = rec.last_seen.text();
+}
+
+void agent_table::fill_except_times(const record& rec, agent_info& out) const {
   out.id = rec.id;
   out.name = strings_.get(rec.name);
   out.status = rec.status;
@@ -192,7 +198,6 @@ void agent_table::fill(const record& rec, agent_info& out) const {
     out.last_error = strings_.get(rec.last_error);
   else
     out.last_error = caf::none;
-  out.last_seen = rec.last_seen.text();
   out.last_seen_local = rec.last_seen_local;
   out.stale = rec.stale;
 }
@@ -272,11 +277,18 @@ bool agent_table::apply(const daemon_event& ev, caf::timestamp now,
   if (i == size_)
     i = insert(ev.agent_id); // blank record: idle, no task, no errors
   auto& rec = at(i);
-  // One implementation of the rules: on the full record, then back.
-  fill(rec, changed);
+  // One implementation of the rules: on the full record, then back. A hub
+  // time is printed back from the record only when the event does not
+  // replace it (apply_event reads neither): printing was a tenth of the
+  // worker's time when every heartbeat printed both.
+  fill_except_times(rec, changed);
   apply_event(changed, ev);
+  if (ev.type != event_type::heartbeat)
+    changed.last_heartbeat = rec.last_heartbeat.text();
   store(rec, changed, ev);
   if (update_last_seen(rec, ev))
+    changed.last_seen = ev.timestamp;
+  else
     changed.last_seen = rec.last_seen.text();
   rec.last_seen_local = now;
   rec.stale = false;

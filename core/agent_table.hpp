@@ -83,6 +83,7 @@ private:
   uint32_t insert(const std::string& id);
   void grow_index();
   void fill(const record& rec, agent_info& out) const;
+  void fill_except_times(const record& rec, agent_info& out) const;
   void store_fields(record& rec, const agent_info& info);
   void store(record& rec, const agent_info& info, const daemon_event& ev);
   bool update_last_seen(record& rec, const daemon_event& ev);
