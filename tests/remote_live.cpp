@@ -11,6 +11,7 @@
 #include "live_support.hpp"
 #include "must.hpp"
 #include "recorder.hpp"
+#include "remote_support.hpp"
 
 using namespace hubwatch;
 using namespace hubwatch::test;
@@ -20,12 +21,6 @@ using namespace hubwatch::test;
 // watching a test hub, and remote subscribers attached to it.
 
 namespace {
-
-struct remote_config : test::config {
-  explicit remote_config(const websocket_config& wc) {
-    enable_remote(*this, wc);
-  }
-};
 
 /// A hubwatch node: an observer of the test hub, published on a port.
 struct node_side {
@@ -226,34 +221,7 @@ caf::behavior test_intruder(caf::stateful_actor<intruder_state>* self,
   };
 }
 
-struct fixture {
-  websocket_config cfg = live_test_config();
-  std::unique_ptr<hub::hub_server> server;
-
-  fixture() {
-    server = std::make_unique<hub::hub_server>(hub::server_options{});
-    server->start();
-    cfg.url = server->url();
-    // The link's connect and first snapshot share this budget, and several
-    // actor systems in one process are slow to answer under TSan. No test
-    // here waits for it to run out.
-    cfg.connect_timeout = 10s;
-  }
-
-  ~fixture() {
-    CAF_CHECK_EQUAL(server->data_frames_received(), 0u);
-  }
-
-  /// A hub-wide event: one update (no agent record follows it).
-  static std::string notice(int i) {
-    return R"({"type":"system_notice","payload":{"n":)" + std::to_string(i) +
-           "}}";
-  }
-
-  bool wait_hub_clients(size_t n) {
-    return eventually([&] { return server->clients() == n; }, 10s);
-  }
-};
+using fixture = remote_hub_fixture;
 
 } // namespace
 

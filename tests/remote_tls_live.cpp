@@ -20,6 +20,7 @@
 #include "hubwatch/api/remote.hpp"
 #include "live_support.hpp"
 #include "must.hpp"
+#include "remote_support.hpp"
 #include "simulator/test_cert.hpp"
 
 using namespace hubwatch;
@@ -29,12 +30,6 @@ using namespace hubwatch::test;
 // several actor systems in this process, certificates made for each run.
 
 namespace {
-
-struct remote_config : test::config {
-  explicit remote_config(const websocket_config& wc) {
-    enable_remote(*this, wc);
-  }
-};
 
 /// What a node's refusal handler saw.
 class refusal_list {

@@ -9,6 +9,7 @@
 #include "hubwatch/api/remote.hpp"
 #include "live_support.hpp"
 #include "must.hpp"
+#include "remote_support.hpp"
 
 using namespace hubwatch;
 using namespace hubwatch::test;
@@ -18,12 +19,6 @@ using namespace hubwatch::test;
 // subscriber of B, each in an actor system of its own.
 
 namespace {
-
-struct remote_config : test::config {
-  explicit remote_config(const websocket_config& wc) {
-    enable_remote(*this, wc);
-  }
-};
 
 /// Node A: an observer of the hub, published on a port.
 struct hub_node {
@@ -185,30 +180,7 @@ struct leaf {
   }
 };
 
-struct fixture {
-  websocket_config cfg = live_test_config();
-  std::unique_ptr<hub::hub_server> server;
-
-  fixture() {
-    server = std::make_unique<hub::hub_server>(hub::server_options{});
-    server->start();
-    cfg.url = server->url();
-    cfg.connect_timeout = 10s;
-  }
-
-  ~fixture() {
-    CAF_CHECK_EQUAL(server->data_frames_received(), 0u);
-  }
-
-  static std::string notice(int i) {
-    return R"({"type":"system_notice","payload":{"n":)" + std::to_string(i) +
-           "}}";
-  }
-
-  bool wait_hub_clients(size_t n) {
-    return eventually([&] { return server->clients() == n; }, 10s);
-  }
-};
+using fixture = remote_hub_fixture;
 
 } // namespace
 
