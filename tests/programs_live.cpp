@@ -611,7 +611,12 @@ CAF_TEST(the dashboard puts greek cjk and emoji names in their columns) {
   server->send_text(heartbeat("bad", "\xff\xfe"));
   CAF_CHECK(eventually([&] { return server->connections_accepted() >= 2u; },
                        std::chrono::seconds(10)));
-  CAF_CHECK(shows({"Agent Ω 東京", "CONNECTED"}));
+  // The dashboard redraws after the new connection is up, not at once.
+  CAF_CHECK(eventually(
+    [&] {
+      return shows({"Agent Ω 東京", "CONNECTED"});
+    },
+    std::chrono::seconds(10)));
   tmux(sock, {"send-keys", "-t", "0", "q"});
   CAF_CHECK(
     eventually([&] { return shows({"exit=0"}); }, std::chrono::seconds(10)));
