@@ -20,27 +20,57 @@
 
 namespace hubwatch::test {
 
-/// In a child just forked: runs `argv[0]` with `argv` and `env` entries
-/// (`KEY=VALUE`) added to the environment; never returns.
-[[noreturn]] inline void exec_child(const std::vector<std::string>& argv,
-                                    const std::vector<std::string>& env) {
-  // Nothing else of the test process goes along: asio opens sockets without
-  // close-on-exec, and a child that inherits a test server's listening
-  // socket keeps its port bound after the server stops.
-  close_range(3, ~0U, 0);
-  // The test runner may have blocked signals; the child starts clean.
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-  for (auto& kv : env)
-    putenv(const_cast<char*>(kv.c_str()));
-  std::vector<char*> args;
-  for (auto& a : argv)
-    args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  execv(args[0], args.data());
-  _exit(127);
-}
+/// What a child runs, made ready before the fork: a child forked from a
+/// multi-threaded process may only call async-signal-safe functions until it
+/// execs, and allocating there (building the argument array, `putenv`
+/// growing the environment) can hang the child for good when another thread
+/// held the allocator's lock at the fork (seen under ThreadSanitizer).
+class exec_plan {
+public:
+  /// `argv[0]` with `argv`, and the environment with `env` entries
+  /// (`KEY=VALUE`) added or replacing those of the same key.
+  exec_plan(const std::vector<std::string>& argv,
+            const std::vector<std::string>& env)
+    : argv_strings_(argv) {
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string kv{*e};
+      auto key = kv.substr(0, kv.find('=') + 1);
+      bool replaced = false;
+      for (auto& x : env)
+        replaced = replaced || x.compare(0, key.size(), key) == 0;
+      if (!replaced)
+        env_strings_.push_back(std::move(kv));
+    }
+    env_strings_.insert(env_strings_.end(), env.begin(), env.end());
+    for (auto& x : argv_strings_)
+      argv_.push_back(x.data());
+    argv_.push_back(nullptr);
+    for (auto& x : env_strings_)
+      envp_.push_back(x.data());
+    envp_.push_back(nullptr);
+  }
+
+  /// In the child just forked: execs the plan; never returns. Calls only
+  /// async-signal-safe functions.
+  [[noreturn]] void exec() const {
+    // Nothing else of the test process goes along: asio opens sockets
+    // without close-on-exec, and a child that inherits a test server's
+    // listening socket keeps its port bound after the server stops.
+    close_range(3, ~0U, 0);
+    // The test runner may have blocked signals; the child starts clean.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execve(argv_[0], argv_.data(), envp_.data());
+    _exit(127);
+  }
+
+private:
+  std::vector<std::string> argv_strings_;
+  std::vector<std::string> env_strings_;
+  std::vector<char*> argv_;
+  std::vector<char*> envp_;
+};
 
 class child_process {
 public:
@@ -52,6 +82,7 @@ public:
     int err[2];
     if (pipe(out) != 0 || pipe(err) != 0)
       throw std::runtime_error("pipe failed");
+    exec_plan plan{argv, env};
     pid_ = fork();
     if (pid_ < 0)
       throw std::runtime_error("fork failed");
@@ -62,7 +93,7 @@ public:
       close(err[0]);
       close(out[1]);
       close(err[1]);
-      exec_child(argv, env);
+      plan.exec();
     }
     close(out[1]);
     close(err[1]);

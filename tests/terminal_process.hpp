@@ -30,11 +30,12 @@ public:
     winsize size{};
     size.ws_row = 40;
     size.ws_col = 120;
+    exec_plan plan{argv, env};
     pid_ = forkpty(&master_, nullptr, nullptr, &size);
     if (pid_ < 0)
       throw std::runtime_error("forkpty failed");
     if (pid_ == 0)
-      exec_child(argv, env);
+      plan.exec();
     // The terminal's defaults but for NOFLSH: a typed Ctrl-C would otherwise
     // discard what the command wrote and the test has not read yet, though a
     // person would have seen it. Only a Ctrl-C typed later depends on it.
