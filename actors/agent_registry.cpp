@@ -21,6 +21,15 @@ namespace {
 
 using items_type = update_batch::items_type;
 
+using shared_items = std::shared_ptr<const items_type>;
+
+// An event of a published batch, shared with it: the history ring and every
+// subscriber's queue hold the same immutable event (aliasing shared_ptr, no
+// allocation). The ring therefore keeps whole batches alive, but only those
+// its last `event_history` events span: at most two batches beyond its own
+// events.
+using event_ptr = std::shared_ptr<const daemon_event>;
+
 struct subscriber_slot {
   subscriber_slot(size_t window, size_t bound) : queue(window, bound) {
     // nop
@@ -37,14 +46,14 @@ struct registry_state {
 
   void init(const websocket_config& cfg, registry_mode m) {
     mode = m;
-    history = event_ring<daemon_event>{cfg.event_history};
+    history = event_ring<event_ptr>{cfg.event_history};
     queue_limit = cfg.subscriber_queue;
     stall = stall_clock{cfg.subscriber_stall};
     stale_after = cfg.stale_after;
     status.url = cfg.url;
   }
 
-  event_ring<daemon_event> history;
+  event_ring<event_ptr> history;
   agent_table agents;
   connection_status status;
   observer_counters counters;
@@ -86,8 +95,11 @@ observer_snapshot make_snapshot(registry_actor self, bool with_events) {
   observer_snapshot result;
   result.taken_at = local_now(self);
   result.connected_since = st.connected_since;
-  if (with_events)
-    result.events = st.history.to_vector();
+  if (with_events) {
+    result.events.reserve(st.history.size());
+    for (size_t i = 0; i < st.history.size(); ++i)
+      result.events.push_back(*st.history[i]);
+  }
   result.agents = st.agents.sorted();
   result.status = st.status;
   result.counters = st.counters;
@@ -160,16 +172,27 @@ void pump(registry_actor self, subscriber_slot& slot) {
   }
 }
 
-void publish(registry_actor self, items_type&& xs) {
-  if (xs.empty())
+/// Keeps the batch's events in the history ring, shared with the batch.
+void remember_events(registry_state& st, const shared_items& xs) {
+  for (auto& item : *xs)
+    if (auto ev = caf::get_if<daemon_event>(&item))
+      st.history.push(event_ptr{xs, ev});
+}
+
+void publish(registry_actor self, const shared_items& shared) {
+  if (!shared || shared->empty())
     return;
   schedule_tick(self);
   auto& st = self->state;
-  auto shared = std::make_shared<const items_type>(std::move(xs));
   for (auto& kvp : st.subscribers) {
     st.counters.subscriber_dropped += kvp.second.queue.push(shared);
     pump(self, kvp.second);
   }
+}
+
+void publish(registry_actor self, items_type&& xs) {
+  if (!xs.empty())
+    publish(self, std::make_shared<const items_type>(std::move(xs)));
 }
 
 void apply_status(registry_actor self, connection_status& x, items_type& out) {
@@ -283,8 +306,12 @@ void upstream_snapshot(registry_actor self, observer_snapshot& x) {
   if (!st.node_name.empty())
     st.via.push_back(st.node_name);
   st.history.clear();
-  for (auto& ev : x.events)
-    st.history.push(std::move(ev));
+  if (!x.events.empty()) {
+    auto evs =
+      std::make_shared<const std::vector<daemon_event>>(std::move(x.events));
+    for (auto& ev : *evs)
+      st.history.push(event_ptr{evs, &ev});
+  }
   st.agents.reset(std::move(x.agents));
   for (auto& kvp : st.subscribers) {
     auto& slot = kvp.second;
@@ -306,24 +333,25 @@ void upstream_batch(registry_actor self, update_batch& x) {
   // Lost between the upstream node and this one: counted, and the
   // subscribers' next snapshot (on reconnect) makes up for it.
   st.counters.subscriber_dropped += x.missed;
-  items_type out;
-  out.reserve(x.items().size());
-  for (auto& item : x.items()) {
+  auto& shared = x.shared_items();
+  if (!shared)
+    return;
+  for (auto& item : *shared) {
     if (auto ev = caf::get_if<daemon_event>(&item)) {
       ++st.counters.events;
       ++st.counters.events_by_type[static_cast<size_t>(ev->type)];
-      st.history.push(*ev);
     } else if (auto rec = caf::get_if<agent_info>(&item)) {
       st.agents.put(*rec);
     } else if (auto err = caf::get_if<parse_error>(&item)) {
       ++st.counters.parse_errors;
       ++st.counters.parse_errors_by_kind[static_cast<size_t>(err->kind)];
     }
-    // The upstream node's hub status passes on as it is: this registry's
-    // own status is its link to that node.
-    out.emplace_back(item);
   }
-  publish(self, std::move(out));
+  // The batch goes on as it came, items and all: the upstream node's hub
+  // status passes on as it is (this registry's own status is its link to
+  // that node).
+  remember_events(st, shared);
+  publish(self, shared);
 }
 
 agent_registry_actor::behavior_type
@@ -345,7 +373,6 @@ registry_impl(registry_actor self, websocket_config cfg, registry_mode mode) {
         if (auto ev = caf::get_if<daemon_event>(&x)) {
           ++st.counters.events;
           ++st.counters.events_by_type[static_cast<size_t>(ev->type)];
-          st.history.push(*ev);
           agent_info rec;
           bool changed = st.agents.apply(*ev, now, rec);
           out.emplace_back(std::move(*ev));
@@ -360,7 +387,11 @@ registry_impl(registry_actor self, websocket_config cfg, registry_mode mode) {
         }
         // agent_info items only flow out of the registry, never in.
       }
-      publish(self, std::move(out));
+      if (!out.empty()) {
+        auto shared = std::make_shared<const items_type>(std::move(out));
+        remember_events(st, shared);
+        publish(self, shared);
+      }
       withhold_credit(self);
     },
     [self](connection_status& x) {

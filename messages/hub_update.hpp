@@ -40,6 +40,13 @@ struct update_batch {
 
   const items_type& items() const;
 
+  /// The shared vector itself (null for a default-constructed batch): lets
+  /// a relay publish the batch it received, and the history ring keep the
+  /// events of a batch, without copying an item.
+  const std::shared_ptr<const items_type>& shared_items() const {
+    return items_;
+  }
+
   /// Updates this subscriber lost because its queue overflowed since the
   /// previous batch (oldest first were dropped).
   uint64_t missed = 0;
