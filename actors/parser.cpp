@@ -47,7 +47,8 @@ struct parser_state {
                      std::vector<hub_update>& out) {
     switch (kind) {
     case frame_kind::text:
-      if (parser->parse(bytes, ev, err)) {
+    case frame_kind::checked_text:
+      if (parser->parse(bytes, ev, err, kind == frame_kind::checked_text)) {
         ev.seq = next_seq++;
         out.emplace_back(std::move(ev));
       } else {

@@ -323,9 +323,10 @@ struct frame_sax : boost::json::basic_parser<handler> {
 
 namespace {
 
-boost::json::parse_options make_options(size_t max_depth) {
+boost::json::parse_options make_options(size_t max_depth, bool utf8_checked) {
   boost::json::parse_options opts;
   opts.max_depth = max_depth;
+  opts.allow_invalid_utf8 = utf8_checked;
   return opts;
 }
 
@@ -413,8 +414,8 @@ bool frame_size_ok(std::string_view frame, size_t max_bytes, parse_error& err) {
 }
 
 frame_parser::frame_parser(size_t max_bytes, size_t max_depth)
-  : max_bytes_(max_bytes),
-    sax_(std::make_unique<detail::frame_sax>(make_options(max_depth))) {
+  : max_bytes_(max_bytes), max_depth_(max_depth),
+    sax_(std::make_unique<detail::frame_sax>(make_options(max_depth, false))) {
   // nop
 }
 
@@ -425,10 +426,13 @@ frame_parser::frame_parser(frame_parser&&) noexcept = default;
 frame_parser& frame_parser::operator=(frame_parser&&) noexcept = default;
 
 bool frame_parser::parse(std::string_view frame, daemon_event& ev,
-                         parse_error& err) {
+                         parse_error& err, bool utf8_checked) {
   if (!frame_size_ok(frame, max_bytes_, err))
     return false;
-  auto& p = *sax_;
+  if (utf8_checked && !sax_checked_)
+    sax_checked_ =
+      std::make_unique<detail::frame_sax>(make_options(max_depth_, true));
+  auto& p = utf8_checked ? *sax_checked_ : *sax_;
   auto& h = p.handler();
   p.reset();
   h.start(frame);

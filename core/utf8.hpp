@@ -45,4 +45,16 @@ inline size_t utf8_length(std::string_view s, size_t i, uint32_t& cp) {
   return len;
 }
 
+/// True when every byte of `s` belongs to a valid UTF-8 sequence.
+inline bool is_utf8(std::string_view s) {
+  uint32_t cp;
+  for (size_t i = 0; i < s.size();) {
+    auto len = utf8_length(s, i, cp);
+    if (len == 0)
+      return false;
+    i += len;
+  }
+  return true;
+}
+
 } // namespace hubwatch

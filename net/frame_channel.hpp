@@ -16,7 +16,12 @@ namespace hubwatch {
 /// What the socket handed over: a text message, a binary one (refused by
 /// the parser), or the note that a message exceeded the size limit.
 enum class frame_kind : uint8_t {
+  /// A text message whose bytes nobody has checked yet.
   text,
+  /// A text message the WebSocket layer has already validated as UTF-8
+  /// (Beast checks every text message it returns), so the parser need not
+  /// check its bytes again.
+  checked_text,
   binary,
   too_large,
 };

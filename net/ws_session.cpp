@@ -282,7 +282,9 @@ private:
     auto data = buffer_.cdata();
     std::string_view bytes{static_cast<const char*>(data.data()), data.size()};
     auto res =
-      ch_->push(ws_.got_text() ? frame_kind::text : frame_kind::binary, bytes);
+      // Beast fails the read of a text message that is not UTF-8.
+      ch_->push(ws_.got_text() ? frame_kind::checked_text : frame_kind::binary,
+                bytes);
     buffer_.consume(buffer_.size());
     if (res.ring)
       callbacks_.frames_ready();

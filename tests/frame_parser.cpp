@@ -2,6 +2,7 @@
 
 #include "hubwatch/core/frame_parser.hpp"
 #include "hubwatch/core/reference_frame_parser.hpp"
+#include "hubwatch/core/utf8.hpp"
 
 #include <caf/test/unit_test.hpp>
 
@@ -394,6 +395,39 @@ CAF_TEST(the single pass and the tree agree on every frame) {
   // Both kinds of result were compared.
   CAF_CHECK_GREATER(accepted, 79u + 20u);
   CAF_CHECK_LESS(accepted, frames.size() - 20u);
+  // Bytes already checked as UTF-8 (Beast's text messages) skip Boost.JSON's
+  // own check; for every frame that is UTF-8 the verdict must not change.
+  frame_parser checked{parser.max_bytes(), 16};
+  size_t compared = 0;
+  for (auto& frame : frames) {
+    if (!is_utf8(frame))
+      continue;
+    ++compared;
+    daemon_event ev2;
+    parse_error err2;
+    bool ok = parse(frame);
+    CAF_CHECK_EQUAL(ok, checked.parse(frame, ev2, err2, true));
+    if (ok) {
+      CAF_CHECK_EQUAL(ev, ev2);
+      CAF_CHECK_EQUAL(ev.payload.text(), ev2.payload.text());
+    } else {
+      CAF_CHECK_EQUAL(err.kind, err2.kind);
+      CAF_CHECK_EQUAL(err.message, err2.message);
+    }
+  }
+  CAF_CHECK_GREATER(compared, frames.size() - 2u);
+}
+
+CAF_TEST(only bytes not yet checked are checked for utf 8) {
+  // The trust boundary: unchecked bytes that are not UTF-8 are refused;
+  // the same bytes marked as checked are taken as sent, which is why only
+  // Beast's text messages are marked so (net/ws_session.cpp).
+  std::string frame = "{\"type\":\"x\",\"payload\":{\"a\":\"\xff\"}}";
+  CAF_CHECK_EQUAL(error_of(frame), hub_errc::invalid_json);
+  CAF_CHECK(parser.parse(frame, ev, err, true));
+  CAF_CHECK_EQUAL(ev.payload.text(), "{\"a\":\"\xff\"}");
+  // Unchecked again afterwards: each call says what its bytes are.
+  CAF_CHECK_EQUAL(error_of(frame), hub_errc::invalid_json);
 }
 
 CAF_TEST(a payload number out of range is refused even behind a repeated key) {

@@ -89,6 +89,24 @@ CAF_TEST(frames from a channel travel as one batch) {
   CAF_CHECK(ch->push(frame_kind::text, "{}").ring);
 }
 
+CAF_TEST(only text the socket checked skips the utf 8 check) {
+  // Beast validates every text message (net/ws_session.cpp pushes them as
+  // checked_text); text from anywhere else is checked by the parser.
+  auto ch = std::make_shared<frame_channel>(1 << 20);
+  std::string frame = "{\"type\":\"x\",\"payload\":{\"a\":\"\xff\"}}";
+  ch->push(frame_kind::text, frame);
+  ch->push(frame_kind::checked_text, frame);
+  self->send(parser, atom::frames::value, ch);
+  expect((atom::frames, frame_channel_ptr), from(self).to(parser));
+  expect((std::vector<hub_update>), from(parser).to(registry));
+  expect((update_batch), from(registry).to(sub));
+  auto& got = recorded().updates;
+  CAF_REQUIRE_EQUAL(got.size(), 2u);
+  CAF_CHECK_EQUAL(caf::get<parse_error>(got[0]).kind, hub_errc::invalid_json);
+  CAF_CHECK_EQUAL(caf::get<daemon_event>(got[1]).payload.text(),
+                  "{\"a\":\"\xff\"}");
+}
+
 CAF_TEST(a full channel pauses the producer until the parser drains it) {
   auto ch = std::make_shared<frame_channel>(64);
   int resumed = 0;
