@@ -500,7 +500,7 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
     if (text.empty() || text.front() != '{')
       return refuse_frame(err, hub_errc::invalid_json,
                           "the \"payload\" object could not be located", frame);
-    ev.payload = json_payload::from_validated(text);
+    ev.payload = json_payload::from_validated(text, arena_);
     ev.fields.status = string_of(h.status);
     ev.fields.current_task =
       string_of(either(h.current_task, h.current_task_snake));

@@ -11,6 +11,7 @@
 
 #include "hubwatch/messages/daemon_event.hpp"
 #include "hubwatch/messages/parse_error.hpp"
+#include "hubwatch/messages/shared_text.hpp"
 
 namespace hubwatch {
 
@@ -32,8 +33,9 @@ struct frame_sax;
 /// builds one, and gives the same result for every input). The payload's
 /// bytes are then found by a scan of the frame's top level.
 ///
-/// One instance per thread; it reuses its buffers from frame to frame, so a
-/// warm parser allocates only for what the event keeps.
+/// One instance per thread; it reuses its buffers from frame to frame, and
+/// packs the payloads of many events into one block (`shared_text_arena`),
+/// so a warm parser allocates only for what the event keeps beyond that.
 class frame_parser {
 public:
   frame_parser(size_t max_bytes, size_t max_depth);
@@ -66,6 +68,8 @@ private:
   std::unique_ptr<detail::frame_sax> sax_;
   // The same parser without its UTF-8 check, made on first use.
   std::unique_ptr<detail::frame_sax> sax_checked_;
+  // Payloads are packed into shared blocks: no allocation per event.
+  shared_text_arena arena_;
 };
 
 /// Fills `err` with `kind`, `message` and an excerpt of `frame`, and returns

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include <caf/meta/load_callback.hpp>
-#include <caf/meta/save_callback.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/variant.hpp>
 
@@ -62,18 +61,21 @@ struct update_batch {
   template <class Inspector>
   friend typename Inspector::result_type inspect(Inspector& f,
                                                  update_batch& x) {
-    items_type tmp;
-    auto save = [&]() -> caf::error {
-      tmp = x.items();
-      return caf::none;
-    };
-    auto load = [&]() -> caf::error {
-      x.items_ = std::make_shared<const items_type>(std::move(tmp));
-      return caf::none;
-    };
-    return f(caf::meta::type_name("update_batch"), x.missed,
-             caf::meta::save_callback(save), tmp,
-             caf::meta::load_callback(load));
+    if constexpr (Inspector::reads_state) {
+      // Saving reads the shared items where they are: copying them would
+      // copy every event (and its payload) once per remote subscriber. The
+      // inspector only reads; the const_cast only satisfies its signature.
+      auto& xs = const_cast<items_type&>(x.items());
+      return f(caf::meta::type_name("update_batch"), x.missed, xs);
+    } else {
+      items_type tmp;
+      auto load = [&]() -> caf::error {
+        x.items_ = std::make_shared<const items_type>(std::move(tmp));
+        return caf::none;
+      };
+      return f(caf::meta::type_name("update_batch"), x.missed, tmp,
+               caf::meta::load_callback(load));
+    }
   }
 
 private:

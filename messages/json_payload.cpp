@@ -42,6 +42,26 @@ bool all_finite(const json::value& v) {
 
 } // namespace
 
+json_payload::json_payload(const json_payload& other)
+  : text_(other.text_.packed() ? shared_text{other.text_.view()}
+                               : other.text_) {
+  // nop
+}
+
+json_payload& json_payload::operator=(const json_payload& other) {
+  if (this != &other)
+    text_ =
+      other.text_.packed() ? shared_text{other.text_.view()} : other.text_;
+  return *this;
+}
+
+json_payload json_payload::from_validated(std::string_view text,
+                                          shared_text_arena& arena) {
+  json_payload result;
+  result.text_ = arena.copy(text);
+  return result;
+}
+
 json_payload json_payload::from_validated(std::string_view text) {
   json_payload result;
   if (!text.empty())

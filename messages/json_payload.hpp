@@ -36,11 +36,35 @@ public:
 
   json_payload() = default;
 
+  json_payload(json_payload&&) noexcept = default;
+
+  json_payload& operator=(json_payload&&) noexcept = default;
+
+  /// Shares the bytes, except for a payload packed with others into one
+  /// block by the frame parser (`shared_text_arena`): a copy of that takes
+  /// its bytes into a block of its own, so that whoever keeps a copy of one
+  /// event does not keep the payloads of its neighbours. Inside hubwatch,
+  /// events move from the parser into a batch and are then shared with the
+  /// batch; nothing copies them on the way.
+  json_payload(const json_payload& other);
+
+  json_payload& operator=(const json_payload& other);
+
   /// Takes `text` without checking it. Only for text that is already known
   /// to be a JSON object within `max_depth` with finite numbers: the frame
   /// parser's own, after it parsed the whole frame. Anything else goes
   /// through `from_json`.
   static json_payload from_validated(std::string_view text);
+
+  /// As `from_validated(text)`, with the bytes copied into `arena`'s block.
+  static json_payload from_validated(std::string_view text,
+                                     shared_text_arena& arena);
+
+  /// True when the bytes sit in a block shared with other payloads. For
+  /// tests.
+  bool packed() const {
+    return text_.packed();
+  }
 
   /// Replaces the content with `text` after checking it: a JSON object (or
   /// `null` or nothing: an empty payload) within `max_depth`, with no number
@@ -72,7 +96,7 @@ public:
   bool empty() const;
 
   friend bool operator==(const json_payload& x, const json_payload& y) {
-    return x.text_.same_block(y.text_) || x.text() == y.text();
+    return x.text_.same_bytes(y.text_) || x.text() == y.text();
   }
 
   friend bool operator!=(const json_payload& x, const json_payload& y) {

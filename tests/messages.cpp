@@ -220,9 +220,32 @@ CAF_TEST(doubles cross the network bit for bit) {
 }
 
 CAF_TEST(copies of an event share one payload) {
+  // The parser packs payloads into shared blocks. A copy takes its payload
+  // into a block of its own (so that keeping one event keeps no others),
+  // and copies of that copy share it.
   auto ev = sample_event();
-  auto copy = ev;
-  CAF_CHECK(ev.payload.text().data() == copy.payload.text().data());
+  CAF_CHECK(ev.payload.packed());
+  auto own = ev;
+  CAF_CHECK(!own.payload.packed());
+  CAF_CHECK_EQUAL(own, ev);
+  CAF_CHECK(own.payload.text().data() != ev.payload.text().data());
+  auto copy = own;
+  CAF_CHECK(own.payload.text().data() == copy.payload.text().data());
+  // Moving keeps the packed bytes where they are.
+  auto data = ev.payload.text().data();
+  auto moved = std::move(ev);
+  CAF_CHECK(moved.payload.packed());
+  CAF_CHECK(moved.payload.text().data() == data);
+}
+
+CAF_TEST(payloads packed into one block compare by their own bytes) {
+  shared_text_arena arena;
+  auto a = json_payload::from_validated("{\"a\":1}", arena);
+  auto b = json_payload::from_validated("{\"b\":1}", arena);
+  auto c = json_payload::from_validated("{\"a\":1}", arena);
+  CAF_CHECK(a != b);
+  CAF_CHECK(a == c);
+  CAF_CHECK(b == b);
 }
 
 CAF_TEST(readable to_string) {
