@@ -12,6 +12,8 @@
 #include <caf/test/unit_test.hpp>
 
 #include "alloc_probe.hpp"
+#include "hubwatch/messages/agent_info.hpp"
+#include "hubwatch/messages/daemon_event.hpp"
 
 using namespace hubwatch;
 
@@ -207,7 +209,34 @@ CAF_TEST(on the wire it is exactly a std::string) {
   }
 }
 
-CAF_TEST(an optional one serializes as an optional std::string) {
+CAF_TEST(a message field serializes as its std::string did) {
+  // The layout of daemon_event before: the two texts were std::strings.
+  daemon_event ev;
+  ev.seq = 7;
+  ev.type = event_type::heartbeat;
+  ev.type_name = "risk_check_requested";
+  ev.agent_id = "inf-001";
+  ev.timestamp = long_time;
+  std::vector<char> now;
+  {
+    caf::binary_serializer sink{nullptr, now};
+    CAF_REQUIRE(!sink(ev));
+  }
+  std::vector<char> before;
+  {
+    caf::binary_serializer sink{nullptr, before};
+    std::string type_name = ev.type_name.str();
+    std::string timestamp = ev.timestamp.str();
+    CAF_REQUIRE(!sink(caf::meta::type_name("daemon_event"), ev.seq, ev.type,
+                      type_name, ev.agent_id, ev.agent_name, timestamp, ev.time,
+                      ev.payload, ev.fields));
+  }
+  CAF_CHECK(now == before);
+  daemon_event back;
+  caf::binary_deserializer source{nullptr, now};
+  CAF_CHECK(!source(back));
+  CAF_CHECK_EQUAL(back, ev);
+  // And an optional one, as agent_info carries.
   caf::optional<inline_text> seen = inline_text{long_time};
   caf::optional<std::string> seen_before = std::string{long_time};
   std::vector<char> a;
