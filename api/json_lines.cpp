@@ -37,6 +37,12 @@ json::value or_null(const caf::optional<T>& x) {
   return nullptr;
 }
 
+json::value or_null(const caf::optional<inline_text>& x) {
+  if (x)
+    return json::value(x->view());
+  return nullptr;
+}
+
 // Boost.JSON 1.81 writes every double in exponent form (77.4 -> 7.74E1);
 // people read these lines, so doubles go out in their shortest round-trip
 // form instead. Everything else is Boost.JSON's own output.
@@ -165,10 +171,10 @@ std::string json_lines::snapshot(int64_t t_ms,
 std::string json_lines::event(int64_t t_ms, const daemon_event& x) const {
   auto obj = head("event", t_ms, node_, via_);
   obj["seq"] = x.seq;
-  obj["type"] = x.type_name;
+  obj["type"] = x.type_name.view();
   obj["agentId"] = x.agent_id;
   obj["agentName"] = x.agent_name;
-  obj["timestamp"] = x.timestamp;
+  obj["timestamp"] = x.timestamp.view();
   return line(obj, "payload", x.payload.to_line());
 }
 

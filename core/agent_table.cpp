@@ -352,7 +352,7 @@ void agent_table::put(const agent_info& info) {
   auto& rec = at(i);
   store_fields(rec, info);
   auto assign_time = [](hub_time_text& dst,
-                        const caf::optional<std::string>& text) {
+                        const caf::optional<inline_text>& text) {
     if (text)
       dst.assign(*text, parse_rfc3339(*text));
     else

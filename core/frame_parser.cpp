@@ -465,18 +465,23 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
     const char* key;
     const slot* in;
     std::string* out;
+    // The timestamp's, instead of `out`.
+    inline_text* out_text;
   };
-  for (auto [key, in, out] :
-       {field{"agentId", &h.agent_id, &ev.agent_id},
-        field{"agentName", &h.agent_name, &ev.agent_name},
-        field{"timestamp", &h.timestamp, &ev.timestamp}}) {
+  for (auto [key, in, out, out_text] :
+       {field{"agentId", &h.agent_id, &ev.agent_id, nullptr},
+        field{"agentName", &h.agent_name, &ev.agent_name, nullptr},
+        field{"timestamp", &h.timestamp, nullptr, &ev.timestamp}}) {
     if (in->present && in->kind != boost::json::kind::null &&
         in->kind != boost::json::kind::string)
       return refuse_frame(err, hub_errc::field_not_string,
                           std::string{"\""} + key + "\" is a " +
                             kind_name(in->kind) + ", not a string",
                           frame);
-    out->assign(in->text);
+    if (out != nullptr)
+      out->assign(in->text);
+    else
+      out_text->assign(in->text);
   }
   auto payload_kind =
     h.payload.present ? h.payload.kind : boost::json::kind::null;

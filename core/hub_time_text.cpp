@@ -164,8 +164,24 @@ bool hub_time_text::text(std::string& out) const {
   }
 }
 
-caf::optional<std::string> hub_time_text::text() const {
-  std::string result;
+bool hub_time_text::text(inline_text& out) const {
+  switch (kind_) {
+  case none_kind:
+    return false;
+  case raw_kind:
+    out = *raw_;
+    return true;
+  default: {
+    char buf[32];
+    auto len = format_into(buf, ns_, kind_);
+    out.assign(buf, len);
+    return true;
+  }
+  }
+}
+
+caf::optional<inline_text> hub_time_text::text() const {
+  inline_text result;
   if (!text(result))
     return caf::none;
   return result;

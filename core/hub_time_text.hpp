@@ -8,6 +8,8 @@
 #include <caf/optional.hpp>
 #include <caf/timestamp.hpp>
 
+#include "hubwatch/messages/inline_text.hpp"
+
 namespace hubwatch {
 
 /// `t` as `YYYY-MM-DDTHH:MM:SS[.f]Z` in UTC with `digits` (0-9) fractional
@@ -52,7 +54,10 @@ public:
   /// if empty.
   bool text(std::string& out) const;
 
-  caf::optional<std::string> text() const;
+  /// As above, printed straight into `out`'s own buffer.
+  bool text(inline_text& out) const;
+
+  caf::optional<inline_text> text() const;
 
 private:
   static constexpr int8_t none_kind = -2;

@@ -129,13 +129,16 @@ bool reference_frame_parser::parse(std::string_view frame, daemon_event& ev,
   struct field {
     const char* key;
     std::string* out;
+    // The timestamp's, instead of `out`.
+    inline_text* out_text;
   };
   ev.agent_id.clear();
   ev.agent_name.clear();
   ev.timestamp.clear();
-  for (auto [key, out] :
-       {field{"agentId", &ev.agent_id}, field{"agentName", &ev.agent_name},
-        field{"timestamp", &ev.timestamp}}) {
+  for (auto [key, out, out_text] :
+       {field{"agentId", &ev.agent_id, nullptr},
+        field{"agentName", &ev.agent_name, nullptr},
+        field{"timestamp", nullptr, &ev.timestamp}}) {
     auto* v = obj->if_contains(key);
     if (v == nullptr || v->is_null())
       continue;
@@ -145,7 +148,10 @@ bool reference_frame_parser::parse(std::string_view frame, daemon_event& ev,
                             to_string(v->kind()).data() + ", not a string",
                           frame);
     auto& str = v->get_string();
-    out->assign(str.data(), str.size());
+    if (out != nullptr)
+      out->assign(str.data(), str.size());
+    else
+      out_text->assign(str.data(), str.size());
   }
   auto* payload = obj->if_contains("payload");
   if (payload != nullptr && !payload->is_null() && !payload->is_object())

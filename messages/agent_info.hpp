@@ -12,6 +12,7 @@
 
 #include "hubwatch/messages/agent_status.hpp"
 #include "hubwatch/messages/exact_double.hpp"
+#include "hubwatch/messages/inline_text.hpp"
 
 namespace hubwatch {
 
@@ -32,7 +33,7 @@ struct agent_info {
 
   /// Timestamp string of the last heartbeat; none before the first one, or
   /// when the last one carried no timestamp.
-  caf::optional<std::string> last_heartbeat;
+  caf::optional<inline_text> last_heartbeat;
 
   caf::optional<std::string> current_task;
 
@@ -48,7 +49,7 @@ struct agent_info {
   /// known); none while no such event carried a timestamp. "Newest" is the
   /// later of the two when both parse as RFC 3339, else the latest arrival
   /// (see agent_table).
-  caf::optional<std::string> last_seen;
+  caf::optional<inline_text> last_seen;
 
   /// When the observer last heard about this agent, on its own clock: what
   /// staleness is measured by.

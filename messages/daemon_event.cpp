@@ -47,7 +47,7 @@ std::string to_string(const daemon_event& x) {
   std::string result = "#";
   result += std::to_string(x.seq);
   result += ' ';
-  result += x.type_name;
+  result += x.type_name.view();
   if (!x.agent_id.empty()) {
     result += ' ';
     result += x.agent_id;
@@ -59,7 +59,7 @@ std::string to_string(const daemon_event& x) {
   }
   if (!x.timestamp.empty()) {
     result += " @";
-    result += x.timestamp;
+    result += x.timestamp.view();
   }
   result += ' ';
   result += x.payload.to_line();

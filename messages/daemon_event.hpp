@@ -12,6 +12,7 @@
 
 #include "hubwatch/messages/event_type.hpp"
 #include "hubwatch/messages/exact_double.hpp"
+#include "hubwatch/messages/inline_text.hpp"
 #include "hubwatch/messages/json_payload.hpp"
 
 namespace hubwatch {
@@ -65,15 +66,17 @@ struct daemon_event {
   event_type type = event_type::unknown;
 
   /// The `type` string exactly as sent; the only record of unknown types.
-  std::string type_name;
+  /// Inline: `risk_check_requested` would not fit a std::string's buffer.
+  inline_text type_name;
 
   /// Empty for hub-wide events.
   std::string agent_id;
 
   std::string agent_name;
 
-  /// The `timestamp` string exactly as sent (RFC 3339).
-  std::string timestamp;
+  /// The `timestamp` string exactly as sent (RFC 3339). Inline: a hub
+  /// timestamp would not fit a std::string's buffer.
+  inline_text timestamp;
 
   /// `timestamp` as a time point, when it parses.
   caf::optional<caf::timestamp> time;

@@ -195,16 +195,16 @@ CAF_TEST(an event of another type that moves last seen sends the record) {
   CAF_REQUIRE_EQUAL(got.size(), 6u);
   CAF_CHECK_EQUAL(caf::get<daemon_event>(got[0]), hb);
   CAF_CHECK_EQUAL(caf::get<agent_info>(got[1]).last_seen,
-                  std::string{"2026-11-25T18:00:00Z"});
+                  inline_text{"2026-11-25T18:00:00Z"});
   CAF_CHECK_EQUAL(caf::get<daemon_event>(got[2]), later);
   auto& moved = caf::get<agent_info>(got[3]);
-  CAF_CHECK_EQUAL(moved.last_seen, std::string{"2026-11-25T18:00:04Z"});
-  CAF_CHECK_EQUAL(moved.last_heartbeat, std::string{"2026-11-25T18:00:00Z"});
+  CAF_CHECK_EQUAL(moved.last_seen, inline_text{"2026-11-25T18:00:04Z"});
+  CAF_CHECK_EQUAL(moved.last_heartbeat, inline_text{"2026-11-25T18:00:00Z"});
   CAF_CHECK_EQUAL(caf::get<daemon_event>(got[4]), same);
   CAF_CHECK_EQUAL(caf::get<daemon_event>(got[5]), older);
   auto snap = snapshot();
   CAF_CHECK_EQUAL(snap.agents.at(0).last_seen,
-                  std::string{"2026-11-25T18:00:04Z"});
+                  inline_text{"2026-11-25T18:00:04Z"});
 }
 
 CAF_TEST(the ring keeps the last N events and counts what it drops) {

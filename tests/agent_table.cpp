@@ -64,8 +64,8 @@ CAF_TEST(a heartbeat creates a running agent with its fields) {
   CAF_CHECK_EQUAL(rec->name, "inference");
   CAF_CHECK_EQUAL(rec->status, agent_status::running);
   CAF_CHECK_EQUAL(rec->status_word, "running");
-  CAF_CHECK_EQUAL(rec->last_heartbeat, std::string{"T1"});
-  CAF_CHECK_EQUAL(rec->last_seen, std::string{"T1"});
+  CAF_CHECK_EQUAL(rec->last_heartbeat, inline_text{"T1"});
+  CAF_CHECK_EQUAL(rec->last_seen, inline_text{"T1"});
   CAF_CHECK_EQUAL(rec->current_task, std::string{"job-1"});
   CAF_CHECK_EQUAL(rec->uptime_seconds, 3605.0);
   CAF_CHECK_EQUAL(rec->error_count, 0u);
@@ -170,14 +170,14 @@ CAF_TEST(other types never create agents but refresh last seen) {
 CAF_TEST(last seen is the hub time of the newest event of any type) {
   apply(R"({"type":"heartbeat","agentId":"a",)"
         R"("timestamp":"2026-11-25T18:00:00Z"})");
-  CAF_CHECK_EQUAL(agent("a").last_seen, std::string{"2026-11-25T18:00:00Z"});
+  CAF_CHECK_EQUAL(agent("a").last_seen, inline_text{"2026-11-25T18:00:00Z"});
   // Another type about a known agent with a newer time: the record changed,
   // so subscribers hear of it; lastHeartbeat stays the heartbeat's.
   auto* rec = apply(R"({"type":"task_result","agentId":"a",)"
                     R"("timestamp":"2026-11-25T18:00:07.5Z"})");
   CAF_REQUIRE(rec != nullptr);
-  CAF_CHECK_EQUAL(rec->last_seen, std::string{"2026-11-25T18:00:07.5Z"});
-  CAF_CHECK_EQUAL(rec->last_heartbeat, std::string{"2026-11-25T18:00:00Z"});
+  CAF_CHECK_EQUAL(rec->last_seen, inline_text{"2026-11-25T18:00:07.5Z"});
+  CAF_CHECK_EQUAL(rec->last_heartbeat, inline_text{"2026-11-25T18:00:00Z"});
   // The same time again changes nothing: no update.
   CAF_CHECK(apply(R"({"type":"task_result","agentId":"a",)"
                   R"("timestamp":"2026-11-25T18:00:07.5Z"})") == nullptr);
@@ -186,25 +186,25 @@ CAF_TEST(last seen is the hub time of the newest event of any type) {
                   R"("timestamp":"2026-11-25T17:59:00Z"})") == nullptr);
   apply(R"({"type":"heartbeat","agentId":"a",)"
         R"("timestamp":"2026-11-25T17:59:30Z"})");
-  CAF_CHECK_EQUAL(agent("a").last_seen, std::string{"2026-11-25T18:00:07.5Z"});
+  CAF_CHECK_EQUAL(agent("a").last_seen, inline_text{"2026-11-25T18:00:07.5Z"});
   CAF_CHECK_EQUAL(agent("a").last_heartbeat,
-                  std::string{"2026-11-25T17:59:30Z"});
+                  inline_text{"2026-11-25T17:59:30Z"});
   // The same instant in another zone is not older: the latest arrival.
   apply(R"({"type":"agent_started","agentId":"a",)"
         R"("timestamp":"2026-11-25T19:00:07.5+01:00"})");
   CAF_CHECK_EQUAL(agent("a").last_seen,
-                  std::string{"2026-11-25T19:00:07.5+01:00"});
+                  inline_text{"2026-11-25T19:00:07.5+01:00"});
   // A time that does not parse cannot be compared: the latest arrival wins,
   // and after it the next parsable time does too.
   apply(R"({"type":"heartbeat","agentId":"a","timestamp":"T9"})");
-  CAF_CHECK_EQUAL(agent("a").last_seen, std::string{"T9"});
+  CAF_CHECK_EQUAL(agent("a").last_seen, inline_text{"T9"});
   apply(R"({"type":"heartbeat","agentId":"a",)"
         R"("timestamp":"2026-11-25T10:00:00Z"})");
-  CAF_CHECK_EQUAL(agent("a").last_seen, std::string{"2026-11-25T10:00:00Z"});
+  CAF_CHECK_EQUAL(agent("a").last_seen, inline_text{"2026-11-25T10:00:00Z"});
   // No timestamp says nothing about time: lastSeen stays, but a heartbeat
   // without one has no time of its own.
   apply(R"({"type":"heartbeat","agentId":"a"})");
-  CAF_CHECK_EQUAL(agent("a").last_seen, std::string{"2026-11-25T10:00:00Z"});
+  CAF_CHECK_EQUAL(agent("a").last_seen, inline_text{"2026-11-25T10:00:00Z"});
   CAF_CHECK(!agent("a").last_heartbeat);
   // Other types still never create an agent.
   CAF_CHECK(apply(R"({"type":"task_result","agentId":"new",)"
@@ -309,7 +309,7 @@ CAF_TEST(agents derived from the captured stream) {
                   std::string{"simulated failure #14: rpc timeout"});
   CAF_CHECK(!exec.last_heartbeat);
   // lastSeen is the newest timestamp about each agent, of any type.
-  CAF_CHECK_EQUAL(exec.last_seen, std::string{"2026-11-25T18:00:53Z"});
+  CAF_CHECK_EQUAL(exec.last_seen, inline_text{"2026-11-25T18:00:53Z"});
   for (auto& rec : all)
     if (rec.id != "exec-001")
       CAF_CHECK_EQUAL(rec.error_count, 0u);

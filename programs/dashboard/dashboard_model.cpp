@@ -27,19 +27,19 @@ std::string column(std::string s, size_t width) {
 
 } // namespace
 
-std::string dashboard_model::hub_time(const caf::optional<std::string>& x) {
+std::string dashboard_model::hub_time(const caf::optional<inline_text>& x) {
   if (!x)
     return "-";
   if (parse_rfc3339(*x))
-    return x->substr(11, 8);
-  return *x;
+    return std::string{x->view().substr(11, 8)};
+  return x->str();
 }
 
 std::string dashboard_model::event_line(const daemon_event& ev) {
-  std::string ts =
-    ev.timestamp.size() >= 19 ? ev.timestamp.substr(11, 8) : ev.timestamp;
-  return column(ts, 9) + column(ev.type_name, 22) + column(ev.agent_id, 11) +
-         ev.payload.to_line();
+  auto stamp = ev.timestamp.view();
+  std::string ts{stamp.size() >= 19 ? stamp.substr(11, 8) : stamp};
+  return column(ts, 9) + column(ev.type_name.str(), 22) +
+         column(ev.agent_id, 11) + ev.payload.to_line();
 }
 
 void dashboard_model::apply(const observer_snapshot& x, clock::time_point now) {

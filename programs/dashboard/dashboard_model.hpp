@@ -85,7 +85,7 @@ public:
   /// A hub timestamp for the LAST SEEN column: the time of day as sent
   /// (`18:00:16` of `2026-11-25T18:00:16Z`, fractions and zone dropped), the
   /// whole string if it is not RFC 3339, `-` when there is none.
-  static std::string hub_time(const caf::optional<std::string>& x);
+  static std::string hub_time(const caf::optional<inline_text>& x);
 
   /// Formats a duration for a narrow column: `850ms`, `12s`, `3m04s`, `2h05m`.
   static std::string age(std::chrono::milliseconds x);
