@@ -3,6 +3,12 @@
 #include <cstdlib>
 #include <new>
 
+// ASan and TSan bring their own operator new; replacing it would switch off
+// their checks of new/delete pairs for the whole test binary.
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#  define HUBWATCH_ALLOC_PROBE_COUNTS
+#endif
+
 // Replacing the global operator new is by nature one per process. The
 // counter is per thread and counts only while a probe is armed on that
 // thread; everything else in the test binary allocates as before, through
@@ -59,7 +65,17 @@ uint64_t alloc_probe::count() const {
   return allocations - start_;
 }
 
+bool alloc_probe::counts() {
+#ifdef HUBWATCH_ALLOC_PROBE_COUNTS
+  return true;
+#else
+  return false;
+#endif
+}
+
 } // namespace hubwatch::test
+
+#ifdef HUBWATCH_ALLOC_PROBE_COUNTS
 
 using hubwatch::test::allocate;
 using hubwatch::test::allocate_aligned;
@@ -165,3 +181,5 @@ void operator delete[](void* p, std::align_val_t,
                        const std::nothrow_t&) noexcept {
   std::free(p);
 }
+
+#endif // HUBWATCH_ALLOC_PROBE_COUNTS
