@@ -420,9 +420,12 @@ caf::optional<agent_info> agent_table::find(const std::string& id) const {
 
 std::vector<agent_info> agent_table::sorted() {
   order_new_ids();
-  std::vector<agent_info> result(size_);
+  // Each record built where it stays, in one pass: constructing all of them
+  // first and filling them after walked 300 MB twice at 1M agents.
+  std::vector<agent_info> result;
+  result.reserve(size_);
   for (size_t k = 0; k < size_; ++k)
-    fill(at(order_[k]), result[k]);
+    fill(at(order_[k]), result.emplace_back());
   return result;
 }
 
