@@ -177,33 +177,39 @@ uint64_t chunk_at(const std::string& id, size_t offset) {
   return result;
 }
 
-/// A record number with the bytes of its id at the current depth.
+/// A record number with sixteen bytes of its id from the current depth.
 struct id_key {
-  uint64_t chunk;
-  // Bytes of the id left from the current offset, at most 9: among equal
+  uint64_t hi;
+  uint64_t lo;
+  // Bytes of the id left from the current offset, at most 17: among equal
   // chunks a shorter id is a prefix of a longer one (or ends in fewer NULs),
-  // so it goes first; 9 means "more after this chunk", to be looked at.
+  // so it goes first; 17 means "more after these sixteen", to be looked at.
   uint32_t rest;
   uint32_t rec;
 
   bool operator<(const id_key& y) const {
-    return chunk != y.chunk ? chunk < y.chunk : rest < y.rest;
+    if (hi != y.hi)
+      return hi < y.hi;
+    if (lo != y.lo)
+      return lo < y.lo;
+    return rest < y.rest;
   }
 
   bool same_bytes(const id_key& y) const {
-    return chunk == y.chunk && rest == y.rest;
+    return hi == y.hi && lo == y.lo && rest == y.rest;
   }
 };
+
+constexpr size_t key_bytes = 16;
 
 } // namespace
 
 // Comparing ids through their record numbers missed the cache twice per
 // comparison and made the first snapshot of 1M agents 17x the 100k one.
-// Instead: a most-significant-first sort eight bytes at a time, on keys in
-// one contiguous array, so that nearly every comparison is an integer one.
-// Only ids equal in all bytes so far are keyed again at the next eight; a
-// prefix shared by every id ("agent-00...") costs one linear pass per eight
-// bytes, not a sort.
+// Instead: a most-significant-first sort sixteen bytes at a time, on keys in
+// one contiguous array, so that nearly every comparison is an integer one
+// and each record is read once for ids of up to sixteen bytes. Only ids
+// equal in all bytes so far are keyed again at the next sixteen.
 void agent_table::order_new_ids() {
   if (ordered_ == order_.size())
     return;
@@ -211,7 +217,7 @@ void agent_table::order_new_ids() {
   std::vector<id_key> keys;
   keys.reserve(order_.size() - ordered_);
   for (auto it = mid; it != order_.end(); ++it)
-    keys.push_back({0, 0, *it});
+    keys.push_back({0, 0, 0, *it});
   struct range {
     size_t first;
     size_t last;
@@ -227,9 +233,10 @@ void agent_table::order_new_ids() {
     bool all_same = true;
     for (auto it = b; it != e; ++it) {
       auto& id = at(it->rec).id;
-      it->chunk = chunk_at(id, offset);
+      it->hi = chunk_at(id, offset);
+      it->lo = chunk_at(id, offset + 8);
       it->rest = static_cast<uint32_t>(
-        id.size() > offset ? std::min<size_t>(9, id.size() - offset) : 0);
+        id.size() > offset ? std::min(key_bytes + 1, id.size() - offset) : 0);
       all_same = all_same && it->same_bytes(*b);
     }
     if (!all_same)
@@ -238,8 +245,8 @@ void agent_table::order_new_ids() {
       auto j = i + 1;
       while (j < last && keys[j].same_bytes(keys[i]))
         ++j;
-      if (j - i > 1 && keys[i].rest == 9)
-        todo.push_back({i, j, offset + 8});
+      if (j - i > 1 && keys[i].rest == key_bytes + 1)
+        todo.push_back({i, j, offset + key_bytes});
       i = j;
     }
   }
