@@ -12,6 +12,7 @@
 
 #include <caf/typed_event_based_actor.hpp>
 
+#include "bench/alloc_count.hpp"
 #include "bench/pipeline.hpp"
 #include "hubwatch/api/observer.hpp"
 
@@ -88,6 +89,8 @@ queue_row run_queue(caf::actor_system& sys, blast_source& src,
   board.batches.assign(subscribers, 0);
   board.missed.assign(subscribers, 0);
   {
+    // What the run holds, counted from before its observer exists.
+    live_heap_counting live;
     observer obs{sys, cfg};
     std::vector<subscriber_actor> subs;
     for (size_t i = 0; i < subscribers; ++i) {
@@ -118,6 +121,7 @@ queue_row run_queue(caf::actor_system& sys, blast_source& src,
     }
     // Free pages go back first, so that RSS shows what is in use.
     malloc_trim(0);
+    row.live_bytes = static_cast<double>(live.bytes());
     row.heap_bytes = heap_in_use();
     row.rss_kib = rss_kib().first;
     release.set_value();
@@ -170,21 +174,21 @@ queue_figures measure_queue(caf::actor_system& sys, blast_source& src,
   return result;
 }
 
-double queue_figures::heap_per_update() const {
+double queue_figures::heap_per_update(double queue_row::*bytes) const {
   auto base = find_row(rows, 0);
   auto one = find_row(rows, 1);
   if (!base || !one || one->updates == 0)
     return 0;
-  return (one->heap_bytes - base->heap_bytes) /
-         static_cast<double>(one->updates);
+  return (one->*bytes - base->*bytes) / static_cast<double>(one->updates);
 }
 
-double queue_figures::extra_heap_per_update_per_subscriber() const {
+double queue_figures::extra_heap_per_update_per_subscriber(
+  double queue_row::*bytes) const {
   auto one = find_row(rows, 1);
   auto four = find_row(rows, 4);
   if (!one || !four || four->updates == 0)
     return 0;
-  return (four->heap_bytes - one->heap_bytes) / 3.0 /
+  return (four->*bytes - one->*bytes) / 3.0 /
          static_cast<double>(four->updates);
 }
 
@@ -201,41 +205,53 @@ void queue_figures::print_rows() const {
   std::printf("\nqueued updates: %llu events, subscribers that acknowledge "
               "nothing (queue bound %zu, no stall)\n",
               static_cast<unsigned long long>(events), queue_bound);
-  std::printf("%12s %14s %10s %14s %12s %10s\n", "subscribers",
-              "updates queued", "batches", "heap MiB", "RSS MiB", "dropped");
+  std::printf("%12s %14s %10s %14s %14s %12s %10s\n", "subscribers",
+              "updates queued", "batches", "new/del MiB", "malloc MiB",
+              "RSS MiB", "dropped");
   for (auto& r : rows)
-    std::printf("%12zu %14llu %10llu %14.1f %12.1f %10llu\n", r.subscribers,
-                static_cast<unsigned long long>(r.updates),
+    std::printf("%12zu %14llu %10llu %14.1f %14.1f %12.1f %10llu\n",
+                r.subscribers, static_cast<unsigned long long>(r.updates),
                 static_cast<unsigned long long>(r.batches),
-                r.heap_bytes / 1048576.0, r.rss_kib / 1024.0,
+                r.live_bytes / 1048576.0, r.heap_bytes / 1048576.0,
+                r.rss_kib / 1024.0,
                 static_cast<unsigned long long>(r.dropped + r.missed));
-  std::printf("heap bytes per queued update, 1 subscriber:          %8.1f\n",
-              heap_per_update());
-  std::printf("extra heap bytes per queued update per subscriber:   %8.1f\n",
-              extra_heap_per_update_per_subscriber());
-  std::printf("RSS growth per queued update, 1 subscriber:          %8.1f\n",
-              rss_per_update());
+  std::printf("%-52s %14s %14s\n", "per queued update", "new/del bytes",
+              "malloc bytes");
+  std::printf("%-52s %14.1f %14.1f\n", "heap, 1 subscriber",
+              heap_per_update(&queue_row::live_bytes),
+              heap_per_update(&queue_row::heap_bytes));
+  std::printf("%-52s %14.1f %14.1f\n", "extra heap per additional subscriber",
+              extra_heap_per_update_per_subscriber(&queue_row::live_bytes),
+              extra_heap_per_update_per_subscriber(&queue_row::heap_bytes));
+  std::printf("%-52s %14.1f\n", "RSS growth, 1 subscriber", rss_per_update());
 }
 
 void queue_figures::print_json() const {
   for (auto& r : rows)
     std::printf("{\"figure\":\"queue_run\",\"subscribers\":%zu,"
                 "\"events\":%llu,\"updates_queued\":%llu,"
-                "\"batches_queued\":%llu,\"heap_mib\":%.1f,\"rss_mib\":%.1f,"
+                "\"batches_queued\":%llu,\"live_heap_mib\":%.1f,"
+                "\"malloc_heap_mib\":%.1f,\"rss_mib\":%.1f,"
                 "\"dropped\":%llu}\n",
                 r.subscribers, static_cast<unsigned long long>(r.events),
                 static_cast<unsigned long long>(r.updates),
                 static_cast<unsigned long long>(r.batches),
-                r.heap_bytes / 1048576.0, r.rss_kib / 1024.0,
+                r.live_bytes / 1048576.0, r.heap_bytes / 1048576.0,
+                r.rss_kib / 1024.0,
                 static_cast<unsigned long long>(r.dropped + r.missed));
   auto one = find_row(rows, 1);
   std::printf("{\"figure\":\"queued_update_cost\",\"events\":%llu,"
               "\"updates_queued\":%llu,\"heap_bytes_per_update\":%.1f,"
               "\"extra_heap_bytes_per_update_per_subscriber\":%.1f,"
+              "\"malloc_heap_bytes_per_update\":%.1f,"
+              "\"malloc_extra_heap_bytes_per_update_per_subscriber\":%.1f,"
               "\"rss_bytes_per_update\":%.1f,\"queue_bound\":%zu}\n",
               static_cast<unsigned long long>(events),
               static_cast<unsigned long long>(one ? one->updates : 0),
-              heap_per_update(), extra_heap_per_update_per_subscriber(),
+              heap_per_update(&queue_row::live_bytes),
+              extra_heap_per_update_per_subscriber(&queue_row::live_bytes),
+              heap_per_update(&queue_row::heap_bytes),
+              extra_heap_per_update_per_subscriber(&queue_row::heap_bytes),
               rss_per_update(), queue_bound);
 }
 

@@ -26,8 +26,11 @@ struct queue_row {
   /// The batches those updates came in: each further subscriber's queue
   /// holds one entry per batch, pointing into the shared one.
   uint64_t batches = 0;
-  /// Heap in use (glibc's mallinfo2, every arena) and RSS (after handing
-  /// free pages back) with every update waiting.
+  /// With every update waiting: the net bytes the run allocated through
+  /// operator new (bench/alloc_count.hpp, usable sizes), the heap in use
+  /// (glibc's mallinfo2, every arena, C allocations and chunk headers
+  /// included) and RSS (after handing free pages back).
+  double live_bytes = 0;
   double heap_bytes = 0;
   long rss_kib = 0;
   /// Updates lost to a full queue: must be 0, or the figure is wrong.
@@ -43,10 +46,11 @@ struct queue_figures {
   uint64_t lost = 0;
   uint64_t missed = 0;
 
-  /// Heap bytes per queued update with one subscriber.
-  double heap_per_update() const;
+  /// Heap bytes per queued update with one subscriber, by `bytes`
+  /// (`&queue_row::live_bytes` or `&queue_row::heap_bytes`).
+  double heap_per_update(double queue_row::*bytes) const;
   /// Heap bytes per queued update that each subscriber after the first adds.
-  double extra_heap_per_update_per_subscriber() const;
+  double extra_heap_per_update_per_subscriber(double queue_row::*bytes) const;
   /// RSS growth per queued update with one subscriber.
   double rss_per_update() const;
 
