@@ -437,9 +437,9 @@ void put_ids(agent_table& table, const std::vector<std::string>& ids) {
 
 using namespace std::string_literals;
 
-/// Ids that differ only where an eight-byte key can tie: shared prefixes of
-/// 8, 16 and 17 bytes, ids of 0 to 9 bytes, bytes >= 0x80, embedded and
-/// trailing NULs (JSON's \u0000 decodes to one).
+/// Ids that differ only where a key of 8 or 16 bytes of the id can tie:
+/// shared prefixes of 8, 16 and 32 bytes, ids of 0 to 17 bytes, bytes >=
+/// 0x80, embedded and trailing NULs (JSON's \u0000 decodes to one).
 std::vector<std::string> tricky_ids() {
   return {"agent-00",
           "agent-000",
