@@ -1,5 +1,7 @@
 #include "bench/alloc_count.hpp"
 
+#include <malloc.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <new>
@@ -21,21 +23,48 @@ constexpr unsigned shard_count = 64;
 struct alignas(64) shard {
   std::atomic<uint64_t> count{0};
   std::atomic<uint64_t> bytes{0};
+  // Net: usable bytes allocated minus freed while live counting is on.
+  std::atomic<int64_t> live{0};
 };
 
 shard shards[shard_count];
 std::atomic<unsigned> next_shard{0};
 std::atomic<bool> enabled{false};
+std::atomic<bool> live_enabled{false};
 thread_local unsigned my_shard = shard_count;
+
+shard& own_shard() noexcept {
+  if (my_shard == shard_count)
+    my_shard = next_shard.fetch_add(1, std::memory_order_relaxed) % shard_count;
+  return shards[my_shard];
+}
 
 void count_allocation(std::size_t size) noexcept {
   if (!enabled.load(std::memory_order_relaxed))
     return;
-  if (my_shard == shard_count)
-    my_shard = next_shard.fetch_add(1, std::memory_order_relaxed) % shard_count;
-  auto& s = shards[my_shard];
+  auto& s = own_shard();
   s.count.fetch_add(1, std::memory_order_relaxed);
   s.bytes.fetch_add(size, std::memory_order_relaxed);
+}
+
+/// `p` was just allocated (`sign` 1) or is about to be freed (-1).
+void count_live(void* p, int64_t sign) noexcept {
+  if (p == nullptr || !live_enabled.load(std::memory_order_relaxed))
+    return;
+  auto size = static_cast<int64_t>(malloc_usable_size(p));
+  own_shard().live.fetch_add(sign * size, std::memory_order_relaxed);
+}
+
+int64_t sum_live() {
+  int64_t result = 0;
+  for (auto& s : shards)
+    result += s.live.load(std::memory_order_relaxed);
+  return result;
+}
+
+void release(void* p) noexcept {
+  count_live(p, -1);
+  std::free(p);
 }
 
 alloc_totals sum() {
@@ -50,8 +79,10 @@ alloc_totals sum() {
 void* allocate(std::size_t size) {
   count_allocation(size);
   for (;;) {
-    if (auto* p = std::malloc(size == 0 ? 1 : size))
+    if (auto* p = std::malloc(size == 0 ? 1 : size)) {
+      count_live(p, 1);
       return p;
+    }
     auto handler = std::get_new_handler();
     if (handler == nullptr)
       throw std::bad_alloc{};
@@ -66,8 +97,10 @@ void* allocate_aligned(std::size_t size, std::align_val_t al) {
     alignment = sizeof(void*);
   for (;;) {
     void* p = nullptr;
-    if (posix_memalign(&p, alignment, size == 0 ? 1 : size) == 0)
+    if (posix_memalign(&p, alignment, size == 0 ? 1 : size) == 0) {
+      count_live(p, 1);
       return p;
+    }
     auto handler = std::get_new_handler();
     if (handler == nullptr)
       throw std::bad_alloc{};
@@ -91,10 +124,24 @@ alloc_totals alloc_counting::totals() const {
   return {now.count - start_.count, now.bytes - start_.bytes};
 }
 
+live_heap_counting::live_heap_counting() {
+  start_ = sum_live();
+  live_enabled.store(true, std::memory_order_relaxed);
+}
+
+live_heap_counting::~live_heap_counting() {
+  live_enabled.store(false, std::memory_order_relaxed);
+}
+
+int64_t live_heap_counting::bytes() const {
+  return sum_live() - start_;
+}
+
 } // namespace hubwatch::bench
 
 using hubwatch::bench::allocate;
 using hubwatch::bench::allocate_aligned;
+using hubwatch::bench::release;
 
 void* operator new(std::size_t size) {
   return allocate(size);
@@ -147,51 +194,51 @@ void* operator new[](std::size_t size, std::align_val_t al,
 }
 
 void operator delete(void* p) noexcept {
-  std::free(p);
+  release(p);
 }
 
 void operator delete[](void* p) noexcept {
-  std::free(p);
+  release(p);
 }
 
 void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
+  release(p);
 }
 
 void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
+  release(p);
 }
 
 void operator delete(void* p, const std::nothrow_t&) noexcept {
-  std::free(p);
+  release(p);
 }
 
 void operator delete[](void* p, const std::nothrow_t&) noexcept {
-  std::free(p);
+  release(p);
 }
 
 void operator delete(void* p, std::align_val_t) noexcept {
-  std::free(p);
+  release(p);
 }
 
 void operator delete[](void* p, std::align_val_t) noexcept {
-  std::free(p);
+  release(p);
 }
 
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-  std::free(p);
+  release(p);
 }
 
 void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-  std::free(p);
+  release(p);
 }
 
 void operator delete(void* p, std::align_val_t,
                      const std::nothrow_t&) noexcept {
-  std::free(p);
+  release(p);
 }
 
 void operator delete[](void* p, std::align_val_t,
                        const std::nothrow_t&) noexcept {
-  std::free(p);
+  release(p);
 }

@@ -3,6 +3,7 @@
 #include "hubwatch/core/frame_parser.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <string_view>
 
@@ -161,15 +162,102 @@ uint32_t agent_table::insert(const std::string& id) {
   return i;
 }
 
+namespace {
+
+/// Eight bytes of `id` from `offset` as a big-endian integer, zero past the
+/// end: integers compare as the bytes do (unsigned, as std::string's).
+uint64_t chunk_at(const std::string& id, size_t offset) {
+  unsigned char buf[8] = {};
+  if (offset < id.size())
+    std::memcpy(buf, id.data() + offset,
+                std::min<size_t>(8, id.size() - offset));
+  uint64_t result = 0;
+  for (auto b : buf)
+    result = (result << 8) | b;
+  return result;
+}
+
+/// A record number with sixteen bytes of its id from the current depth.
+struct id_key {
+  uint64_t hi;
+  uint64_t lo;
+  // Bytes of the id left from the current offset, at most 17: among equal
+  // chunks a shorter id is a prefix of a longer one (or ends in fewer NULs),
+  // so it goes first; 17 means "more after these sixteen", to be looked at.
+  uint32_t rest;
+  uint32_t rec;
+
+  bool operator<(const id_key& y) const {
+    if (hi != y.hi)
+      return hi < y.hi;
+    if (lo != y.lo)
+      return lo < y.lo;
+    return rest < y.rest;
+  }
+
+  bool same_bytes(const id_key& y) const {
+    return hi == y.hi && lo == y.lo && rest == y.rest;
+  }
+};
+
+constexpr size_t key_bytes = 16;
+
+} // namespace
+
+// Comparing ids through their record numbers missed the cache twice per
+// comparison and made the first snapshot of 1M agents 17x the 100k one.
+// Instead: a most-significant-first sort sixteen bytes at a time, on keys in
+// one contiguous array, so that nearly every comparison is an integer one
+// and each record is read once for ids of up to sixteen bytes. Only ids
+// equal in all bytes so far are keyed again at the next sixteen.
 void agent_table::order_new_ids() {
   if (ordered_ == order_.size())
     return;
-  auto by_id = [this](uint32_t x, uint32_t y) {
-    return at(x).id < at(y).id;
-  };
   auto mid = order_.begin() + static_cast<ptrdiff_t>(ordered_);
-  std::sort(mid, order_.end(), by_id);
-  std::inplace_merge(order_.begin(), mid, order_.end(), by_id);
+  std::vector<id_key> keys;
+  keys.reserve(order_.size() - ordered_);
+  for (auto it = mid; it != order_.end(); ++it)
+    keys.push_back({0, 0, 0, *it});
+  struct range {
+    size_t first;
+    size_t last;
+    size_t offset;
+  };
+  // A stack, not recursion: long shared prefixes would nest deeply.
+  std::vector<range> todo{{0, keys.size(), 0}};
+  while (!todo.empty()) {
+    auto [first, last, offset] = todo.back();
+    todo.pop_back();
+    auto b = keys.begin() + static_cast<ptrdiff_t>(first);
+    auto e = keys.begin() + static_cast<ptrdiff_t>(last);
+    bool all_same = true;
+    for (auto it = b; it != e; ++it) {
+      auto& id = at(it->rec).id;
+      it->hi = chunk_at(id, offset);
+      it->lo = chunk_at(id, offset + 8);
+      it->rest = static_cast<uint32_t>(
+        id.size() > offset ? std::min(key_bytes + 1, id.size() - offset) : 0);
+      all_same = all_same && it->same_bytes(*b);
+    }
+    if (!all_same)
+      std::sort(b, e);
+    for (auto i = first; i < last;) {
+      auto j = i + 1;
+      while (j < last && keys[j].same_bytes(keys[i]))
+        ++j;
+      if (j - i > 1 && keys[i].rest == key_bytes + 1)
+        todo.push_back({i, j, offset + key_bytes});
+      i = j;
+    }
+  }
+  for (size_t k = 0; k < keys.size(); ++k)
+    mid[static_cast<ptrdiff_t>(k)] = keys[k].rec;
+  if (ordered_ > 0) {
+    auto by_id = [this](uint32_t x, uint32_t y) {
+      return at(x).id < at(y).id;
+    };
+    std::inplace_merge(order_.begin(), mid, order_.end(), by_id);
+  }
   ordered_ = order_.size();
 }
 
@@ -339,9 +427,12 @@ caf::optional<agent_info> agent_table::find(const std::string& id) const {
 
 std::vector<agent_info> agent_table::sorted() {
   order_new_ids();
-  std::vector<agent_info> result(size_);
+  // Each record built where it stays, in one pass: constructing all of them
+  // first and filling them after walked 300 MB twice at 1M agents.
+  std::vector<agent_info> result;
+  result.reserve(size_);
   for (size_t k = 0; k < size_; ++k)
-    fill(at(order_[k]), result[k]);
+    fill(at(order_[k]), result.emplace_back());
   return result;
 }
 

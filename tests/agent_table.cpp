@@ -6,6 +6,7 @@
 #include <deque>
 #include <map>
 #include <random>
+#include <set>
 
 #include <caf/test/unit_test.hpp>
 
@@ -408,6 +409,137 @@ CAF_TEST(the compact table agrees with a map of full records) {
     if (!x->stale && (!oldest || x->last_seen_local < *oldest))
       oldest = x->last_seen_local;
   CAF_CHECK_EQUAL(table.oldest_fresh(), oldest);
+}
+
+namespace {
+
+/// The ids of `table.sorted()`, in its order.
+std::vector<std::string> sorted_ids(agent_table& table) {
+  std::vector<std::string> result;
+  for (auto& rec : table.sorted())
+    result.push_back(rec.id);
+  return result;
+}
+
+/// `ids` as std::string's operator< orders them.
+std::vector<std::string> by_operator_less(std::vector<std::string> ids) {
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+void put_ids(agent_table& table, const std::vector<std::string>& ids) {
+  for (auto& id : ids) {
+    agent_info rec;
+    rec.id = id;
+    table.put(rec);
+  }
+}
+
+using namespace std::string_literals;
+
+/// Ids that differ only where a key of 8 or 16 bytes of the id can tie:
+/// shared prefixes of 8, 16 and 32 bytes, ids of 0 to 17 bytes, bytes >=
+/// 0x80, embedded and trailing NULs (JSON's \u0000 decodes to one).
+std::vector<std::string> tricky_ids() {
+  return {"agent-00",
+          "agent-000",
+          "agent-0000001",
+          "agent-0000010",
+          "agent-0000002",
+          "agent-00\0"s,
+          "agent-00\0\0"s,
+          "agent-00\0a"s,
+          "agent-00\x01"s,
+          "agent-0\xff"s,
+          "agent-0\x80z"s,
+          "agent-0\x7f"s,
+          "",
+          "\0"s,
+          "\0\0"s,
+          "a",
+          "a\0"s,
+          "a\0\0\0\0\0\0\0"s,
+          "a\0\0\0\0\0\0\0\0"s,
+          "a\0\0\0\0\0\0\0\0\x01"s,
+          "ab",
+          "abcdefgh",
+          "abcdefg",
+          "abcdefghi",
+          "\xff\xff\xff\xff\xff\xff\xff\xff",
+          "\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+          "\xff\xff\xff\xff\xff\xff\xff\xfe\xff",
+          "\x80",
+          "\x7f",
+          "0123456789abcdef",
+          "0123456789abcdefX",
+          "0123456789abcdef\0"s,
+          "0123456789abcdeg",
+          "0123456789abcdef0123456789abcdef-1",
+          "0123456789abcdef0123456789abcdef-0",
+          "0123456789abcdef0123456789abcdef"};
+}
+
+} // namespace
+
+CAF_TEST(sorted orders ids bytewise like std::string) {
+  auto ids = tricky_ids();
+  put_ids(table, ids);
+  CAF_REQUIRE_EQUAL(table.size(), ids.size());
+  CAF_CHECK_EQUAL(sorted_ids(table), by_operator_less(ids));
+  // A second call keeps that order (nothing new to merge).
+  CAF_CHECK_EQUAL(sorted_ids(table), by_operator_less(ids));
+}
+
+CAF_TEST(ids added between calls are merged into the order) {
+  auto ids = tricky_ids();
+  std::vector<std::string> known;
+  // Every third id, then the rest one by one and in pairs, each time
+  // asking for the order, so that new ids land before, between and after
+  // those already ordered.
+  for (size_t i = 0; i < ids.size(); i += 3)
+    known.push_back(ids[i]);
+  put_ids(table, known);
+  CAF_CHECK_EQUAL(sorted_ids(table), by_operator_less(known));
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i % 3 == 0)
+      continue;
+    known.push_back(ids[i]);
+    put_ids(table, {ids[i]});
+    if (i % 2 == 0)
+      CAF_CHECK_EQUAL(sorted_ids(table), by_operator_less(known));
+  }
+  CAF_CHECK_EQUAL(sorted_ids(table), by_operator_less(known));
+  // An id put again is no new id.
+  put_ids(table, {ids[0]});
+  CAF_CHECK_EQUAL(table.size(), ids.size());
+  CAF_CHECK_EQUAL(sorted_ids(table), by_operator_less(ids));
+}
+
+CAF_TEST(sorted orders many random ids with long shared prefixes) {
+  // Ids from a small alphabet (NUL and 0xff included) of random lengths
+  // after one of a few long prefixes: runs of equal eight-byte chunks at
+  // several depths.
+  std::minstd_rand rng{42};
+  const std::string alphabet = "\0\x01"
+                               "a\x7f\x80\xff"s;
+  const std::string prefixes[] = {"", "agent-", "agent-00000000",
+                                  "agent-0000000000000000-"};
+  std::vector<std::string> ids;
+  std::set<std::string> seen_ids;
+  for (int round = 0; round < 4; ++round) {
+    std::vector<std::string> fresh;
+    for (int i = 0; i < 2000; ++i) {
+      auto id = prefixes[rng() % 4];
+      for (auto n = rng() % 20; n > 0; --n)
+        id += alphabet[rng() % alphabet.size()];
+      if (seen_ids.insert(id).second)
+        fresh.push_back(id);
+    }
+    put_ids(table, fresh);
+    ids.insert(ids.end(), fresh.begin(), fresh.end());
+    CAF_REQUIRE_EQUAL(table.size(), ids.size());
+    CAF_CHECK_EQUAL(sorted_ids(table), by_operator_less(ids));
+  }
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
