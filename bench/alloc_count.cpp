@@ -62,11 +62,6 @@ int64_t sum_live() {
   return result;
 }
 
-void release(void* p) noexcept {
-  count_live(p, -1);
-  std::free(p);
-}
-
 alloc_totals sum() {
   alloc_totals result;
   for (auto& s : shards) {
@@ -74,38 +69,6 @@ alloc_totals sum() {
     result.bytes += s.bytes.load(std::memory_order_relaxed);
   }
   return result;
-}
-
-void* allocate(std::size_t size) {
-  count_allocation(size);
-  for (;;) {
-    if (auto* p = std::malloc(size == 0 ? 1 : size)) {
-      count_live(p, 1);
-      return p;
-    }
-    auto handler = std::get_new_handler();
-    if (handler == nullptr)
-      throw std::bad_alloc{};
-    handler();
-  }
-}
-
-void* allocate_aligned(std::size_t size, std::align_val_t al) {
-  count_allocation(size);
-  auto alignment = static_cast<std::size_t>(al);
-  if (alignment < sizeof(void*))
-    alignment = sizeof(void*);
-  for (;;) {
-    void* p = nullptr;
-    if (posix_memalign(&p, alignment, size == 0 ? 1 : size) == 0) {
-      count_live(p, 1);
-      return p;
-    }
-    auto handler = std::get_new_handler();
-    if (handler == nullptr)
-      throw std::bad_alloc{};
-    handler();
-  }
 }
 
 } // namespace
@@ -139,106 +102,20 @@ int64_t live_heap_counting::bytes() const {
 
 } // namespace hubwatch::bench
 
-using hubwatch::bench::allocate;
-using hubwatch::bench::allocate_aligned;
-using hubwatch::bench::release;
+namespace hubwatch::alloc_hooks {
 
-void* operator new(std::size_t size) {
-  return allocate(size);
+void before_allocate(std::size_t size) noexcept {
+  bench::count_allocation(size);
 }
 
-void* operator new[](std::size_t size) {
-  return allocate(size);
+void after_allocate(void* p) noexcept {
+  bench::count_live(p, 1);
 }
 
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  try {
-    return allocate(size);
-  } catch (...) {
-    return nullptr;
-  }
+void before_free(void* p) noexcept {
+  bench::count_live(p, -1);
 }
 
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  try {
-    return allocate(size);
-  } catch (...) {
-    return nullptr;
-  }
-}
+} // namespace hubwatch::alloc_hooks
 
-void* operator new(std::size_t size, std::align_val_t al) {
-  return allocate_aligned(size, al);
-}
-
-void* operator new[](std::size_t size, std::align_val_t al) {
-  return allocate_aligned(size, al);
-}
-
-void* operator new(std::size_t size, std::align_val_t al,
-                   const std::nothrow_t&) noexcept {
-  try {
-    return allocate_aligned(size, al);
-  } catch (...) {
-    return nullptr;
-  }
-}
-
-void* operator new[](std::size_t size, std::align_val_t al,
-                     const std::nothrow_t&) noexcept {
-  try {
-    return allocate_aligned(size, al);
-  } catch (...) {
-    return nullptr;
-  }
-}
-
-void operator delete(void* p) noexcept {
-  release(p);
-}
-
-void operator delete[](void* p) noexcept {
-  release(p);
-}
-
-void operator delete(void* p, std::size_t) noexcept {
-  release(p);
-}
-
-void operator delete[](void* p, std::size_t) noexcept {
-  release(p);
-}
-
-void operator delete(void* p, const std::nothrow_t&) noexcept {
-  release(p);
-}
-
-void operator delete[](void* p, const std::nothrow_t&) noexcept {
-  release(p);
-}
-
-void operator delete(void* p, std::align_val_t) noexcept {
-  release(p);
-}
-
-void operator delete[](void* p, std::align_val_t) noexcept {
-  release(p);
-}
-
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-  release(p);
-}
-
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-  release(p);
-}
-
-void operator delete(void* p, std::align_val_t,
-                     const std::nothrow_t&) noexcept {
-  release(p);
-}
-
-void operator delete[](void* p, std::align_val_t,
-                       const std::nothrow_t&) noexcept {
-  release(p);
-}
+#include "bench/replace_operator_new.hpp"

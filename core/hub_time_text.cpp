@@ -148,22 +148,6 @@ caf::optional<caf::timestamp> hub_time_text::time() const {
   }
 }
 
-bool hub_time_text::text(std::string& out) const {
-  switch (kind_) {
-  case none_kind:
-    return false;
-  case raw_kind:
-    out = *raw_;
-    return true;
-  default: {
-    char buf[32];
-    auto len = format_into(buf, ns_, kind_);
-    out.assign(buf, len);
-    return true;
-  }
-  }
-}
-
 bool hub_time_text::text(inline_text& out) const {
   switch (kind_) {
   case none_kind:

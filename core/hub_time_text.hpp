@@ -50,11 +50,8 @@ public:
   /// The time, if the string parses as RFC 3339.
   caf::optional<caf::timestamp> time() const;
 
-  /// The string as the hub sent it into `out`; false (and `out` untouched)
-  /// if empty.
-  bool text(std::string& out) const;
-
-  /// As above, printed straight into `out`'s own buffer.
+  /// The string as the hub sent it, printed straight into `out`'s own
+  /// buffer; false (and `out` untouched) if empty.
   bool text(inline_text& out) const;
 
   caf::optional<inline_text> text() const;

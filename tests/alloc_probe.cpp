@@ -6,7 +6,7 @@
 // ASan and TSan bring their own operator new; replacing it would switch off
 // their checks of new/delete pairs for the whole test binary.
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-#  define HUBWATCH_ALLOC_PROBE_COUNTS
+#define HUBWATCH_ALLOC_PROBE_COUNTS
 #endif
 
 // Replacing the global operator new is by nature one per process. The
@@ -20,36 +20,6 @@ namespace {
 
 thread_local uint64_t allocations = 0;
 thread_local bool armed = false;
-
-void* allocate(std::size_t size) {
-  if (armed)
-    ++allocations;
-  for (;;) {
-    if (auto* p = std::malloc(size == 0 ? 1 : size))
-      return p;
-    auto handler = std::get_new_handler();
-    if (handler == nullptr)
-      throw std::bad_alloc{};
-    handler();
-  }
-}
-
-void* allocate_aligned(std::size_t size, std::align_val_t al) {
-  if (armed)
-    ++allocations;
-  auto alignment = static_cast<std::size_t>(al);
-  if (alignment < sizeof(void*))
-    alignment = sizeof(void*);
-  for (;;) {
-    void* p = nullptr;
-    if (posix_memalign(&p, alignment, size == 0 ? 1 : size) == 0)
-      return p;
-    auto handler = std::get_new_handler();
-    if (handler == nullptr)
-      throw std::bad_alloc{};
-    handler();
-  }
-}
 
 } // namespace
 
@@ -77,109 +47,23 @@ bool alloc_probe::counts() {
 
 #ifdef HUBWATCH_ALLOC_PROBE_COUNTS
 
-using hubwatch::test::allocate;
-using hubwatch::test::allocate_aligned;
+namespace hubwatch::alloc_hooks {
 
-void* operator new(std::size_t size) {
-  return allocate(size);
+void before_allocate(std::size_t) noexcept {
+  if (test::armed)
+    ++test::allocations;
 }
 
-void* operator new[](std::size_t size) {
-  return allocate(size);
+void after_allocate(void*) noexcept {
+  // nop
 }
 
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  try {
-    return allocate(size);
-  } catch (...) {
-    return nullptr;
-  }
+void before_free(void*) noexcept {
+  // nop
 }
 
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-  try {
-    return allocate(size);
-  } catch (...) {
-    return nullptr;
-  }
-}
+} // namespace hubwatch::alloc_hooks
 
-void* operator new(std::size_t size, std::align_val_t al) {
-  return allocate_aligned(size, al);
-}
-
-void* operator new[](std::size_t size, std::align_val_t al) {
-  return allocate_aligned(size, al);
-}
-
-void* operator new(std::size_t size, std::align_val_t al,
-                   const std::nothrow_t&) noexcept {
-  try {
-    return allocate_aligned(size, al);
-  } catch (...) {
-    return nullptr;
-  }
-}
-
-void* operator new[](std::size_t size, std::align_val_t al,
-                     const std::nothrow_t&) noexcept {
-  try {
-    return allocate_aligned(size, al);
-  } catch (...) {
-    return nullptr;
-  }
-}
-
-// Every delete frees what malloc or posix_memalign gave.
-
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-
-void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
-
-void operator delete(void* p, const std::nothrow_t&) noexcept {
-  std::free(p);
-}
-
-void operator delete[](void* p, const std::nothrow_t&) noexcept {
-  std::free(p);
-}
-
-void operator delete(void* p, std::align_val_t) noexcept {
-  std::free(p);
-}
-
-void operator delete[](void* p, std::align_val_t) noexcept {
-  std::free(p);
-}
-
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-  std::free(p);
-}
-
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-  std::free(p);
-}
-
-void operator delete(void* p, std::align_val_t,
-                     const std::nothrow_t&) noexcept {
-  std::free(p);
-}
-
-void operator delete[](void* p, std::align_val_t,
-                       const std::nothrow_t&) noexcept {
-  std::free(p);
-}
+#include "bench/replace_operator_new.hpp"
 
 #endif // HUBWATCH_ALLOC_PROBE_COUNTS
