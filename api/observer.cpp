@@ -165,6 +165,11 @@ observer::snapshot(caf::timespan timeout) const {
                                 atom::snapshot::value);
 }
 
+caf::expected<observer_snapshot>
+observer::summary(caf::timespan timeout) const {
+  return ask<observer_snapshot>(sys_, registry_, timeout, atom::summary::value);
+}
+
 caf::expected<connection_status> observer::status(caf::timespan timeout) const {
   if (!supervisor_) {
     auto snap = snapshot(timeout);

@@ -110,6 +110,12 @@ public:
   caf::expected<observer_snapshot>
   snapshot(caf::timespan timeout = default_reply_timeout) const;
 
+  /// As `snapshot()` without the event history (`events` empty): the
+  /// counters, agents and status, as the metrics endpoint reads them. Copying
+  /// the history holds up the pipeline for a moment; this is what to poll.
+  caf::expected<observer_snapshot>
+  summary(caf::timespan timeout = default_reply_timeout) const;
+
   /// The connection status alone (cheaper than `snapshot()`); errors as
   /// there.
   caf::expected<connection_status>

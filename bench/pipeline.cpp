@@ -137,7 +137,7 @@ pipeline_result run_pipeline(caf::actor_system& sys, blast_source& src,
       // The peak of this run, sampled: VmHWM would remember earlier runs.
       max_rss = std::max(max_rss, rss_kib().first);
       if (!sampled) {
-        auto snap = obs.snapshot();
+        auto snap = obs.summary();
         if (snap && snap->counters.events >= std::min<uint64_t>(n, 100000)) {
           result.rss_kib_at_100k = max_rss;
           sampled = true;

@@ -106,7 +106,7 @@ queue_row run_queue(caf::actor_system& sys, blast_source& src,
       std::abort();
     auto t0 = clock_type::now();
     for (;;) {
-      if (auto snap = obs.snapshot()) {
+      if (auto snap = obs.summary()) {
         if (snap->counters.events >= events) {
           row.dropped = snap->counters.subscriber_dropped;
           break;

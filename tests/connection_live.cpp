@@ -56,6 +56,12 @@ CAF_TEST(events flow end to end into a subscriber) {
   CAF_CHECK(!snap.is_loading());
   CAF_CHECK(!snap.agents.empty());
   CAF_CHECK_EQUAL(snap.counters.events, frames.size());
+  // The summary: the same without the history.
+  auto sum = must(obs->summary());
+  CAF_CHECK(sum.events.empty());
+  CAF_CHECK_EQUAL(sum.counters.events, frames.size());
+  CAF_CHECK_EQUAL(sum.agents, snap.agents);
+  CAF_CHECK_EQUAL(sum.status.state, connection_state::connected);
   // The first status was connecting (is_loading), attempt 0.
   auto statuses = col.all<connection_status>();
   CAF_REQUIRE_GREATER_OR_EQUAL(statuses.size(), 2u);
