@@ -313,20 +313,21 @@ void agent_table::store_fields(record& rec, const agent_info& info) {
 
 /// Takes what apply_event derived in `info` back into `rec`.
 void agent_table::store(record& rec, const agent_info& info,
-                        const daemon_event& ev) {
+                        const daemon_event& ev, const hub_time_form& ts) {
   store_fields(rec, info);
   if (!info.last_heartbeat)
     rec.last_heartbeat.clear();
   else if (*info.last_heartbeat == ev.timestamp)
-    rec.last_heartbeat.assign(ev.timestamp, ev.time);
+    rec.last_heartbeat.assign(ts);
   // else: unchanged (apply_event sets it to the event's or to none).
 }
 
 /// Moves `rec.last_seen` to `ev`'s timestamp if that is newer; true if it
 /// did.
-bool agent_table::update_last_seen(record& rec, const daemon_event& ev) {
+bool agent_table::update_last_seen(record& rec, const daemon_event& ev,
+                                   const hub_time_form& ts) {
   // An event without a timestamp says nothing about when it happened.
-  if (ev.timestamp.empty() || rec.last_seen.equals(ev.timestamp, ev.time))
+  if (ev.timestamp.empty() || rec.last_seen.equals(ts))
     return false;
   // Hub time may go backwards (clock steps, several hub processes): the
   // later of the two when both are times, else the latest arrival.
@@ -335,7 +336,7 @@ bool agent_table::update_last_seen(record& rec, const daemon_event& ev) {
     if (current && *ev.time < *current)
       return false;
   }
-  rec.last_seen.assign(ev.timestamp, ev.time);
+  rec.last_seen.assign(ts);
   return true;
 }
 
@@ -345,15 +346,18 @@ bool agent_table::apply(const daemon_event& ev, caf::timestamp now,
   if (ev.agent_id.empty())
     return false;
   auto i = lookup(ev.agent_id);
+  if (!drives_agent_status(ev.type) && i == size_)
+    return false;
+  // Whether the event's timestamp prints back from its time, worked out
+  // once for every field it sets or is compared with.
+  hub_time_form ts{ev.timestamp.view(), ev.time};
   if (!drives_agent_status(ev.type)) {
-    if (i == size_)
-      return false;
     auto& rec = at(i);
     rec.last_seen_local = now;
     // Subscribers hear of the record only when what they see of it changed:
     // its hub time or its staleness. Events in the same second as the last
     // one about the agent carry the same timestamp and change nothing.
-    bool result = update_last_seen(rec, ev);
+    bool result = update_last_seen(rec, ev, ts);
     if (rec.stale) {
       rec.stale = false;
       result = true;
@@ -373,8 +377,8 @@ bool agent_table::apply(const daemon_event& ev, caf::timestamp now,
   apply_event(changed, ev);
   if (ev.type != event_type::heartbeat)
     changed.last_heartbeat = rec.last_heartbeat.text();
-  store(rec, changed, ev);
-  if (update_last_seen(rec, ev))
+  store(rec, changed, ev, ts);
+  if (update_last_seen(rec, ev, ts))
     changed.last_seen = ev.timestamp;
   else
     changed.last_seen = rec.last_seen.text();

@@ -85,8 +85,10 @@ private:
   void fill(const record& rec, agent_info& out) const;
   void fill_except_times(const record& rec, agent_info& out) const;
   void store_fields(record& rec, const agent_info& info);
-  void store(record& rec, const agent_info& info, const daemon_event& ev);
-  bool update_last_seen(record& rec, const daemon_event& ev);
+  void store(record& rec, const agent_info& info, const daemon_event& ev,
+             const hub_time_form& ts);
+  bool update_last_seen(record& rec, const daemon_event& ev,
+                        const hub_time_form& ts);
   void order_new_ids();
 
   // Records in fixed-size blocks: no copy of every record when the table

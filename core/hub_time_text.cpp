@@ -106,34 +106,31 @@ int rfc3339_utc_digits(std::string_view text, caf::timestamp t) {
   return digits;
 }
 
-void hub_time_text::assign(std::string_view text,
-                           const caf::optional<caf::timestamp>& parsed) {
-  int digits = parsed ? rfc3339_utc_digits(text, *parsed) : -1;
-  if (digits >= 0) {
-    ns_ = parsed->time_since_epoch().count();
-    kind_ = static_cast<int8_t>(digits);
+void hub_time_text::assign(const hub_time_form& x) {
+  if (x.digits >= 0) {
+    ns_ = x.time->time_since_epoch().count();
+    kind_ = static_cast<int8_t>(x.digits);
     raw_.reset();
     return;
   }
   if (raw_)
-    raw_->assign(text);
+    raw_->assign(x.text);
   else
-    raw_ = std::make_unique<std::string>(text);
+    raw_ = std::make_unique<std::string>(x.text);
   kind_ = raw_kind;
 }
 
-bool hub_time_text::equals(std::string_view text,
-                           const caf::optional<caf::timestamp>& parsed) const {
+bool hub_time_text::equals(const hub_time_form& x) const {
   switch (kind_) {
   case none_kind:
     return false;
   case raw_kind:
-    return *raw_ == text;
+    return *raw_ == x.text;
   default:
     // A string that prints back from its time never equals one that does
     // not, so only the time and the digits need comparing.
-    return parsed && parsed->time_since_epoch().count() == ns_ &&
-           rfc3339_utc_digits(text, *parsed) == kind_;
+    return x.time && x.time->time_since_epoch().count() == ns_ &&
+           x.digits == kind_;
   }
 }
 

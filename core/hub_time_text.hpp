@@ -21,6 +21,25 @@ std::string format_rfc3339_utc(caf::timestamp t, int digits);
 /// is none.
 int rfc3339_utc_digits(std::string_view text, caf::timestamp t);
 
+/// A hub timestamp string with what `hub_time_text` needs to know of it:
+/// its time, and whether and with how many digits that time prints back to
+/// exactly the string. Worked out once per event (it takes printing the
+/// time), then used for every field the event sets or compares.
+struct hub_time_form {
+  /// `parsed` must be `parse_rfc3339(text)` (a daemon_event's `time`).
+  hub_time_form(std::string_view text,
+                const caf::optional<caf::timestamp>& parsed)
+    : text(text), time(parsed),
+      digits(parsed ? rfc3339_utc_digits(text, *parsed) : -1) {
+    // nop
+  }
+
+  std::string_view text;
+  caf::optional<caf::timestamp> time;
+  /// -1 when the time does not print back to `text`.
+  int digits;
+};
+
 /// An optional hub timestamp string, held as the time it names when that
 /// time prints back to exactly the same string, else as the string itself.
 /// Hubs send UTC with a `Z` (`2026-11-25T18:00:16Z`, `...16.5Z`): 24 bytes
@@ -32,7 +51,11 @@ public:
   /// Holds `text`. `parsed` must be `parse_rfc3339(text)` (a daemon_event's
   /// `time`).
   void assign(std::string_view text,
-              const caf::optional<caf::timestamp>& parsed);
+              const caf::optional<caf::timestamp>& parsed) {
+    assign(hub_time_form{text, parsed});
+  }
+
+  void assign(const hub_time_form& x);
 
   void clear() {
     raw_.reset();
@@ -45,7 +68,11 @@ public:
 
   /// True if this holds exactly `text`; `parsed` as for `assign`.
   bool equals(std::string_view text,
-              const caf::optional<caf::timestamp>& parsed) const;
+              const caf::optional<caf::timestamp>& parsed) const {
+    return equals(hub_time_form{text, parsed});
+  }
+
+  bool equals(const hub_time_form& x) const;
 
   /// The time, if the string parses as RFC 3339.
   caf::optional<caf::timestamp> time() const;
