@@ -272,7 +272,6 @@ void agent_table::fill_except_times(const record& rec, agent_info& out) const {
   out.name = strings_.get(rec.name);
   out.status = rec.status;
   out.status_word = strings_.get(rec.status_word);
-  out.last_heartbeat = rec.last_heartbeat.text();
   if (rec.has_task)
     out.current_task = rec.task;
   else
@@ -357,13 +356,18 @@ bool agent_table::apply(const daemon_event& ev, caf::timestamp now,
     // Subscribers hear of the record only when what they see of it changed:
     // its hub time or its staleness. Events in the same second as the last
     // one about the agent carry the same timestamp and change nothing.
-    bool result = update_last_seen(rec, ev, ts);
-    if (rec.stale) {
-      rec.stale = false;
-      result = true;
+    bool moved = update_last_seen(rec, ev, ts);
+    bool result = moved || rec.stale;
+    rec.stale = false;
+    if (result) {
+      // The new last_seen is the event's own string: no need to print it.
+      fill_except_times(rec, changed);
+      changed.last_heartbeat = rec.last_heartbeat.text();
+      if (moved)
+        changed.last_seen = ev.timestamp;
+      else
+        changed.last_seen = rec.last_seen.text();
     }
-    if (result)
-      fill(rec, changed);
     return result;
   }
   if (i == size_)
