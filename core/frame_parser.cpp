@@ -461,28 +461,20 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
     return refuse_frame(err, hub_errc::missing_type, "\"type\" is empty",
                         frame);
   // Optional string fields: absent or null is fine, any other type is not.
-  struct field {
-    const char* key;
-    const slot* in;
-    std::string* out;
-    // The timestamp's, instead of `out`.
-    inline_text* out_text;
-  };
-  for (auto [key, in, out, out_text] :
-       {field{"agentId", &h.agent_id, &ev.agent_id, nullptr},
-        field{"agentName", &h.agent_name, &ev.agent_name, nullptr},
-        field{"timestamp", &h.timestamp, nullptr, &ev.timestamp}}) {
-    if (in->present && in->kind != boost::json::kind::null &&
-        in->kind != boost::json::kind::string)
+  auto take = [&](const char* key, const slot& in, auto& out) {
+    if (in.present && in.kind != boost::json::kind::null &&
+        in.kind != boost::json::kind::string)
       return refuse_frame(err, hub_errc::field_not_string,
                           std::string{"\""} + key + "\" is a " +
-                            kind_name(in->kind) + ", not a string",
+                            kind_name(in.kind) + ", not a string",
                           frame);
-    if (out != nullptr)
-      out->assign(in->text);
-    else
-      out_text->assign(in->text);
-  }
+    out.assign(in.text);
+    return true;
+  };
+  if (!take("agentId", h.agent_id, ev.agent_id) ||
+      !take("agentName", h.agent_name, ev.agent_name) ||
+      !take("timestamp", h.timestamp, ev.timestamp))
+    return false;
   auto payload_kind =
     h.payload.present ? h.payload.kind : boost::json::kind::null;
   if (payload_kind != boost::json::kind::null &&

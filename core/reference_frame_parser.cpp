@@ -126,33 +126,25 @@ bool reference_frame_parser::parse(std::string_view frame, daemon_event& ev,
     return refuse_frame(err, hub_errc::missing_type, "\"type\" is empty",
                         frame);
   // Optional string fields: absent is fine, any other type is not.
-  struct field {
-    const char* key;
-    std::string* out;
-    // The timestamp's, instead of `out`.
-    inline_text* out_text;
-  };
   ev.agent_id.clear();
   ev.agent_name.clear();
   ev.timestamp.clear();
-  for (auto [key, out, out_text] :
-       {field{"agentId", &ev.agent_id, nullptr},
-        field{"agentName", &ev.agent_name, nullptr},
-        field{"timestamp", nullptr, &ev.timestamp}}) {
+  auto take = [&](const char* key, auto& out) {
     auto* v = obj->if_contains(key);
     if (v == nullptr || v->is_null())
-      continue;
+      return true;
     if (!v->is_string())
       return refuse_frame(err, hub_errc::field_not_string,
                           std::string{"\""} + key + "\" is a " +
                             to_string(v->kind()).data() + ", not a string",
                           frame);
     auto& str = v->get_string();
-    if (out != nullptr)
-      out->assign(str.data(), str.size());
-    else
-      out_text->assign(str.data(), str.size());
-  }
+    out.assign(str.data(), str.size());
+    return true;
+  };
+  if (!take("agentId", ev.agent_id) || !take("agentName", ev.agent_name) ||
+      !take("timestamp", ev.timestamp))
+    return false;
   auto* payload = obj->if_contains("payload");
   if (payload != nullptr && !payload->is_null() && !payload->is_object())
     return refuse_frame(err, hub_errc::payload_not_object,

@@ -43,15 +43,13 @@ bool all_finite(const json::value& v) {
 } // namespace
 
 json_payload::json_payload(const json_payload& other)
-  : text_(other.text_.packed() ? shared_text{other.text_.view()}
-                               : other.text_) {
+  : text_(other.text_.unpacked()) {
   // nop
 }
 
 json_payload& json_payload::operator=(const json_payload& other) {
   if (this != &other)
-    text_ =
-      other.text_.packed() ? shared_text{other.text_.view()} : other.text_;
+    text_ = other.text_.unpacked();
   return *this;
 }
 

@@ -98,6 +98,12 @@ public:
     return block_ != nullptr && block_->packed;
   }
 
+  /// A copy that holds no other texts' bytes: this one when its block is its
+  /// own, else its bytes in a new block.
+  shared_text unpacked() const {
+    return packed() ? shared_text{view()} : *this;
+  }
+
   /// How many `shared_text`s hold this block; 0 without one. For tests.
   size_t use_count() const noexcept {
     return block_ == nullptr ? 0 : block_->refs.load(std::memory_order_relaxed);
