@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #include <boost/json/array.hpp>
 #include <boost/json/basic_parser_impl.hpp>
@@ -19,13 +20,17 @@ namespace {
 
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
 // days_from_civil), so no time-zone database or global state is involved.
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+// Only for years from 1 on (parse_rfc3339 takes 1678 to 2261): unsigned
+// division by constants is a multiply, a signed one was a tenth of the
+// parse.
+int64_t days_from_civil(unsigned y, unsigned m, unsigned d) {
   y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned era = y / 400;
+  const unsigned yoe = y - era * 400;
   const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+  return static_cast<int64_t>(era) * 146097 + static_cast<int64_t>(doe) -
+         719468;
 }
 
 bool read_digits(std::string_view s, size_t pos, size_t n, int& out) {
@@ -45,16 +50,21 @@ bool read_digits(std::string_view s, size_t pos, size_t n, int& out) {
 /// kind (for "is a double, not a string"), and its text or number when it
 /// has one. Members repeat in JSON; as in a tree, the last one counts, so a
 /// slot is cleared whenever its key comes again.
+///
+/// A string without escapes that Boost.JSON hands over whole is a view into
+/// the frame, which outlives the parse: kept as that view, not copied. Any
+/// other string (escaped, or in parts) is built in `own`.
 struct slot {
   bool present = false;
   boost::json::kind kind = boost::json::kind::null;
-  std::string text;
+  std::string_view text;
+  std::string own;
   double number = 0;
 
   void clear() {
     present = false;
     kind = boost::json::kind::null;
-    text.clear();
+    text = {};
     number = 0;
   }
 
@@ -63,6 +73,13 @@ struct slot {
     kind = k;
   }
 };
+
+/// `s` is exactly `lit`. The length is a constant, so the compiler compares
+/// a word or two instead of calling strlen and memcmp.
+template <size_t N>
+bool is(boost::json::string_view s, const char (&lit)[N]) {
+  return s.size() == N - 1 && std::memcmp(s.data(), lit, N - 1) == 0;
+}
 
 /// Boost.JSON's SAX interface (`basic_parser`) calls these as it reads the
 /// frame. It validates exactly as the DOM parser does (the DOM parser is
@@ -126,6 +143,14 @@ struct handler {
            s.data()[-1] == '"' && s.data()[s.size()] == '"';
   }
 
+  /// `s` lies in the frame (not in a buffer of the parser's own, where
+  /// Boost.JSON unescapes strings).
+  bool inside_frame(boost::json::string_view s) const {
+    auto b = reinterpret_cast<std::uintptr_t>(s.data());
+    return b >= reinterpret_cast<std::uintptr_t>(frame_begin) &&
+           b + s.size() <= reinterpret_cast<std::uintptr_t>(frame_end);
+  }
+
   void start(std::string_view frame) {
     frame_begin = frame.data();
     frame_end = frame.data() + frame.size();
@@ -133,16 +158,29 @@ struct handler {
     payload_followed = false;
     next_key_quote = nullptr;
     root = boost::json::kind::null;
-    for (auto* x :
-         {&type, &agent_id, &agent_name, &timestamp, &payload, &status,
-          &current_task, &current_task_snake, &uptime, &uptime_snake, &error})
-      x->clear();
-    payload_not_finite = false;
+    type.clear();
+    agent_id.clear();
+    agent_name.clear();
+    timestamp.clear();
+    payload.clear();
+    clear_payload_members();
     depth = 0;
     in_payload = false;
     top_value = nullptr;
     payload_value = nullptr;
     key.clear();
+  }
+
+  // Slot by slot, not a loop over a list of their addresses: that loop
+  // was half of parse()'s own time.
+  void clear_payload_members() {
+    status.clear();
+    current_task.clear();
+    current_task_snake.clear();
+    uptime.clear();
+    uptime_snake.clear();
+    error.clear();
+    payload_not_finite = false;
   }
 
   /// The slot the value that starts now fills, if any: a member of the
@@ -177,10 +215,7 @@ struct handler {
     begin_value(boost::json::kind::object);
     if (depth == 1 && top_value == &payload) {
       // A later `payload` replaces an earlier one, as in a tree.
-      for (auto* x : {&status, &current_task, &current_task_snake, &uptime,
-                      &uptime_snake, &error})
-        x->clear();
-      payload_not_finite = false;
+      clear_payload_members();
       in_payload = true;
     }
     ++depth;
@@ -212,17 +247,57 @@ struct handler {
     return true;
   }
 
+  slot* top_slot(boost::json::string_view k) {
+    switch (k.size()) {
+    case 4:
+      return is(k, "type") ? &type : nullptr;
+    case 7:
+      return is(k, "agentId")   ? &agent_id
+             : is(k, "payload") ? &payload
+                                : nullptr;
+    case 9:
+      return is(k, "agentName")   ? &agent_name
+             : is(k, "timestamp") ? &timestamp
+                                  : nullptr;
+    default:
+      return nullptr;
+    }
+  }
+
+  slot* payload_slot(boost::json::string_view k) {
+    switch (k.size()) {
+    case 5:
+      return is(k, "error") ? &error : nullptr;
+    case 6:
+      return is(k, "status") ? &status : nullptr;
+    case 11:
+      return is(k, "currentTask") ? &current_task : nullptr;
+    case 12:
+      return is(k, "current_task") ? &current_task_snake : nullptr;
+    case 13:
+      return is(k, "uptimeSeconds") ? &uptime : nullptr;
+    case 14:
+      return is(k, "uptime_seconds") ? &uptime_snake : nullptr;
+    default:
+      return nullptr;
+    }
+  }
+
   bool on_key(boost::json::string_view s, std::size_t n,
               boost::json::error_code&) {
-    if (depth == 1) {
-      bool whole = key.empty() && in_frame(s, n);
+    if (depth != 1 && !(depth == 2 && in_payload))
+      return true;
+    // A key that came whole (n counts every part) is matched as it is; one
+    // in parts was gathered in `key`.
+    bool one_part = n == s.size();
+    boost::json::string_view k = s;
+    if (!one_part) {
       key.append(s.data(), s.size());
-      top_value = key == "type"        ? &type
-                  : key == "agentId"   ? &agent_id
-                  : key == "agentName" ? &agent_name
-                  : key == "timestamp" ? &timestamp
-                  : key == "payload"   ? &payload
-                                       : nullptr;
+      k = {key.data(), key.size()};
+    }
+    if (depth == 1) {
+      bool whole = one_part && in_frame(s, n);
+      top_value = top_slot(k);
       if (top_value == &payload) {
         payload_key_end = whole ? s.data() + s.size() + 1 : nullptr;
         payload_followed = false;
@@ -233,15 +308,8 @@ struct handler {
       }
       if (top_value != nullptr)
         top_value->clear();
-    } else if (depth == 2 && in_payload) {
-      key.append(s.data(), s.size());
-      payload_value = key == "status"           ? &status
-                      : key == "currentTask"    ? &current_task
-                      : key == "current_task"   ? &current_task_snake
-                      : key == "uptimeSeconds"  ? &uptime
-                      : key == "uptime_seconds" ? &uptime_snake
-                      : key == "error"          ? &error
-                                                : nullptr;
+    } else {
+      payload_value = payload_slot(k);
       if (payload_value != nullptr)
         payload_value->clear();
     }
@@ -253,16 +321,26 @@ struct handler {
                       boost::json::error_code&) {
     // The first part of a string starts the value (n counts what came so
     // far, this part included).
-    auto* x =
-      n == s.size() ? begin_value(boost::json::kind::string) : value_slot();
-    if (x != nullptr)
-      x->text.append(s.data(), s.size());
+    bool first = n == s.size();
+    auto* x = first ? begin_value(boost::json::kind::string) : value_slot();
+    if (x != nullptr) {
+      if (first)
+        x->own.assign(s.data(), s.size());
+      else
+        x->own.append(s.data(), s.size());
+      x->text = x->own;
+    }
     return true;
   }
 
   bool on_string(boost::json::string_view s, std::size_t n,
                  boost::json::error_code& ec) {
-    return on_string_part(s, n, ec);
+    if (n != s.size() || !inside_frame(s))
+      return on_string_part(s, n, ec);
+    // The whole string, as a view into the frame: no copy.
+    if (auto* x = begin_value(boost::json::kind::string))
+      x->text = {s.data(), s.size()};
+    return true;
   }
 
   bool on_number_part(boost::json::string_view, boost::json::error_code&) {
@@ -338,7 +416,7 @@ std::string kind_name(boost::json::kind k) {
 caf::optional<std::string> string_of(const slot& x) {
   if (!x.present || x.kind != boost::json::kind::string)
     return caf::none;
-  return x.text;
+  return std::string{x.text};
 }
 
 /// The camelCase spelling decides when present, else the snake_case one.
@@ -516,14 +594,27 @@ bool frame_parser::parse(std::string_view frame, daemon_event& ev,
 
 caf::optional<caf::timestamp> parse_rfc3339(std::string_view s) {
   // YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)
-  int year, month, day, hour, minute, second;
-  if (s.size() < 20 || !read_digits(s, 0, 4, year) || s[4] != '-' ||
-      !read_digits(s, 5, 2, month) || s[7] != '-' ||
-      !read_digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't') ||
-      !read_digits(s, 11, 2, hour) || s[13] != ':' ||
-      !read_digits(s, 14, 2, minute) || s[16] != ':' ||
-      !read_digits(s, 17, 2, second))
+  if (s.size() < 20 || s[4] != '-' || s[7] != '-' ||
+      (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
     return caf::none;
+  // The fourteen digits at fixed places, checked together: this runs for
+  // every frame.
+  static constexpr unsigned char places[] = {0, 1,  2,  3,  5,  6,  8,
+                                             9, 11, 12, 14, 15, 17, 18};
+  unsigned d[14];
+  unsigned bad = 0;
+  for (size_t i = 0; i < 14; ++i) {
+    d[i] = static_cast<unsigned char>(s[places[i]]) - unsigned{'0'};
+    bad |= d[i] > 9 ? 1u : 0u;
+  }
+  if (bad != 0)
+    return caf::none;
+  int year = static_cast<int>(d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3]);
+  int month = static_cast<int>(d[4] * 10 + d[5]);
+  int day = static_cast<int>(d[6] * 10 + d[7]);
+  int hour = static_cast<int>(d[8] * 10 + d[9]);
+  int minute = static_cast<int>(d[10] * 10 + d[11]);
+  int second = static_cast<int>(d[12] * 10 + d[13]);
   // caf::timestamp counts nanoseconds in 64 bits: 1678 to 2261.
   if (year < 1678 || year > 2261 || month < 1 || month > 12 || day < 1 ||
       day > 31 || hour > 23 || minute > 59 || second > 60)
@@ -561,10 +652,11 @@ caf::optional<caf::timestamp> parse_rfc3339(std::string_view s) {
   }
   if (pos != s.size())
     return caf::none;
-  int64_t secs = days_from_civil(year, static_cast<unsigned>(month),
-                                 static_cast<unsigned>(day)) *
-                   86400 +
-                 hour * 3600 + minute * 60 + second - offset_s;
+  int64_t secs =
+    days_from_civil(static_cast<unsigned>(year), static_cast<unsigned>(month),
+                    static_cast<unsigned>(day)) *
+      86400 +
+    hour * 3600 + minute * 60 + second - offset_s;
   return caf::timestamp{std::chrono::nanoseconds{secs * 1000000000 + nanos}};
 }
 

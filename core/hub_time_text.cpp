@@ -106,6 +106,43 @@ int rfc3339_utc_digits(std::string_view text, caf::timestamp t) {
   return digits;
 }
 
+int rfc3339_printed_digits(std::string_view text) {
+  int digits;
+  if (text.size() == 20)
+    digits = 0;
+  else if (text.size() >= 22 && text.size() <= 30 && text[19] == '.')
+    digits = static_cast<int>(text.size()) - 21;
+  else
+    return -1;
+  // parse_rfc3339 takes `t` and `z` and offsets (an offset never fits these
+  // lengths with a `Z` last), and carries second 60 and days past the end
+  // of a month over into the next minute or month: none of those prints
+  // back. Every other field it took prints back as it was, digit for digit.
+  if (text[10] != 'T' || text.back() != 'Z')
+    return -1;
+  for (int i = 0; i < digits; ++i)
+    if (text[20 + i] < '0' || text[20 + i] > '9')
+      return -1;
+  auto num = [&](size_t pos, size_t n) {
+    unsigned v = 0;
+    for (size_t i = pos; i < pos + n; ++i)
+      v = v * 10 + static_cast<unsigned>(text[i] - '0');
+    return v;
+  };
+  if (num(17, 2) > 59)
+    return -1;
+  auto year = num(0, 4);
+  auto month = num(5, 2);
+  auto day = num(8, 2);
+  static constexpr unsigned char days_in[] = {31, 28, 31, 30, 31, 30,
+                                              31, 31, 30, 31, 30, 31};
+  bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+  unsigned last = days_in[month - 1] + (month == 2 && leap ? 1u : 0u);
+  if (day > last)
+    return -1;
+  return digits;
+}
+
 void hub_time_text::assign(const hub_time_form& x) {
   if (x.digits >= 0) {
     ns_ = x.time->time_since_epoch().count();

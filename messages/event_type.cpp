@@ -4,7 +4,7 @@ namespace hubwatch {
 
 namespace {
 
-constexpr const char* names[] = {
+constexpr std::string_view names[] = {
   "heartbeat",         "agent_started",        "agent_stopped",
   "agent_error",       "task_assignment",      "status_update",
   "task_result",       "pnl_report",           "quality_gate",
@@ -20,7 +20,8 @@ static_assert(sizeof(names) / sizeof(names[0]) == event_type_count,
 
 const char* to_string(event_type x) {
   auto i = static_cast<size_t>(x);
-  return i < event_type_count ? names[i] : "unknown";
+  // Every name is a literal, so its view is null-terminated.
+  return i < event_type_count ? names[i].data() : "unknown";
 }
 
 event_type event_type_from_wire(std::string_view name) {

@@ -312,6 +312,13 @@ CAF_TEST(the single pass and the tree agree on every frame) {
       R"({"type":5,"type":"a"})",
       R"({"type":"","agentId":"x"})",
       R"({"ty\u0070e":"heartbeat","agent\u0049d":"a-1"})",
+      // Values with escapes are built in the parser's buffer, the others
+      // are views into the frame: both, and one replacing the other.
+      R"({"type":"heart\u0062eat","agentId":"a\"1","agentName":"n\u00e9"})",
+      R"({"type":"heartbeat","timestamp":"2026-11-25T18:00:16\u005a"})",
+      R"({"type":"\u0068eartbeat","agentId":"\u0061-1","agentName":"\u006e"})",
+      R"({"type":"a\u0062","type":"x","agentId":"p","agentId":"e\u0073c"})",
+      R"({"type":"x","payload":{"status":"e\u0073c","status":"plain"}})",
       R"({"type":"x","agentId":null,"agentName":null,"timestamp":null})",
       R"({"type":"x","agentId":["a"]})",
       R"({"type":"x","agentName":{"a":1}})",

@@ -87,3 +87,37 @@ CAF_TEST(formatting truncates to the digits asked for) {
   // The digits of a string that truncates something are not its own.
   CAF_CHECK_EQUAL(rfc3339_utc_digits("2026-11-25T18:00:16.987Z", *t), -1);
 }
+
+CAF_TEST(reading the form off the text agrees with printing the time) {
+  // Every combination of the edges parse_rfc3339 takes: days past the end
+  // of a month, leap years, second 60, both cases of T and Z, offsets, and
+  // fractions of 0 to 10 digits.
+  size_t compared = 0;
+  size_t printed = 0;
+  for (auto year : {"1678", "1900", "2000", "2023", "2024", "2100", "2261"})
+    for (int month = 1; month <= 12; ++month)
+      for (auto day : {"01", "28", "29", "30", "31"})
+        for (auto clock : {"T00:00:00", "T23:59:59", "T23:59:60", "t12:30:00"})
+          for (auto frac :
+               {"", ".5", ".50", ".000000000", ".123456789", ".1234567891"})
+            for (auto zone : {"Z", "z", "+01:00", "-00:00"}) {
+              char mm[3] = {static_cast<char>('0' + month / 10),
+                            static_cast<char>('0' + month % 10), 0};
+              std::string text =
+                std::string{year} + "-" + mm + "-" + day + clock + frac + zone;
+              auto t = parse_rfc3339(text);
+              if (!t)
+                continue;
+              ++compared;
+              auto expected = rfc3339_utc_digits(text, *t);
+              if (expected >= 0)
+                ++printed;
+              if (rfc3339_printed_digits(text) != expected)
+                CAF_FAIL("disagree on " << text << ": printing says "
+                                        << expected);
+            }
+  // Both verdicts were seen often, so the loop compared something.
+  CAF_MESSAGE(compared << " texts compared, " << printed << " print back");
+  CAF_CHECK_GREATER(printed, 1000u);
+  CAF_CHECK_GREATER(compared - printed, 1000u);
+}
