@@ -61,6 +61,11 @@ throughput_figures measure_throughput(caf::actor_system& sys, blast_source& src,
       result.ceiling_mb_s = ceil.mb_per_s();
       result.ceiling_cpu = ceil.cpu_us_per_event();
     }
+    auto sess = session_loop(src, mix, n);
+    if (sess.events_per_s() > result.session) {
+      result.session = sess.events_per_s();
+      result.session_cpu = sess.cpu_us_per_event();
+    }
     auto lim = limit_loop(src, mix, n);
     if (lim.events_per_s > result.limit) {
       result.limit = lim.events_per_s;
@@ -85,6 +90,9 @@ void throughput_figures::print_rows() const {
                 "transport ceiling (Beast read, %.0f MB/s)", ceiling_mb_s);
   std::printf("%-44s %11.0f/s %8.2fx %11.2fus\n", ceiling_name, ceiling,
               ceiling / limit, ceiling_cpu);
+  std::printf("%-44s %11.0f/s %8.2fx %11.2fus\n",
+              "session ceiling (hubwatch's async read)", session,
+              session / limit, session_cpu);
   std::printf("%-44s %11.0f/s %9s %11.2fus\n",
               "limit loop (1 thread, no actors)", limit, "1.00x", limit_cpu);
   for (size_t i = 0; i < fanouts.size(); ++i) {
@@ -102,6 +110,14 @@ void throughput_figures::print_rows() const {
                   fanouts[i], fanouts[i] == 1 ? "" : "s");
     std::printf("%-44s %12.2fx\n", name, best[i] / ceiling);
   }
+  std::printf("%-44s %12.2fx\n", "session ceiling vs transport ceiling",
+              session / ceiling);
+  for (size_t i = 0; i < fanouts.size(); ++i) {
+    char name[64];
+    std::snprintf(name, sizeof(name), "hubwatch, %zu subscriber%s vs session",
+                  fanouts[i], fanouts[i] == 1 ? "" : "s");
+    std::printf("%-44s %12.2fx\n", name, best[i] / session);
+  }
 }
 
 void throughput_figures::print_json() const {
@@ -109,6 +125,9 @@ void throughput_figures::print_json() const {
             ceiling / limit, 1.0);
   json_line("transport_ceiling_mb_per_s", ceiling_mb_s, "MB/s");
   json_line("transport_ceiling_cpu_us_per_event", ceiling_cpu, "us");
+  json_line("session_ceiling_events_per_s", session, "events/s",
+            session / limit, session / ceiling);
+  json_line("session_ceiling_cpu_us_per_event", session_cpu, "us");
   json_line("limit_loop_events_per_s", limit, "events/s", 1.0, limit / ceiling);
   json_line("limit_loop_cpu_us_per_event", limit_cpu, "us");
   for (size_t i = 0; i < fanouts.size(); ++i) {
@@ -116,6 +135,7 @@ void throughput_figures::print_json() const {
     json_line((prefix + "events_per_s").c_str(), best[i], "events/s",
               best[i] / limit, best[i] / ceiling);
     json_line((prefix + "cpu_us_per_event").c_str(), best_cpu[i], "us");
+    json_line((prefix + "vs_session_ceiling").c_str(), best[i] / session, "x");
   }
 }
 
@@ -130,13 +150,24 @@ std::string stamped_heartbeat(uint64_t i) {
 }
 
 latency_figures measure_latency(caf::actor_system& sys, blast_source& src,
-                                uint64_t n) {
+                                uint64_t n, const std::string& dump_path) {
   blast_source::plan plan;
   plan.count = n;
   plan.rate = 10'000;
   plan.make_frame = stamped_heartbeat;
   auto run = run_pipeline(sys, src, std::move(plan), 1, true);
   auto& xs = run.latencies_ns;
+  if (!dump_path.empty()) {
+    if (auto* f = std::fopen(dump_path.c_str(), "w")) {
+      for (size_t i = 0; i < xs.size(); ++i)
+        std::fprintf(f, "%lld %lld\n", static_cast<long long>(run.sent_ns[i]),
+                     static_cast<long long>(xs[i]));
+      std::fclose(f);
+    } else {
+      std::fprintf(stderr, "hubwatch-bench: cannot write %s\n",
+                   dump_path.c_str());
+    }
+  }
   latency_figures result;
   result.p50 = percentile(xs, 50);
   result.p99 = percentile(xs, 99);

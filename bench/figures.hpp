@@ -14,14 +14,18 @@
 
 namespace hubwatch::bench {
 
-/// Throughput: the transport ceiling (Beast read only), the limit loop (one
-/// thread, no actors) and the pipeline with each fan-out, alternating, best
+/// Throughput: the transport ceiling (Beast read only), the session ceiling
+/// (hubwatch's asynchronous read only), the limit loop (one thread, no
+/// actors) and the pipeline with each fan-out, alternating, best
 /// of `rounds`.
 struct throughput_figures {
   std::vector<size_t> fanouts;
   double ceiling = 0;
   double ceiling_mb_s = 0;
   double ceiling_cpu = 0;
+  /// hubwatch's own session, frames dropped on the io thread.
+  double session = 0;
+  double session_cpu = 0;
   double limit = 0;
   double limit_cpu = 0;
   std::vector<double> best;
@@ -56,8 +60,11 @@ struct latency_figures {
   void print_json() const;
 };
 
+/// With `dump_path` set, also writes one line per event to that file:
+/// when it was stamped and its latency, in steady-clock nanoseconds (for
+/// scripts/latency-tail, which lines the late ones up with what else ran).
 latency_figures measure_latency(caf::actor_system& sys, blast_source& src,
-                                uint64_t n);
+                                uint64_t n, const std::string& dump_path = {});
 
 /// Memory: the pipeline over `n` events; RSS must not follow them.
 struct memory_figures {

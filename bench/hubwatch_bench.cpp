@@ -7,6 +7,7 @@
 //                  queue|agents|tree]
 //          [--subscribers N]
 //          [--caf-threads N] [--remote-rate N] [--remote-subscribers N]
+//          [--latency-dump FILE]
 
 #include <algorithm>
 #include <cstdint>
@@ -112,6 +113,8 @@ struct options {
   // The remote figure's latency run: events/s from the hub.
   double remote_rate = 10'000;
   std::vector<size_t> remote_counts{1, 16, 64};
+  // The latency run's events, one line each (scripts/latency-tail).
+  std::string latency_dump;
 
   /// Whether this run measures `figure` (all of them without --only).
   bool wants(const std::string& figure) const {
@@ -137,6 +140,8 @@ std::optional<options> parse_options(int argc, char** argv) {
     } else if (arg == "--remote-rate" && i + 1 < argc) {
       // strtod/strtoul: garbage reads as 0, which the checks below refuse.
       opts.remote_rate = std::strtod(argv[++i], nullptr);
+    } else if (arg == "--latency-dump" && i + 1 < argc) {
+      opts.latency_dump = argv[++i];
     } else if (arg == "--remote-subscribers" && i + 1 < argc) {
       opts.remote_counts = {std::strtoul(argv[++i], nullptr, 10)};
     } else {
@@ -144,7 +149,8 @@ std::optional<options> parse_options(int argc, char** argv) {
                            "[--only throughput|latency|memory|allocations|"
                            "frame_size|queue|remote|agents|tree] "
                            "[--subscribers N] [--caf-threads N] "
-                           "[--remote-rate N] [--remote-subscribers N]\n");
+                           "[--remote-rate N] [--remote-subscribers N] "
+                           "[--latency-dump FILE]\n");
       return std::nullopt;
     }
   }
@@ -216,7 +222,8 @@ int main(int argc, char** argv) {
                             opts->quick ? 1 : 3);
   std::optional<latency_figures> lat;
   if (opts->wants("latency"))
-    lat = measure_latency(sys, src, opts->quick ? 50'000 : 200'000);
+    lat = measure_latency(sys, src, opts->quick ? 50'000 : 200'000,
+                          opts->latency_dump);
   std::optional<memory_figures> mem;
   if (opts->wants("memory"))
     mem = measure_memory(sys, src, mix, opts->big);

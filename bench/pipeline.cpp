@@ -28,6 +28,7 @@ struct run_board {
   std::atomic<uint64_t> lost_or_reordered{0};
   std::atomic<uint64_t> missed{0};
   std::vector<int64_t> latencies_ns; // subscriber 0 only
+  std::vector<int64_t> sent_ns;      // when each of those was stamped
 };
 
 struct counter_state {
@@ -62,8 +63,10 @@ counter(subscriber_actor::stateful_pointer<counter_state> self, uint64_t target,
           // After `now` is read: parsing the payload is not latency.
           auto payload = ev->payload.parse();
           auto* sent = payload.if_contains("sentNs");
-          if (sent != nullptr && sent->is_int64())
+          if (sent != nullptr && sent->is_int64()) {
             st.board->latencies_ns.push_back(now - sent->get_int64());
+            st.board->sent_ns.push_back(sent->get_int64());
+          }
         }
         if (st.seen == st.target) {
           std::lock_guard<std::mutex> guard{st.board->mtx};
@@ -106,8 +109,10 @@ pipeline_result run_pipeline(caf::actor_system& sys, blast_source& src,
   cfg.idle_timeout = caf::timespan{0};
   cfg.stale_after = caf::timespan{0};
   run_board board;
-  if (record_latency)
+  if (record_latency) {
     board.latencies_ns.reserve(n);
+    board.sent_ns.reserve(n);
+  }
   pipeline_result result;
   {
     observer obs{sys, cfg};
@@ -165,6 +170,7 @@ pipeline_result run_pipeline(caf::actor_system& sys, blast_source& src,
   result.lost_or_reordered = board.lost_or_reordered;
   result.missed = board.missed;
   result.latencies_ns = std::move(board.latencies_ns);
+  result.sent_ns = std::move(board.sent_ns);
   return result;
 }
 

@@ -35,6 +35,8 @@ struct pipeline_result {
   long rss_kib_at_100k = 0;
   long peak_rss_kib = 0;
   std::vector<int64_t> latencies_ns;
+  /// When each event of `latencies_ns` was stamped (steady clock, ns).
+  std::vector<int64_t> sent_ns;
 };
 
 /// Serves `plan` to an observer with `subscribers` counting subscribers and

@@ -10,6 +10,8 @@
 #include "bench/pipeline.hpp"
 #include "hubwatch/core/reference_agent_table.hpp"
 #include "hubwatch/core/reference_frame_parser.hpp"
+#include "hubwatch/net/frame_channel.hpp"
+#include "hubwatch/net/ws_session.hpp"
 
 namespace hubwatch::bench {
 
@@ -80,6 +82,48 @@ read_result read_loop(blast_source& src, const std::vector<std::string>& frames,
     std::fprintf(stderr, "%s: got %llu of %llu events\n",
                  mode == read_mode::transport_only ? "transport ceiling"
                                                    : "limit loop",
+                 static_cast<unsigned long long>(result.events),
+                 static_cast<unsigned long long>(n));
+  return result;
+}
+
+read_result session_loop(blast_source& src,
+                         const std::vector<std::string>& frames, uint64_t n) {
+  src.serve({n, frames, 0, {}});
+  boost::asio::io_context io{1};
+  websocket_config cfg;
+  cfg.url = src.url();
+  cfg.idle_timeout = caf::timespan{0};
+  session_settings settings;
+  if (auto err = make_session_settings(cfg, settings); !err.empty()) {
+    std::fprintf(stderr, "session ceiling: %s\n", err.c_str());
+    std::abort();
+  }
+  settings.single_threaded_io = true;
+  auto ch = std::make_shared<frame_channel>(cfg.max_frame_bytes);
+  frame_buffer drained;
+  read_result result;
+  session_callbacks callbacks;
+  callbacks.connected = [](bool) {
+  };
+  // Called on the io thread: the frames are dropped where they arrive.
+  callbacks.frames_ready = [&] {
+    ch->drain(drained);
+    result.events += drained.size();
+    result.bytes += drained.bytes();
+  };
+  callbacks.ended = [](session_result) {
+  };
+  auto session = make_ws_session(io, std::move(settings), ch, callbacks);
+  auto t0 = clock_type::now();
+  auto cpu0 = process_cpu_s();
+  session->start();
+  io.run();
+  result.secs = std::chrono::duration<double>(clock_type::now() - t0).count();
+  result.cpu_s = process_cpu_s() - cpu0;
+  src.join();
+  if (result.events != n)
+    std::fprintf(stderr, "session ceiling: got %llu of %llu events\n",
                  static_cast<unsigned long long>(result.events),
                  static_cast<unsigned long long>(n));
   return result;

@@ -38,6 +38,16 @@ struct read_result {
 read_result read_loop(blast_source& src, const std::vector<std::string>& frames,
                       uint64_t n, read_mode mode);
 
+/// Serves `n` frames and reads them with hubwatch's own WebSocket session
+/// (Beast's asynchronous read on an io thread, as the connection actor runs
+/// it), handing every frame to its channel and dropping it there, on the io
+/// thread: no parse, no actor. No pipeline behind that session can go
+/// faster. Asynchronous reads cost more per frame than the synchronous read
+/// of the transport ceiling (each completes through the io_context), so
+/// this is the ceiling that applies to hubwatch.
+read_result session_loop(blast_source& src,
+                         const std::vector<std::string>& frames, uint64_t n);
+
 /// The mean size of `frames`, in bytes.
 double mean_size(const std::vector<std::string>& frames);
 
