@@ -21,6 +21,10 @@ struct alloc_row {
   double bytes_per_event = 0;
   /// Everything of the run of n events, setup included, per event.
   double allocs_per_event_with_setup = 0;
+  /// The pipeline only: per update batch a subscriber received (once warm,
+  /// as above), and events per such batch; 0 for the other rows.
+  double allocs_per_batch = 0;
+  double events_per_batch = 0;
 };
 
 struct alloc_figures {

@@ -27,6 +27,7 @@ struct run_board {
   size_t finished = 0;
   std::atomic<uint64_t> lost_or_reordered{0};
   std::atomic<uint64_t> missed{0};
+  std::atomic<uint64_t> batches{0};  // received by subscriber 0
   std::vector<int64_t> latencies_ns; // subscriber 0 only
   std::vector<int64_t> sent_ns;      // when each of those was stamped
 };
@@ -37,13 +38,16 @@ struct counter_state {
   uint64_t seen = 0;
   uint64_t target = 0;
   bool record_latency = false;
+  /// Subscriber 0, which counts the batches.
+  bool first = false;
   run_board* board = nullptr;
 };
 
 subscriber_actor::behavior_type
 counter(subscriber_actor::stateful_pointer<counter_state> self, uint64_t target,
-        bool record_latency, run_board* board) {
+        bool record_latency, bool first, run_board* board) {
   self->state.target = target;
+  self->state.first = first;
   self->state.record_latency = record_latency;
   self->state.board = board;
   return {
@@ -51,6 +55,8 @@ counter(subscriber_actor::stateful_pointer<counter_state> self, uint64_t target,
     [self](update_batch& batch) {
       auto& st = self->state;
       st.board->missed += batch.missed;
+      if (st.first)
+        ++st.board->batches;
       for (auto& item : batch.items()) {
         auto ev = caf::get_if<daemon_event>(&item);
         if (ev == nullptr)
@@ -118,7 +124,8 @@ pipeline_result run_pipeline(caf::actor_system& sys, blast_source& src,
     observer obs{sys, cfg};
     std::vector<subscriber_actor> subs;
     for (size_t i = 0; i < subscribers; ++i) {
-      subs.push_back(sys.spawn(counter, n, record_latency && i == 0, &board));
+      subs.push_back(
+        sys.spawn(counter, n, record_latency && i == 0, i == 0, &board));
       obs.subscribe(subs.back());
     }
     // The source holds the connection until the end was looked at: a close
@@ -169,6 +176,7 @@ pipeline_result run_pipeline(caf::actor_system& sys, blast_source& src,
   src.join();
   result.lost_or_reordered = board.lost_or_reordered;
   result.missed = board.missed;
+  result.batches = board.batches;
   result.latencies_ns = std::move(board.latencies_ns);
   result.sent_ns = std::move(board.sent_ns);
   return result;

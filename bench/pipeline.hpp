@@ -34,6 +34,8 @@ struct pipeline_result {
   uint64_t missed = 0;
   long rss_kib_at_100k = 0;
   long peak_rss_kib = 0;
+  /// Update batches the first subscriber received.
+  uint64_t batches = 0;
   std::vector<int64_t> latencies_ns;
   /// When each event of `latencies_ns` was stamped (steady clock, ns).
   std::vector<int64_t> sent_ns;
