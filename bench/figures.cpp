@@ -102,22 +102,21 @@ void throughput_figures::print_rows() const {
     std::printf("%-44s %11.0f/s %8.2fx %11.2fus\n", name, best[i],
                 best[i] / limit, best_cpu[i]);
   }
-  std::printf("%-44s %12.2fx\n", "limit loop vs transport ceiling",
-              limit / ceiling);
-  for (size_t i = 0; i < fanouts.size(); ++i) {
-    char name[64];
-    std::snprintf(name, sizeof(name), "hubwatch, %zu subscriber%s vs ceiling",
-                  fanouts[i], fanouts[i] == 1 ? "" : "s");
-    std::printf("%-44s %12.2fx\n", name, best[i] / ceiling);
-  }
-  std::printf("%-44s %12.2fx\n", "session ceiling vs transport ceiling",
-              session / ceiling);
-  for (size_t i = 0; i < fanouts.size(); ++i) {
-    char name[64];
-    std::snprintf(name, sizeof(name), "hubwatch, %zu subscriber%s vs session",
-                  fanouts[i], fanouts[i] == 1 ? "" : "s");
-    std::printf("%-44s %12.2fx\n", name, best[i] / session);
-  }
+  // A first ratio, then every fan-out against one ceiling.
+  auto ratios = [&](const char* first, double first_ratio, const char* to,
+                    double base) {
+    std::printf("%-44s %12.2fx\n", first, first_ratio);
+    for (size_t i = 0; i < fanouts.size(); ++i) {
+      char name[64];
+      std::snprintf(name, sizeof(name), "hubwatch, %zu subscriber%s vs %s",
+                    fanouts[i], fanouts[i] == 1 ? "" : "s", to);
+      std::printf("%-44s %12.2fx\n", name, best[i] / base);
+    }
+  };
+  ratios("limit loop vs transport ceiling", limit / ceiling, "ceiling",
+         ceiling);
+  ratios("session ceiling vs transport ceiling", session / ceiling, "session",
+         session);
 }
 
 void throughput_figures::print_json() const {

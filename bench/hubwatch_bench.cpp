@@ -7,7 +7,7 @@
 //                  queue|agents|tree]
 //          [--subscribers N]
 //          [--caf-threads N] [--remote-rate N] [--remote-subscribers N]
-//          [--latency-dump FILE]
+//          [--latency-dump FILE] [--memory-events N]
 
 #include <algorithm>
 #include <cstdint>
@@ -140,6 +140,8 @@ std::optional<options> parse_options(int argc, char** argv) {
     } else if (arg == "--remote-rate" && i + 1 < argc) {
       // strtod/strtoul: garbage reads as 0, which the checks below refuse.
       opts.remote_rate = std::strtod(argv[++i], nullptr);
+    } else if (arg == "--memory-events" && i + 1 < argc) {
+      opts.big = std::stoull(argv[++i]);
     } else if (arg == "--latency-dump" && i + 1 < argc) {
       opts.latency_dump = argv[++i];
     } else if (arg == "--remote-subscribers" && i + 1 < argc) {
@@ -150,7 +152,7 @@ std::optional<options> parse_options(int argc, char** argv) {
                            "frame_size|queue|remote|agents|tree] "
                            "[--subscribers N] [--caf-threads N] "
                            "[--remote-rate N] [--remote-subscribers N] "
-                           "[--latency-dump FILE]\n");
+                           "[--latency-dump FILE] [--memory-events N]\n");
       return std::nullopt;
     }
   }
@@ -167,7 +169,7 @@ std::optional<options> parse_options(int argc, char** argv) {
   }
   if (opts.quick) {
     opts.n = std::min<uint64_t>(opts.n, 300'000);
-    opts.big = 1'000'000;
+    opts.big = std::min<uint64_t>(opts.big, 1'000'000);
   }
   return opts;
 }

@@ -15,6 +15,23 @@
 
 namespace hubwatch::bench {
 
+namespace {
+
+/// Takes the time and CPU of a run that started at `t0` / `cpu0`, waits for
+/// the source, and says so when fewer than `n` events arrived.
+void finish(read_result& result, clock_type::time_point t0, double cpu0,
+            blast_source& src, uint64_t n, const char* what) {
+  result.secs = std::chrono::duration<double>(clock_type::now() - t0).count();
+  result.cpu_s = process_cpu_s() - cpu0;
+  src.join();
+  if (result.events != n)
+    std::fprintf(stderr, "%s: got %llu of %llu events\n", what,
+                 static_cast<unsigned long long>(result.events),
+                 static_cast<unsigned long long>(n));
+}
+
+} // namespace
+
 double read_result::events_per_s() const {
   return secs > 0 ? static_cast<double>(events) / secs : 0;
 }
@@ -75,15 +92,9 @@ read_result read_loop(blast_source& src, const std::vector<std::string>& frames,
     }
     buf.clear();
   }
-  result.secs = std::chrono::duration<double>(clock_type::now() - t0).count();
-  result.cpu_s = process_cpu_s() - cpu0;
-  src.join();
-  if (result.events != n)
-    std::fprintf(stderr, "%s: got %llu of %llu events\n",
-                 mode == read_mode::transport_only ? "transport ceiling"
-                                                   : "limit loop",
-                 static_cast<unsigned long long>(result.events),
-                 static_cast<unsigned long long>(n));
+  finish(result, t0, cpu0, src, n,
+         mode == read_mode::transport_only ? "transport ceiling"
+                                           : "limit loop");
   return result;
 }
 
@@ -119,13 +130,7 @@ read_result session_loop(blast_source& src,
   auto cpu0 = process_cpu_s();
   session->start();
   io.run();
-  result.secs = std::chrono::duration<double>(clock_type::now() - t0).count();
-  result.cpu_s = process_cpu_s() - cpu0;
-  src.join();
-  if (result.events != n)
-    std::fprintf(stderr, "session ceiling: got %llu of %llu events\n",
-                 static_cast<unsigned long long>(result.events),
-                 static_cast<unsigned long long>(n));
+  finish(result, t0, cpu0, src, n, "session ceiling");
   return result;
 }
 
