@@ -236,6 +236,13 @@ size_t recommended_caf_workers(size_t cores) {
 void use_recommended_scheduler(caf::actor_system_config& cfg) {
   cfg.set("scheduler.max-threads",
           recommended_caf_workers(std::thread::hardware_concurrency()));
+  // An idle CAF 0.17 worker polls its queue 100 times, then wakes every
+  // 50 us for 500 more polls before it waits on its condition variable: a
+  // node at a few thousand events/s never got to wait and kept a quarter
+  // of a core busy, and each event waited for the next 50 us wake-up. With
+  // no moderate polls it waits right after the first 100, and the io
+  // thread's message wakes it.
+  cfg.set("work-stealing.moderate-poll-attempts", size_t{0});
 }
 
 } // namespace hubwatch

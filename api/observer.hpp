@@ -62,9 +62,13 @@ private:
 size_t recommended_caf_workers(size_t cores);
 
 /// Sets `scheduler.max-threads` of `cfg` to
-/// `recommended_caf_workers(std::thread::hardware_concurrency())`. For
-/// applications whose actor system exists mainly to run observers; others
-/// size their scheduler for their own work.
+/// `recommended_caf_workers(std::thread::hardware_concurrency())`, and
+/// `work-stealing.moderate-poll-attempts` to 0, so that an idle worker waits
+/// for work on its condition variable instead of waking every 50 us (at 10k
+/// events/s: half the latency and far less CPU, at full speed the same
+/// throughput; docs/performance.md). For applications whose actor system
+/// exists mainly to run observers; others size their scheduler for their
+/// own work.
 void use_recommended_scheduler(caf::actor_system_config& cfg);
 
 /// Subscribes `callbacks` to any registry (an observer's, or one fed by an

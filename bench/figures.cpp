@@ -150,9 +150,10 @@ std::string stamped_heartbeat(uint64_t i) {
 
 latency_figures measure_latency(caf::actor_system& sys, blast_source& src,
                                 uint64_t n, const std::string& dump_path) {
+  constexpr double rate = 10'000;
   blast_source::plan plan;
   plan.count = n;
-  plan.rate = 10'000;
+  plan.rate = rate;
   plan.make_frame = stamped_heartbeat;
   auto run = run_pipeline(sys, src, std::move(plan), 1, true);
   auto& xs = run.latencies_ns;
@@ -175,6 +176,9 @@ latency_figures measure_latency(caf::actor_system& sys, blast_source& src,
     xs.empty()
       ? 0
       : static_cast<double>(*std::max_element(xs.begin(), xs.end())) / 1000.0;
+  auto cpu_s = run.cpu_us_per_event * static_cast<double>(n) / 1e6 -
+               src.last_serve_cpu_s();
+  result.cpu_core_share = cpu_s / (static_cast<double>(n) / rate);
   result.lost = run.lost_or_reordered;
   result.missed = run.missed;
   return result;
@@ -185,6 +189,8 @@ void latency_figures::print_rows() const {
   std::printf("%-44s %12.0fus\n", "latency p99", p99);
   std::printf("%-44s %12.0fus\n", "latency p99.9", p999);
   std::printf("%-44s %12.0fus\n", "latency max", max_us);
+  std::printf("%-44s %12.1f%%\n", "CPU at that rate (source excluded)",
+              cpu_core_share * 100);
 }
 
 void latency_figures::print_json() const {
@@ -192,6 +198,7 @@ void latency_figures::print_json() const {
   json_line("latency_p99_us", p99, "us");
   json_line("latency_p999_us", p999, "us");
   json_line("latency_max_us", max_us, "us");
+  json_line("latency_run_cpu_core_share", cpu_core_share, "cores");
 }
 
 // -- memory -------------------------------------------------------------------

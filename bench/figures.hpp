@@ -53,6 +53,9 @@ struct latency_figures {
   double p99 = 0;
   double p999 = 0;
   double max_us = 0;
+  /// Share of a core the process used during the run, without the
+  /// source's thread (its pacing loop naps every 50 us).
+  double cpu_core_share = 0;
   uint64_t lost = 0;
   uint64_t missed = 0;
 

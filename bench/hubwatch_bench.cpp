@@ -208,6 +208,8 @@ int main(int argc, char** argv) {
   auto mix = frame_mix(HUBWATCH_DATA_DIR);
   caf::actor_system_config cfg;
   add_message_types(cfg);
+  // What hubwatch's programs run with, then the worker count asked for.
+  use_recommended_scheduler(cfg);
   cfg.set("scheduler.max-threads", opts->caf_threads);
   caf::actor_system sys{cfg};
   blast_source src;

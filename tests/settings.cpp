@@ -508,6 +508,9 @@ CAF_TEST(the recommended scheduler leaves a core to the io thread) {
   auto n = caf::get_or(cfg, "scheduler.max-threads", size_t{0});
   CAF_CHECK_EQUAL(n,
                   recommended_caf_workers(std::thread::hardware_concurrency()));
+  // Idle workers wait instead of polling every 50 us.
+  CAF_CHECK_EQUAL(
+    caf::get_or(cfg, "work-stealing.moderate-poll-attempts", size_t{500}), 0u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
