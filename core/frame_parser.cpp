@@ -296,7 +296,7 @@ struct handler {
       k = {key.data(), key.size()};
     }
     if (depth == 1) {
-      bool whole = one_part && in_frame(s, n);
+      bool whole = in_frame(s, n);
       top_value = top_slot(k);
       if (top_value == &payload) {
         payload_key_end = whole ? s.data() + s.size() + 1 : nullptr;
